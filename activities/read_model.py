@@ -1,0 +1,78 @@
+"""Writes to the SQL read model and outbox. Every write is idempotent: a retried activity, or
+a workflow replayed from the start, leaves the same rows as one clean run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio import activity
+
+from domain.notifications import Notification
+from domain.snapshot import CaseSnapshot
+from domain.wage_arrears.models import RegionSettings
+from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
+
+
+def _insert(engine: Engine, table: Any) -> Any:
+    dialect = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    return dialect(table)
+
+
+class ReadModelActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn
+    def load_region_settings(self, county_code: str) -> RegionSettings:
+        with Session(self._engine) as session:
+            row = session.get(RegionSettingRecord, county_code)
+            values = dict(row.values) if row is not None else {}
+        return RegionSettings.model_validate({**values, "county_code": county_code})
+
+    @activity.defn
+    def sync_case(self, snapshot: CaseSnapshot) -> None:
+        values = snapshot.model_dump()
+        values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
+        values["updated_at"] = datetime.now(UTC)
+        table = CaseRecord.__table__  # type: ignore[attr-defined]
+        stmt = _insert(self._engine, table).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.case_id],
+            set_={k: stmt.excluded[k] for k in values if k != "case_id"},
+            where=table.c.revision <= stmt.excluded.revision,
+        )
+        with self._engine.begin() as conn:
+            conn.execute(stmt)
+
+    @activity.defn
+    def write_notifications(self, notifications: list[Notification]) -> int:
+        """Adds each notification to the outbox unless its key is there already."""
+        if not notifications:
+            return 0
+        table = NotificationRecord.__table__  # type: ignore[attr-defined]
+        rows = [
+            {
+                "key": n.key,
+                "case_id": n.case_id,
+                "kind": n.kind,
+                "recipient_role": n.recipient_role.value if n.recipient_role else None,
+                "recipient": n.recipient,
+                "county_code": n.county_code,
+                "params": n.params,
+                "created_at": datetime.now(UTC),
+            }
+            for n in notifications
+        ]
+        stmt = (
+            _insert(self._engine, table)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=[table.c.key])
+        )
+        with self._engine.begin() as conn:
+            result = conn.execute(stmt)
+        return int(result.rowcount or 0)

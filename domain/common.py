@@ -1,0 +1,59 @@
+"""Types every case kind shares: actors, roles, money, China Standard Time, refusals."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
+# needs no tz database (which workflow code may not read).
+CST = timezone(timedelta(hours=8), "CST")
+
+CountyCode = Annotated[
+    str, Field(pattern=r"^\d{6}$", description="GB/T 2260 division code, e.g. 140105")
+]
+Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class Role(StrEnum):
+    mediator = "mediator"
+    inspector = "inspector"
+    supervisor = "supervisor"
+    agency_clerk = "agency_clerk"
+    admin = "admin"
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(StrictModel):
+    """Who takes an action. Ids are staff ids, never a person's name or ID number."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._@-]+$")
+    role: Role
+    county_code: CountyCode
+
+
+class ActionNotAllowed(Exception):
+    """The case's state forbids the action (HTTP 409)."""
+
+
+class InvalidActionInput(Exception):
+    """The action is allowed but its input is wrong for this case (HTTP 422)."""
+
+
+def utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("instants must carry a time zone")
+    return moment.astimezone(UTC)
+
+
+def cst_date_str(moment: datetime) -> str:
+    return moment.astimezone(CST).date().isoformat()

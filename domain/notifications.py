@@ -1,0 +1,20 @@
+"""Notifications the workflows ask for; the outbox activity stores each exactly once."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from domain.common import CountyCode, Role, StrictModel
+
+
+class Notification(StrictModel):
+    # Unique per case: a retried activity or a replayed workflow writes the same key again,
+    # and the outbox keeps one row.
+    key: str = Field(min_length=1, max_length=200)
+    case_id: str
+    kind: str
+    recipient_role: Role | None = None
+    recipient: str | None = None
+    county_code: CountyCode
+    # Never personal data: outbox rows are read by other systems and by people.
+    params: dict[str, str] = Field(default_factory=dict)

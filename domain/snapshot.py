@@ -1,0 +1,33 @@
+"""The row a case keeps in the read model, sent by the workflow after every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from domain.common import CountyCode, StrictModel
+from domain.deadlines import SlaState
+
+
+class CaseSnapshot(StrictModel):
+    case_id: str
+    kind: str
+    status: str
+    severity: str | None = None
+    county_code: CountyCode
+    # The employer is an organisation; worker names never enter the read model.
+    employer_name: str | None = None
+    workers_count: int = 0
+    amount_owed: Decimal = Decimal("0")
+    amount_paid: Decimal = Decimal("0")
+    next_due_at: datetime | None = None
+    next_due_name: str | None = None
+    next_warn_at: datetime | None = None
+    sla_state: SlaState | None = None
+    provisional: bool = False
+    breached_count: int = 0
+    opened_at: datetime
+    settled_at: datetime | None = None
+    closed_at: datetime | None = None
+    # Monotonic per case: a late retry of an older snapshot never overwrites a newer one.
+    revision: int

@@ -1,0 +1,260 @@
+"""Data of a wage-arrears case: intake, commands (imperatives), state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, model_validator
+
+from domain.common import (
+    Actor,
+    CountyCode,
+    Money,
+    PositiveMoney,
+    Reason,
+    StrictModel,
+)
+from domain.deadlines import Deadline
+from domain.identity import normalise_credit_code, normalise_mobile, normalise_resident_id
+
+CreditCode = Annotated[str, AfterValidator(normalise_credit_code)]
+ResidentId = Annotated[str, AfterValidator(normalise_resident_id)]
+Mobile = Annotated[str, AfterValidator(normalise_mobile)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class CaseSource(StrEnum):
+    complaint = "complaint"
+    platform_clue = "platform_clue"
+    inspection = "inspection"
+    hotline = "hotline"
+
+
+class Severity(StrEnum):
+    general = "general"
+    major = "major"
+
+
+class CaseStatus(StrEnum):
+    triage_pending = "triage_pending"
+    open = "open"
+    escalated = "escalated"
+    settled = "settled"
+    closed = "closed"
+
+
+class PaidBy(StrEnum):
+    employer = "employer"
+    general_contractor = "general_contractor"
+    guarantee_deposit = "guarantee_deposit"
+    emergency_advance = "emergency_advance"
+
+
+class CloseOutcome(StrEnum):
+    settled = "settled"
+    withdrawn = "withdrawn"
+    unfounded = "unfounded"
+    transferred = "transferred"
+
+
+class ClueReply(StrEnum):
+    handled = "handled"
+    transferred = "transferred"
+
+
+class Employer(StrictModel):
+    name: Name
+    credit_code: CreditCode
+
+
+class Project(StrictModel):
+    name: Name
+    general_contractor: Employer | None = None
+    guarantee_deposit: Money | None = Field(default=None, ge=0)
+
+
+class WorkerClaim(StrictModel):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: ResidentId
+    mobile: Mobile
+    amount_owed: PositiveMoney
+    months_owed: int | None = Field(default=None, ge=0, le=600)
+
+
+class WageArrearsIntake(StrictModel):
+    source: CaseSource
+    clue_number: str | None = Field(default=None, min_length=1, max_length=64)
+    county_code: CountyCode
+    township: str | None = Field(default=None, max_length=100)
+    employer: Employer
+    project: Project | None = None
+    sector: str = Field(min_length=1, max_length=100)
+    workers: list[WorkerClaim] = Field(min_length=1, max_length=1000)
+    mass_incident_risk: bool = False
+    summary: Reason
+    opened_by: Actor
+
+    @model_validator(mode="after")
+    def _check(self) -> WageArrearsIntake:
+        # WA-13: a platform clue keeps the platform's clue number.
+        if self.source is CaseSource.platform_clue and not self.clue_number:
+            raise ValueError("clue_number is required when source is platform_clue (WA-13)")
+        if self.source is not CaseSource.platform_clue and self.clue_number:
+            raise ValueError("clue_number is only for source platform_clue")
+        ids = [w.id_number for w in self.workers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("the same worker appears twice in workers")
+        if self.opened_by.county_code != self.county_code:
+            raise ValueError("opened_by must belong to the case's county")
+        return self
+
+    @property
+    def total_owed(self) -> Decimal:
+        return sum((w.amount_owed for w in self.workers), Decimal("0"))
+
+
+class RegionSettings(StrictModel):
+    """Per-county settings (*configurable* values of RULES.md, with their defaults)."""
+
+    county_code: CountyCode
+    major_worker_count: int = 10  # WA-3, LDMAL Art.7
+    major_amount_threshold: Decimal = Decimal("100000")  # WA-3
+    order_to_pay_days: int = 7  # WA-6
+    deposit_payout_working_days: int = 5  # WA-7
+    # WA-10: the bottom of the national ranges, so the engine never refuses a referral the
+    # law allows; a province sets its own figure.
+    police_threshold_individual: Decimal = Decimal("5000")
+    police_threshold_months: int = 3
+    police_threshold_group: Decimal = Decimal("30000")
+    police_group_size: int = 10
+    settle_warn_days: int = 1
+
+
+# Commands: one model per human action.
+
+
+class Command(StrictModel):
+    actor: Actor
+    reason: Reason
+
+
+class Triage(Command):
+    severity: Severity
+    mass_incident_risk: bool | None = None
+    resolution_deadline: datetime | None = None
+
+
+class RecordPayment(Command):
+    worker_no: int = Field(ge=1)
+    amount: PositiveMoney
+    paid_by: PaidBy = PaidBy.employer
+    paid_on: date
+
+
+class ConfirmPayment(Command):
+    payment_id: str = Field(pattern=r"^P\d+$")
+    confirmed: bool = True
+    confirmation: Literal["worker", "evidence"] = "worker"
+    evidence_ref: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _evidence(self) -> ConfirmPayment:
+        if self.confirmed and self.confirmation == "evidence" and not self.evidence_ref:
+            raise ValueError("evidence_ref is required when confirming with evidence")
+        return self
+
+
+class IssueOrderToPay(Command):
+    days: int | None = Field(default=None, ge=1, le=60)
+
+
+class DrawGuaranteeDeposit(Command):
+    amount: PositiveMoney
+
+
+class ContractorPays(Command):
+    pass
+
+
+class EmergencyAdvance(Command):
+    amount: PositiveMoney
+
+
+class ReferToMediation(Command):
+    pass
+
+
+class ReferToPolice(Command):
+    pass
+
+
+class RecordPoliceOutcome(Command):
+    outcome: Literal["filed", "returned"]
+
+
+class ListOnPunishmentList(Command):
+    incident_occurred: bool = False
+
+
+class CloseCase(Command):
+    outcome: CloseOutcome
+    clue_reply: ClueReply | None = None
+
+
+# State.
+
+
+class Payment(StrictModel):
+    payment_id: str
+    worker_no: int
+    amount: Decimal
+    paid_by: PaidBy
+    paid_on: date
+    recorded_at: datetime
+    recorded_by: str
+    status: Literal["recorded", "confirmed", "disputed"] = "recorded"
+    confirmation: Literal["worker", "evidence"] | None = None
+    evidence_ref: str | None = None
+    decided_at: datetime | None = None
+
+
+class LadderStep(StrictModel):
+    """One rung of the escalation ladder taken, by a person or by the system."""
+
+    rung: str
+    rule: str
+    at: datetime
+    actor_id: str | None
+    reason: str
+    amount: Decimal | None = None
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class Breach(StrictModel):
+    deadline: str
+    rule: str
+    at: datetime
+
+
+class WageArrearsState(StrictModel):
+    case_id: str
+    intake: WageArrearsIntake
+    region: RegionSettings
+    severity: Severity
+    triaged: bool = False
+    status: CaseStatus
+    opened_at: datetime
+    deadlines: list[Deadline] = Field(default_factory=list)
+    payments: list[Payment] = Field(default_factory=list)
+    ladder: list[LadderStep] = Field(default_factory=list)
+    breaches: list[Breach] = Field(default_factory=list)
+    order_to_pay_missed: bool = False
+    police_referral_active: bool = False
+    listed_until: date | None = None
+    settled_at: datetime | None = None
+    closed_at: datetime | None = None
+    close_outcome: CloseOutcome | None = None
+    revision: int = 0

@@ -1,0 +1,426 @@
+"""Decisions of a wage-arrears case: pure functions of state, command and time.
+
+Each human action has a spec: who may take it, which state allows it (409 when not), and
+what input it accepts (422 when wrong). The workflow's update validators and handlers call
+these; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from domain.common import (
+    ActionNotAllowed,
+    Actor,
+    InvalidActionInput,
+    Role,
+)
+from domain.deadlines import Deadline, DeadlineBasis, DeadlineState, DueRequest
+from domain.wage_arrears import accounts
+from domain.wage_arrears.models import (
+    CaseSource,
+    CaseStatus,
+    CloseCase,
+    CloseOutcome,
+    ClueReply,
+    Command,
+    ConfirmPayment,
+    ContractorPays,
+    DrawGuaranteeDeposit,
+    EmergencyAdvance,
+    IssueOrderToPay,
+    ListOnPunishmentList,
+    PaidBy,
+    RecordPayment,
+    RecordPoliceOutcome,
+    ReferToMediation,
+    ReferToPolice,
+    RegionSettings,
+    Severity,
+    Triage,
+    WageArrearsIntake,
+    WageArrearsState,
+)
+
+SETTLE = "settle"
+ORDER_TO_PAY = "order_to_pay"
+DEPOSIT_PAYOUT = "deposit_payout"
+LISTING_YEARS = 3  # WA-11
+
+
+class Forbidden(Exception):
+    """The actor's role or county may not take this action (HTTP 403)."""
+
+
+def classify(
+    intake: WageArrearsIntake, region: RegionSettings, risk: bool | None = None
+) -> Severity:
+    """WA-3: major if 10+ workers, total owed at or above the threshold, or a mass-incident risk."""
+    mass_risk = intake.mass_incident_risk if risk is None else risk
+    if (
+        len(intake.workers) >= region.major_worker_count
+        or intake.total_owed >= region.major_amount_threshold
+        or mass_risk
+    ):
+        return Severity.major
+    return Severity.general
+
+
+def settle_due_request(opened_at: datetime) -> DueRequest:
+    """WA-1, CAL-4: the end of the third calendar day after the day the case was opened."""
+    return DueRequest(start_at=opened_at, basis=DeadlineBasis.calendar_days, days=3)
+
+
+def find_deadline(state: WageArrearsState, name: str) -> Deadline | None:
+    found = [d for d in state.deadlines if d.name == name]
+    return found[-1] if found else None
+
+
+def _pending(state: WageArrearsState, name: str) -> Deadline | None:
+    deadline = find_deadline(state, name)
+    return deadline if deadline is not None and deadline.pending else None
+
+
+def _has_step(state: WageArrearsState, rung: str) -> bool:
+    return any(step.rung == rung for step in state.ladder)
+
+
+# State checks (409).
+
+
+def _require_active(state: WageArrearsState) -> None:
+    if state.status is CaseStatus.closed:
+        raise ActionNotAllowed("the case is closed")
+
+
+def _require_unpaid(state: WageArrearsState) -> None:
+    _require_active(state)
+    if state.status is CaseStatus.settled:
+        raise ActionNotAllowed("the case is settled: every worker is paid in full")
+
+
+def _require_order_missed(state: WageArrearsState, rule: str) -> None:
+    if not state.order_to_pay_missed:
+        raise ActionNotAllowed(
+            f"{rule}: only after an order to pay by a deadline was missed (WA-6)"
+        )
+
+
+def _state_triage(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    if state.triaged:
+        raise ActionNotAllowed("the case is already triaged")
+    if state.status is CaseStatus.escalated:
+        raise ActionNotAllowed("the case has escalated; triage is over")
+
+
+def _state_record_payment(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+
+
+def _state_confirm_payment(state: WageArrearsState) -> None:
+    _require_active(state)
+    if not any(p.status == "recorded" for p in state.payments):
+        raise ActionNotAllowed("no recorded payment is waiting for confirmation")
+
+
+def _state_order_to_pay(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    if _pending(state, ORDER_TO_PAY) is not None:
+        raise ActionNotAllowed("WA-6: an order to pay is already running")
+
+
+def _state_deposit(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    _require_order_missed(state, "WA-7")
+    project = state.intake.project
+    if project is None or not project.guarantee_deposit:
+        raise ActionNotAllowed("WA-7: the case has no construction project with a wage deposit")
+    if _has_step(state, "guarantee_deposit"):
+        raise ActionNotAllowed("WA-7: the wage guarantee deposit was already drawn")
+
+
+def _state_contractor_pays(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    project = state.intake.project
+    if project is None or project.general_contractor is None:
+        raise ActionNotAllowed(
+            "WA-8: the case has no construction project with a general contractor"
+        )
+    if _has_step(state, "contractor_pays"):
+        raise ActionNotAllowed("WA-8: the general contractor is already paying")
+
+
+def _state_emergency_advance(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+
+
+def _state_mediation(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    if _has_step(state, "mediation"):
+        raise ActionNotAllowed("the case was already referred to mediation")
+
+
+def _state_police(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    _require_order_missed(state, "WA-10")
+    if state.police_referral_active:
+        raise ActionNotAllowed("WA-10: the case is already with the police")
+    if not accounts.reaches_criminal_threshold(state):
+        raise ActionNotAllowed("WA-10: the unpaid amounts do not reach the province's threshold")
+
+
+def _state_police_outcome(state: WageArrearsState) -> None:
+    _require_active(state)
+    if not state.police_referral_active:
+        raise ActionNotAllowed("the case is not with the police")
+
+
+def _state_listing(state: WageArrearsState) -> None:
+    _require_active(state)
+    _require_order_missed(state, "WA-11")
+    if state.listed_until is not None:
+        raise ActionNotAllowed("WA-11: the employer is already on the joint-punishment list")
+
+
+def _state_close(state: WageArrearsState) -> None:
+    _require_active(state)
+
+
+# Input checks (422), run after the state check passed.
+
+
+def _input_triage(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, Triage)
+    # WA-3 decides the floor: a case that meets a major criterion cannot be triaged general.
+    if (
+        cmd.severity is Severity.general
+        and classify(state.intake, state.region, cmd.mass_incident_risk) is Severity.major
+    ):
+        raise InvalidActionInput("WA-3: the case meets a major criterion and cannot be general")
+    if cmd.severity is Severity.major:
+        if cmd.resolution_deadline is None:
+            raise InvalidActionInput("WA-2: a major case needs a resolution_deadline")
+        if cmd.resolution_deadline.tzinfo is None:
+            raise InvalidActionInput("resolution_deadline must carry a time zone")
+        if cmd.resolution_deadline <= now:
+            raise InvalidActionInput("WA-2: resolution_deadline must be in the future")
+    elif cmd.resolution_deadline is not None:
+        raise InvalidActionInput(
+            "WA-1: a general case's deadline is fixed; omit resolution_deadline"
+        )
+
+
+def _input_record_payment(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordPayment)
+    if cmd.worker_no > len(state.intake.workers):
+        raise InvalidActionInput(f"worker_no {cmd.worker_no} is not a worker of this case")
+    left = accounts.unallocated(state, cmd.worker_no)
+    if cmd.amount > left:
+        raise InvalidActionInput(
+            f"the payment exceeds what worker {cmd.worker_no} is still owed ({left})"
+        )
+    if cmd.paid_on > (now + timedelta(hours=8)).date():
+        raise InvalidActionInput("paid_on is in the future")
+    needs = {
+        PaidBy.general_contractor: ("contractor_pays", "WA-8"),
+        PaidBy.guarantee_deposit: ("guarantee_deposit", "WA-7"),
+        PaidBy.emergency_advance: ("emergency_advance", "WA-9"),
+    }.get(cmd.paid_by)
+    if needs is not None and not _has_step(state, needs[0]):
+        raise ActionNotAllowed(f"{needs[1]}: record the {needs[0]} step before its payments")
+
+
+def _input_confirm_payment(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ConfirmPayment)
+    payment = next((p for p in state.payments if p.payment_id == cmd.payment_id), None)
+    if payment is None:
+        raise InvalidActionInput(f"no payment {cmd.payment_id} in this case")
+    if payment.status != "recorded":
+        raise ActionNotAllowed(f"payment {cmd.payment_id} is already {payment.status}")
+
+
+def _input_amount_within_outstanding(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    amount = getattr(cmd, "amount", None)
+    if amount is not None and amount > accounts.total_outstanding(state):
+        raise InvalidActionInput(
+            f"the amount exceeds what is still owed ({accounts.total_outstanding(state)})"
+        )
+
+
+def _input_deposit(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, DrawGuaranteeDeposit)
+    _input_amount_within_outstanding(state, cmd, now)
+    held = state.intake.project.guarantee_deposit if state.intake.project else None
+    if held is not None and cmd.amount > held:
+        raise InvalidActionInput(f"WA-7: the deposit holds only {held}")
+
+
+def _input_listing(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ListOnPunishmentList)
+    if not (cmd.incident_occurred or accounts.reaches_criminal_threshold(state)):
+        raise ActionNotAllowed(
+            "WA-11: the amounts do not reach the criminal threshold and no mass or extreme "
+            "incident was recorded"
+        )
+
+
+def _input_close(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, CloseCase)
+    if cmd.outcome is CloseOutcome.settled and state.status is not CaseStatus.settled:
+        raise ActionNotAllowed(
+            "WA-5: the case is not settled: some wages are unpaid or unconfirmed"
+        )
+    if state.intake.source is CaseSource.platform_clue:
+        # WA-13: a platform clue is answered back when closed.
+        if cmd.clue_reply is None:
+            raise InvalidActionInput("WA-13: closing a platform clue needs clue_reply")
+        if cmd.outcome is CloseOutcome.transferred and cmd.clue_reply is not ClueReply.transferred:
+            raise InvalidActionInput("WA-13: a transferred case answers the platform 'transferred'")
+    elif cmd.clue_reply is not None:
+        raise InvalidActionInput("clue_reply is only for platform clues")
+
+
+def _no_input_check(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    command: type[Command]
+    roles: frozenset[Role]
+    rule: str
+    state_check: Callable[[WageArrearsState], None]
+    input_check: Callable[[WageArrearsState, Command, datetime], None] = _no_input_check
+
+
+def _roles(*roles: Role) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+OFFICERS = _roles(Role.mediator, Role.inspector, Role.supervisor)
+
+ACTIONS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec(
+            "triage", Triage, _roles(Role.supervisor), "WA-2, WA-3", _state_triage, _input_triage
+        ),
+        ActionSpec(
+            "record_payment",
+            RecordPayment,
+            OFFICERS,
+            "WA-5",
+            _state_record_payment,
+            _input_record_payment,
+        ),
+        ActionSpec(
+            "confirm_payment",
+            ConfirmPayment,
+            OFFICERS,
+            "WA-5",
+            _state_confirm_payment,
+            _input_confirm_payment,
+        ),
+        ActionSpec(
+            "issue_order_to_pay",
+            IssueOrderToPay,
+            _roles(Role.inspector),
+            "WA-6",
+            _state_order_to_pay,
+        ),
+        ActionSpec(
+            "draw_guarantee_deposit",
+            DrawGuaranteeDeposit,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-7",
+            _state_deposit,
+            _input_deposit,
+        ),
+        ActionSpec(
+            "contractor_pays",
+            ContractorPays,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-8",
+            _state_contractor_pays,
+        ),
+        ActionSpec(
+            "emergency_advance",
+            EmergencyAdvance,
+            _roles(Role.supervisor),
+            "WA-9",
+            _state_emergency_advance,
+            _input_amount_within_outstanding,
+        ),
+        ActionSpec("refer_to_mediation", ReferToMediation, OFFICERS, "MA-1", _state_mediation),
+        ActionSpec(
+            "refer_to_police",
+            ReferToPolice,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-10",
+            _state_police,
+        ),
+        ActionSpec(
+            "record_police_outcome",
+            RecordPoliceOutcome,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-10",
+            _state_police_outcome,
+        ),
+        ActionSpec(
+            "list_on_punishment_list",
+            ListOnPunishmentList,
+            _roles(Role.supervisor),
+            "WA-11",
+            _state_listing,
+            _input_listing,
+        ),
+        ActionSpec("close", CloseCase, OFFICERS, "WA-5, WA-13", _state_close, _input_close),
+    )
+}
+
+
+def check_actor(spec: ActionSpec, state: WageArrearsState, actor: Actor) -> None:
+    if actor.role not in spec.roles:
+        allowed = ", ".join(sorted(r.value for r in spec.roles))
+        raise Forbidden(f"{spec.name} is for the roles: {allowed}")
+    if actor.county_code != state.intake.county_code:
+        raise Forbidden("the actor does not belong to the case's county")
+
+
+def check(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    """Everything an update validator decides: actor, then state (409), then input (422)."""
+    spec = ACTIONS[name]
+    check_actor(spec, state, cmd.actor)
+    spec.state_check(state)
+    spec.input_check(state, cmd, now)
+
+
+def available_actions(state: WageArrearsState) -> list[str]:
+    available = []
+    for name, spec in ACTIONS.items():
+        try:
+            spec.state_check(state)
+        except ActionNotAllowed:
+            continue
+        available.append(name)
+    return available
+
+
+def listing_ends(listed_on: date) -> date:
+    """WA-11: a listing lasts three years (29 February lists until 28 February)."""
+    try:
+        return listed_on.replace(year=listed_on.year + LISTING_YEARS)
+    except ValueError:
+        return listed_on.replace(year=listed_on.year + LISTING_YEARS, day=28)
+
+
+def close_pending_deadlines(
+    state: WageArrearsState, outcome: DeadlineState, at: datetime, reason: str
+) -> None:
+    for deadline in state.deadlines:
+        if deadline.pending:
+            deadline.close(outcome, at, reason=reason)

@@ -1,0 +1,89 @@
+"""What a wage-arrears case shows: the query result and the read-model snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from domain.common import StrictModel
+from domain.deadlines import next_pending
+from domain.snapshot import CaseSnapshot
+from domain.wage_arrears import accounts
+from domain.wage_arrears.models import CaseStatus, WageArrearsState
+from domain.wage_arrears.rules import available_actions
+
+KIND = "wage_arrears"
+
+
+class WorkerAccount(StrictModel):
+    worker_no: int
+    owed: Decimal
+    paid: Decimal
+    awaiting_confirmation: Decimal
+    outstanding: Decimal
+
+
+class WageArrearsView(StrictModel):
+    state: WageArrearsState
+    accounts: list[WorkerAccount]
+    available_actions: list[str]
+
+
+class ActionResult(StrictModel):
+    case_id: str
+    status: CaseStatus
+    revision: int
+    available_actions: list[str]
+
+
+def worker_accounts(state: WageArrearsState) -> list[WorkerAccount]:
+    return [
+        WorkerAccount(
+            worker_no=n,
+            owed=accounts.owed(state, n),
+            paid=accounts.confirmed_paid(state, n),
+            awaiting_confirmation=accounts.unconfirmed_paid(state, n),
+            outstanding=accounts.outstanding(state, n),
+        )
+        for n in accounts.worker_numbers(state)
+    ]
+
+
+def view(state: WageArrearsState) -> WageArrearsView:
+    return WageArrearsView(
+        state=state, accounts=worker_accounts(state), available_actions=available_actions(state)
+    )
+
+
+def action_result(state: WageArrearsState) -> ActionResult:
+    return ActionResult(
+        case_id=state.case_id,
+        status=state.status,
+        revision=state.revision,
+        available_actions=available_actions(state),
+    )
+
+
+def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
+    nearest = next_pending(state.deadlines)
+    return CaseSnapshot(
+        case_id=state.case_id,
+        kind=KIND,
+        status=state.status.value,
+        severity=state.severity.value,
+        county_code=state.intake.county_code,
+        employer_name=state.intake.employer.name,
+        workers_count=len(state.intake.workers),
+        amount_owed=accounts.total_owed(state),
+        amount_paid=accounts.total_paid(state),
+        next_due_at=nearest.due_at if nearest else None,
+        next_due_name=nearest.name if nearest else None,
+        next_warn_at=nearest.warn_at if nearest else None,
+        sla_state=nearest.sla_state(now) if nearest else None,
+        provisional=bool(nearest and nearest.provisional),
+        breached_count=len(state.breaches),
+        opened_at=state.opened_at,
+        settled_at=state.settled_at,
+        closed_at=state.closed_at,
+        revision=state.revision,
+    )

@@ -1,0 +1,89 @@
+"""SQL tables: the read model that lists need, and the registries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CaseRecord(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    case_id: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(index=True, max_length=40)
+    status: str = Field(index=True, max_length=40)
+    severity: str | None = Field(default=None, max_length=20)
+    county_code: str = Field(index=True, max_length=6)
+    employer_name: str | None = Field(default=None, max_length=200)
+    workers_count: int = 0
+    amount_owed: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
+    amount_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
+    next_due_at: datetime | None = Field(default=None, index=True)
+    next_due_name: str | None = Field(default=None, max_length=60)
+    next_warn_at: datetime | None = None
+    sla_state: str | None = Field(default=None, index=True, max_length=20)
+    provisional: bool = False
+    breached_count: int = 0
+    opened_at: datetime = Field(index=True)
+    settled_at: datetime | None = None
+    closed_at: datetime | None = None
+    revision: int = 0
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class NotificationRecord(SQLModel, table=True):
+    """The notifications outbox: one row per notification key, whatever the retries."""
+
+    __tablename__ = "notifications"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    case_id: str = Field(index=True, max_length=40)
+    kind: str = Field(max_length=60)
+    recipient_role: str | None = Field(default=None, max_length=20)
+    recipient: str | None = Field(default=None, max_length=100)
+    county_code: str = Field(index=True, max_length=6)
+    params: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=_now)
+    sent_at: datetime | None = None
+
+
+class RegionSettingRecord(SQLModel, table=True):
+    """Per-county overrides of the configurable rule values; absent fields take the defaults."""
+
+    __tablename__ = "region_settings"
+
+    county_code: str = Field(primary_key=True, max_length=6)
+    values: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
+    updated_at: datetime = Field(default_factory=_now)
+
+
+class CaseRequestRecord(SQLModel, table=True):
+    """Idempotency of case creation: a client key maps to one case, whatever the retries."""
+
+    __tablename__ = "case_requests"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    key: str = Field(max_length=200)
+    fingerprint: str = Field(max_length=64)
+    case_id: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class CaseCounterRecord(SQLModel, table=True):
+    """Case numbers: one counter per kind prefix and year (WA-2026-000123)."""
+
+    __tablename__ = "case_counters"
+
+    prefix: str = Field(primary_key=True, max_length=4)
+    year: int = Field(primary_key=True)
+    last: int = 0

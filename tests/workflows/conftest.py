@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+
+from core.settings import Settings
+from domain.wage_arrears.models import WageArrearsIntake
+from domain.wage_arrears.view import WageArrearsView
+from store.db import make_engine
+from store.tables import CaseRecord, NotificationRecord
+from worker import build_worker
+from workflows.wage_arrears import WageArrearsWorkflow
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    client: Client
+    task_queue: str
+    engine: Engine
+    started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
+
+    async def open_case(self, intake: dict[str, Any], case_id: str | None = None) -> WorkflowHandle[Any, Any]:
+        handle = await self.client.start_workflow(
+            WageArrearsWorkflow.run,
+            WageArrearsIntake.model_validate(intake),
+            id=case_id or f"WA-2026-{uuid.uuid4().int % 10**6:06d}-{uuid.uuid4().hex[:6]}",
+            task_queue=self.task_queue,
+        )
+        self.started.append(handle)
+        await handle.execute_update(WageArrearsWorkflow.wait_opened)
+        return handle
+
+    async def view(self, handle: WorkflowHandle[Any, Any]) -> WageArrearsView:
+        return await handle.query(WageArrearsWorkflow.view)
+
+    async def now(self) -> datetime:
+        return await self.env.get_current_time()
+
+    async def sleep_until(self, moment: datetime) -> None:
+        delta = moment - await self.now()
+        if delta > timedelta(0):
+            await self.env.sleep(delta)
+
+    def row(self, case_id: str) -> CaseRecord | None:
+        with Session(self.engine) as session:
+            return session.get(CaseRecord, case_id)
+
+    def notifications(self, case_id: str) -> list[NotificationRecord]:
+        with Session(self.engine) as session:
+            return list(
+                session.exec(select(NotificationRecord).where(NotificationRecord.case_id == case_id))
+            )
+
+
+async def refused(coro: Any) -> ApplicationError:
+    """Awaits an update expected to be refused and returns the refusal."""
+    with pytest.raises(WorkflowUpdateFailedError) as info:
+        await coro
+    cause = info.value.cause
+    assert isinstance(cause, ApplicationError), cause
+    return cause
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Harness]:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cases.db'}")
+    task_queue = f"test-{uuid.uuid4()}"
+    worker = build_worker(time_skipping_env.client, settings, task_queue=task_queue)
+    harness = Harness(
+        env=time_skipping_env,
+        client=time_skipping_env.client,
+        task_queue=task_queue,
+        engine=make_engine(settings.database_url),
+    )
+    async with worker:
+        yield harness
+        # A case left running would fire its timers at a task queue nobody polls any more,
+        # and the test server stops skipping time while such a task is outstanding.
+        for handle in harness.started:
+            with contextlib.suppress(RPCError):
+                await handle.terminate("test finished")

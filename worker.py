@@ -1,0 +1,64 @@
+"""The worker process: builds clients and activity objects, registers everything, runs."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.calendar import CalendarActivities
+from activities.read_model import ReadModelActivities
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from core.temporal import connect
+from store.db import create_schema, make_engine
+from workflows.wage_arrears import WageArrearsWorkflow
+
+WORKFLOWS = [WageArrearsWorkflow]
+
+log = structlog.get_logger("worker")
+
+
+def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    read_model = ReadModelActivities(engine)
+    calendar = CalendarActivities()
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[
+            read_model.load_region_settings,
+            read_model.sync_case,
+            read_model.write_notifications,
+            calendar.compute_due,
+        ],
+        # The SQL and calendar activities are blocking; they run on threads.
+        activity_executor=ThreadPoolExecutor(max_workers=16),
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info(
+        "worker started", task_queue=settings.task_queue, namespace=settings.temporal_namespace
+    )
+    async with worker:
+        await stop.wait()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

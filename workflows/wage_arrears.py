@@ -1,0 +1,335 @@
+"""The wage-arrears case (WA rules): one workflow per case, workflow id = case id.
+
+The workflow is the state machine. Human actions are updates whose validators refuse what the
+state forbids; deadlines are durable timers; the read model and the notifications outbox are
+written by idempotent activities from one flusher task, so timers keep firing while the
+database is away and an update returns only once the read model shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.read_model import ReadModelActivities
+    from domain.common import ActionNotAllowed, InvalidActionInput
+    from domain.deadlines import DeadlineBasis, DueRequest, DueResult
+    from domain.notifications import Notification
+    from domain.wage_arrears import rules, transitions
+    from domain.wage_arrears.models import (
+        CaseStatus,
+        CloseCase,
+        Command,
+        ConfirmPayment,
+        ContractorPays,
+        DrawGuaranteeDeposit,
+        EmergencyAdvance,
+        IssueOrderToPay,
+        ListOnPunishmentList,
+        RecordPayment,
+        RecordPoliceOutcome,
+        ReferToMediation,
+        ReferToPolice,
+        Triage,
+        WageArrearsIntake,
+        WageArrearsState,
+    )
+    from domain.wage_arrears.view import (
+        KIND,
+        ActionResult,
+        WageArrearsView,
+        action_result,
+        snapshot,
+        view,
+    )
+    from workflows import search_attributes as sa
+    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
+
+
+def refusal(exc: Exception) -> ApplicationError:
+    """Domain refusals cross to the client as typed, non-retryable application errors."""
+    kind = {
+        ActionNotAllowed: "ActionNotAllowed",
+        InvalidActionInput: "InvalidActionInput",
+        rules.Forbidden: "Forbidden",
+    }.get(type(exc), "InvalidActionInput")
+    return ApplicationError(str(exc), type=kind, non_retryable=True)
+
+
+@workflow.defn
+class WageArrearsWorkflow:
+    def __init__(self) -> None:
+        self._state: WageArrearsState | None = None
+        self._outbox: list[Notification] = []
+        self._flushed = -1
+        self._clock = DeadlineClock()
+        self._lock = asyncio.Lock()
+        self._search: dict[str, Any] = {}
+
+    @workflow.run
+    async def run(self, intake: WageArrearsIntake) -> ActionResult:
+        case_id = workflow.info().workflow_id
+        region = await workflow.execute_activity_method(
+            ReadModelActivities.load_region_settings,
+            intake.county_code,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY_FOREVER,
+        )
+        opened_at = workflow.now()
+        settle_due = await compute_due(rules.settle_due_request(opened_at))
+        self._state, notes = transitions.case_opened(case_id, intake, region, opened_at, settle_due)
+        self._changed(notes)
+
+        flusher = asyncio.create_task(self._flush_forever())
+        while self.state.status is not CaseStatus.closed:
+            await self._clock.sleep(self.state.deadlines, stop=self._is_closed)
+            async with self._lock:
+                self._fire_due_deadlines()
+        await workflow.wait_condition(lambda: self._flushed >= self.state.revision)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        flusher.cancel()
+        return action_result(self.state)
+
+    @property
+    def state(self) -> WageArrearsState:
+        if self._state is None:
+            raise ApplicationError("the case is still opening", type="CaseOpening")
+        return self._state
+
+    def _is_closed(self) -> bool:
+        return self.state.status is CaseStatus.closed
+
+    def _fire_due_deadlines(self) -> None:
+        notes: list[Notification] = []
+        for deadline, what in DeadlineClock.due(self.state.deadlines):
+            if what == "warn":
+                notes += transitions.deadline_warned(self.state, deadline)
+            else:
+                notes += transitions.deadline_passed(self.state, deadline, workflow.now())
+        if notes:
+            self._changed(notes)
+
+    def _changed(self, notes: list[Notification]) -> None:
+        self.state.revision += 1
+        self._outbox.extend(notes)
+        self._clock.poke()
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: self._flushed < self.state.revision)
+            revision = self.state.revision
+            notes, self._outbox = self._outbox, []
+            self._upsert_search_attributes()
+            if notes:
+                await workflow.execute_activity_method(
+                    ReadModelActivities.write_notifications,
+                    notes,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=RETRY_FOREVER,
+                )
+            await workflow.execute_activity_method(
+                ReadModelActivities.sync_case,
+                snapshot(self.state, workflow.now()),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=RETRY_FOREVER,
+            )
+            self._flushed = revision
+
+    def _upsert_search_attributes(self) -> None:
+        row = snapshot(self.state, workflow.now())
+        wanted: dict[str, Any] = {
+            sa.CASE_KIND.name: KIND,
+            sa.CASE_STATUS.name: row.status,
+            sa.COUNTY_CODE.name: row.county_code,
+            sa.NEXT_DUE_AT.name: row.next_due_at,
+        }
+        if wanted == self._search:
+            return
+        self._search = wanted
+        updates = [
+            sa.CASE_KIND.value_set(KIND),
+            sa.CASE_STATUS.value_set(row.status),
+            sa.COUNTY_CODE.value_set(row.county_code),
+            sa.NEXT_DUE_AT.value_set(row.next_due_at)
+            if row.next_due_at
+            else sa.NEXT_DUE_AT.value_unset(),
+        ]
+        workflow.upsert_search_attributes(updates)
+
+    def _validate(self, name: str, cmd: Command) -> None:
+        if self._state is None:
+            raise ApplicationError("the case is still opening", type="ActionNotAllowed")
+        try:
+            rules.check(name, self._state, cmd, workflow.now())
+        except (ActionNotAllowed, InvalidActionInput, rules.Forbidden) as exc:
+            raise refusal(exc) from None
+
+    async def _act(self, name: str, cmd: Command) -> ActionResult:
+        async with self._lock:
+            # Checked again under the lock: another update may have changed the case since
+            # the validator ran.
+            self._validate(name, cmd)
+            due = await self._due_for(name, cmd)
+            notes = self._apply(name, cmd, workflow.now(), due)
+            self._changed(notes)
+        revision = self.state.revision
+        await workflow.wait_condition(lambda: self._flushed >= revision)
+        return action_result(self.state)
+
+    async def _due_for(self, name: str, cmd: Command) -> DueResult | None:
+        now = workflow.now()
+        if isinstance(cmd, IssueOrderToPay):
+            days = cmd.days or self.state.region.order_to_pay_days
+            return await compute_due(
+                DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days)
+            )
+        if isinstance(cmd, DrawGuaranteeDeposit):
+            days = self.state.region.deposit_payout_working_days
+            return await compute_due(
+                DueRequest(start_at=now, basis=DeadlineBasis.working_days, days=days)
+            )
+        return None
+
+    def _apply(
+        self, name: str, cmd: Command, now: datetime, due: DueResult | None
+    ) -> list[Notification]:
+        state = self.state
+        if isinstance(cmd, Triage):
+            return transitions.triaged(state, cmd, now)
+        if isinstance(cmd, RecordPayment):
+            return transitions.payment_recorded(state, cmd, now)
+        if isinstance(cmd, ConfirmPayment):
+            return transitions.payment_confirmed(state, cmd, now)
+        if isinstance(cmd, IssueOrderToPay):
+            assert due is not None
+            return transitions.order_to_pay_issued(state, cmd, now, due)
+        if isinstance(cmd, DrawGuaranteeDeposit):
+            assert due is not None
+            return transitions.guarantee_deposit_drawn(state, cmd, now, due)
+        if isinstance(cmd, RecordPoliceOutcome):
+            return transitions.police_outcome_recorded(state, cmd, now)
+        if isinstance(cmd, ListOnPunishmentList):
+            return transitions.listed(state, cmd, now)
+        if isinstance(cmd, CloseCase):
+            return transitions.closed(state, cmd, now)
+        spec = rules.ACTIONS[name]
+        rung = {
+            "contractor_pays": "contractor_pays",
+            "emergency_advance": "emergency_advance",
+            "refer_to_mediation": "mediation",
+            "refer_to_police": "police",
+        }[name]
+        return transitions.ladder_step(state, rung, spec.rule.split(",")[0], cmd, now)
+
+    @workflow.query
+    def view(self) -> WageArrearsView:
+        return view(self.state)
+
+    @workflow.update
+    async def wait_opened(self) -> ActionResult:
+        """Returns once the case is open and in the read model (the API's create waits on it)."""
+        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
+        return action_result(self.state)
+
+    # Human actions: one update each, so the event history names every action and its actor.
+
+    @workflow.update
+    async def triage(self, cmd: Triage) -> ActionResult:
+        return await self._act("triage", cmd)
+
+    @triage.validator
+    def _check_triage(self, cmd: Triage) -> None:
+        self._validate("triage", cmd)
+
+    @workflow.update
+    async def record_payment(self, cmd: RecordPayment) -> ActionResult:
+        return await self._act("record_payment", cmd)
+
+    @record_payment.validator
+    def _check_record_payment(self, cmd: RecordPayment) -> None:
+        self._validate("record_payment", cmd)
+
+    @workflow.update
+    async def confirm_payment(self, cmd: ConfirmPayment) -> ActionResult:
+        return await self._act("confirm_payment", cmd)
+
+    @confirm_payment.validator
+    def _check_confirm_payment(self, cmd: ConfirmPayment) -> None:
+        self._validate("confirm_payment", cmd)
+
+    @workflow.update
+    async def issue_order_to_pay(self, cmd: IssueOrderToPay) -> ActionResult:
+        return await self._act("issue_order_to_pay", cmd)
+
+    @issue_order_to_pay.validator
+    def _check_issue_order_to_pay(self, cmd: IssueOrderToPay) -> None:
+        self._validate("issue_order_to_pay", cmd)
+
+    @workflow.update
+    async def draw_guarantee_deposit(self, cmd: DrawGuaranteeDeposit) -> ActionResult:
+        return await self._act("draw_guarantee_deposit", cmd)
+
+    @draw_guarantee_deposit.validator
+    def _check_draw_guarantee_deposit(self, cmd: DrawGuaranteeDeposit) -> None:
+        self._validate("draw_guarantee_deposit", cmd)
+
+    @workflow.update
+    async def contractor_pays(self, cmd: ContractorPays) -> ActionResult:
+        return await self._act("contractor_pays", cmd)
+
+    @contractor_pays.validator
+    def _check_contractor_pays(self, cmd: ContractorPays) -> None:
+        self._validate("contractor_pays", cmd)
+
+    @workflow.update
+    async def emergency_advance(self, cmd: EmergencyAdvance) -> ActionResult:
+        return await self._act("emergency_advance", cmd)
+
+    @emergency_advance.validator
+    def _check_emergency_advance(self, cmd: EmergencyAdvance) -> None:
+        self._validate("emergency_advance", cmd)
+
+    @workflow.update
+    async def refer_to_mediation(self, cmd: ReferToMediation) -> ActionResult:
+        return await self._act("refer_to_mediation", cmd)
+
+    @refer_to_mediation.validator
+    def _check_refer_to_mediation(self, cmd: ReferToMediation) -> None:
+        self._validate("refer_to_mediation", cmd)
+
+    @workflow.update
+    async def refer_to_police(self, cmd: ReferToPolice) -> ActionResult:
+        return await self._act("refer_to_police", cmd)
+
+    @refer_to_police.validator
+    def _check_refer_to_police(self, cmd: ReferToPolice) -> None:
+        self._validate("refer_to_police", cmd)
+
+    @workflow.update
+    async def record_police_outcome(self, cmd: RecordPoliceOutcome) -> ActionResult:
+        return await self._act("record_police_outcome", cmd)
+
+    @record_police_outcome.validator
+    def _check_record_police_outcome(self, cmd: RecordPoliceOutcome) -> None:
+        self._validate("record_police_outcome", cmd)
+
+    @workflow.update
+    async def list_on_punishment_list(self, cmd: ListOnPunishmentList) -> ActionResult:
+        return await self._act("list_on_punishment_list", cmd)
+
+    @list_on_punishment_list.validator
+    def _check_list_on_punishment_list(self, cmd: ListOnPunishmentList) -> None:
+        self._validate("list_on_punishment_list", cmd)
+
+    @workflow.update
+    async def close(self, cmd: CloseCase) -> ActionResult:
+        return await self._act("close", cmd)
+
+    @close.validator
+    def _check_close(self, cmd: CloseCase) -> None:
+        self._validate("close", cmd)
