@@ -41,6 +41,13 @@ class Actor(StrictModel):
     county_code: CountyCode
 
 
+class Command(StrictModel):
+    """A human action: who takes it and why. The event history keeps both."""
+
+    actor: Actor
+    reason: Reason
+
+
 class ActionNotAllowed(Exception):
     """The case's state forbids the action (HTTP 409)."""
 

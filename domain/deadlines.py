@@ -85,7 +85,7 @@ class Deadline(StrictModel):
             return self.warn_at
         return self.due_at
 
-    def sla_state(self, now: datetime) -> SlaState:
+    def sla_state_at(self, now: datetime) -> SlaState:
         if self.state is not DeadlineState.pending:
             return SlaState(self.state.value)
         if now >= self.due_at:

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from domain.common import (
     Actor,
+    Command,
     CountyCode,
     Money,
     PositiveMoney,
@@ -134,11 +135,6 @@ class RegionSettings(StrictModel):
 
 
 # Commands: one model per human action.
-
-
-class Command(StrictModel):
-    actor: Actor
-    reason: Reason
 
 
 class Triage(Command):

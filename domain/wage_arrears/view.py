@@ -79,7 +79,7 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         next_due_at=nearest.due_at if nearest else None,
         next_due_name=nearest.name if nearest else None,
         next_warn_at=nearest.warn_at if nearest else None,
-        sla_state=nearest.sla_state(now) if nearest else None,
+        sla_state=nearest.sla_state_at(now) if nearest else None,
         provisional=bool(nearest and nearest.provisional),
         breached_count=len(state.breaches),
         opened_at=state.opened_at,

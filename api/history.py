@@ -1,0 +1,141 @@
+"""A readable timeline built from the Temporal event history, which stays the authority.
+
+Human actions are updates (their arguments carry the actor and the reason); the system's own
+acts are timers that fired and the notifications the workflow wrote when they did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC
+from typing import Any
+
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowHistory
+from temporalio.converter import DataConverter
+
+from api.schemas import CaseHistory, HistoryEntry
+
+# Internal plumbing, not acts of a person or of the case.
+_HIDDEN_UPDATES = {"wait_opened"}
+# Update arguments that are personal data stay out of the timeline.
+_PERSONAL_FIELDS = {"name", "id_number", "mobile"}
+
+
+async def _decode(converter: DataConverter, payloads: Sequence[Payload]) -> list[Any]:
+    if not payloads:
+        return []
+    return await converter.decode(list(payloads))
+
+
+def _actor(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {k: str(value[k]) for k in ("id", "role", "county_code") if k in value}
+
+
+def _strip(args: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in args.items() if k not in {"actor", "reason", *_PERSONAL_FIELDS}}
+
+
+async def build_history(
+    case_id: str, history: WorkflowHistory, converter: DataConverter
+) -> CaseHistory:
+    entries: list[HistoryEntry] = []
+    by_update: dict[str, HistoryEntry] = {}
+    for event in history.events:
+        entry = await _entry(event, converter, by_update)
+        if entry is not None:
+            entries.append(entry)
+    return CaseHistory(case_id=case_id, events=entries)
+
+
+async def _entry(
+    event: HistoryEvent, converter: DataConverter, by_update: dict[str, HistoryEntry]
+) -> HistoryEntry | None:
+    time = event.event_time.ToDatetime().replace(tzinfo=UTC)
+    base = {"event_id": event.event_id, "time": time}
+    kind = event.event_type
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+        attrs = event.workflow_execution_started_event_attributes
+        args = await _decode(converter, attrs.input.payloads)
+        intake = args[0] if args and isinstance(args[0], dict) else {}
+        return HistoryEntry(
+            **base,
+            kind="human",
+            what="case_opened",
+            actor=_actor(intake.get("opened_by")),
+            reason=intake.get("summary"),
+            details={
+                "source": intake.get("source"),
+                "county_code": intake.get("county_code"),
+                "workers_count": len(intake.get("workers", [])),
+            },
+        )
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+        attrs = event.workflow_execution_update_accepted_event_attributes
+        request = attrs.accepted_request
+        name = request.input.name
+        if name in _HIDDEN_UPDATES:
+            return None
+        args = await _decode(converter, request.input.args.payloads)
+        cmd = args[0] if args and isinstance(args[0], dict) else {}
+        entry = HistoryEntry(
+            **base,
+            kind="human",
+            what=name,
+            actor=_actor(cmd.get("actor")),
+            reason=cmd.get("reason"),
+            details=_strip(cmd),
+        )
+        by_update[attrs.protocol_instance_id or request.meta.update_id] = entry
+        return entry
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+        attrs = event.workflow_execution_update_completed_event_attributes
+        accepted = by_update.get(attrs.meta.update_id)
+        if accepted is not None:
+            if attrs.outcome.HasField("failure"):
+                accepted.outcome = f"refused: {attrs.outcome.failure.message}"
+            else:
+                result = await _decode(converter, attrs.outcome.success.payloads)
+                status = result[0].get("status") if result and isinstance(result[0], dict) else None
+                accepted.outcome = f"done: status {status}" if status else "done"
+        return None
+    if kind == EventType.EVENT_TYPE_TIMER_FIRED:
+        return HistoryEntry(**base, kind="system", what="timer_fired")
+    if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        attrs = event.activity_task_scheduled_event_attributes
+        if attrs.activity_type.name != "write_notifications":
+            return None
+        args = await _decode(converter, attrs.input.payloads)
+        notes = args[0] if args and isinstance(args[0], list) else []
+        kinds = [n.get("kind") for n in notes if isinstance(n, dict)]
+        return HistoryEntry(
+            **base,
+            kind="system",
+            what="notified",
+            details={
+                "notifications": [
+                    {
+                        "kind": n.get("kind"),
+                        "recipient_role": n.get("recipient_role"),
+                        **n.get("params", {}),
+                    }
+                    for n in notes
+                    if isinstance(n, dict)
+                ],
+                "kinds": kinds,
+            },
+        )
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+        return HistoryEntry(**base, kind="system", what="case_ended")
+    if kind in (
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    ):
+        return HistoryEntry(
+            **base, kind="system", what=EventType.Name(kind).lower().removeprefix("event_type_")
+        )
+    return None

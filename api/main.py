@@ -1,0 +1,77 @@
+"""The FastAPI application: `uvicorn --factory api.main:create_app`."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+
+from api.errors import install_error_handlers
+from api.routers import cases
+from core.logging import configure_logging
+from core.settings import Settings, get_settings
+from core.temporal import connect
+from store.db import create_schema, make_engine
+
+log = structlog.get_logger("api")
+_CASE_PATH = re.compile(r"^/api/v1/cases/([A-Z]{2}-\d{4}-\d{6})(?:/|$)")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.log_format, settings.log_level)
+        engine = make_engine(settings.database_url)
+        create_schema(engine)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.temporal = await connect(settings)
+        log.info(
+            "api started", temporal=settings.temporal_address, namespace=settings.temporal_namespace
+        )
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Labour-rights case engine",
+        version="0.1.0",
+        description="Wage-arrears cases on durable Temporal workflows.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(cases.router)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        structlog.contextvars.clear_contextvars()
+        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id[:64])
+        if match := _CASE_PATH.match(request.url.path):
+            structlog.contextvars.bind_contextvars(case_id=match.group(1))
+        started = time.perf_counter()
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request_id[:64]
+        # The path holds case ids only, never personal data; the query string is left out.
+        log.info(
+            "request",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
+        return response
+
+    return app

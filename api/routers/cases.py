@@ -1,0 +1,185 @@
+"""Cases: open, list, read, act, audit."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import structlog
+from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from api import gateway
+from api.deps import EngineDep, SessionDep, SettingsDep, TemporalClientDep
+from api.errors import ApiError, validation_details
+from api.history import build_history
+from api.presenters import case_detail
+from api.schemas import CaseDetail, CaseHistory, CasePage, CaseSummary
+from domain.wage_arrears.models import WageArrearsIntake
+from domain.wage_arrears.rules import ACTIONS
+from domain.wage_arrears.view import ActionResult
+from store.case_numbers import IdempotencyKeyReused, claim_case_id
+from store.cases import CaseFilter, list_cases
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+log = structlog.get_logger("api.cases")
+
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
+
+
+def _bind(case_id: str) -> None:
+    structlog.contextvars.bind_contextvars(case_id=case_id)
+
+
+@router.post(
+    "/wage-arrears",
+    status_code=201,
+    response_model=CaseDetail,
+    responses={200: {"description": "the same request was made before: its case"}},
+)
+async def create_wage_arrears_case(
+    intake: WageArrearsIntake,
+    settings: SettingsDep,
+    engine: EngineDep,
+    client: TemporalClientDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    case_number: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="the bureau's own number for the case"),
+    ] = None,
+) -> CaseDetail:
+    """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
+    `case_number`) returns the case it opened."""
+    key = idempotency_key or (f"case-number:{case_number}" if case_number else None)
+    fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
+    try:
+        case_id, first = await run_in_threadpool(
+            claim_case_id, engine, "wage_arrears", key, fingerprint
+        )
+    except IdempotencyKeyReused:
+        raise ApiError(
+            422, "idempotency_key_reused", "this key was used before for a different request"
+        ) from None
+    _bind(case_id)
+    await gateway.start_wage_arrears(client, settings.task_queue, case_id, intake)
+    view = await gateway.get_view(client, case_id)
+    if first:
+        log.info("case opened", kind="wage_arrears", county_code=intake.county_code)
+    else:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/cases/{case_id}"
+    return case_detail(view)
+
+
+@router.get("", response_model=CasePage)
+def list_all_cases(
+    session: SessionDep,
+    kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
+    status: str | None = Query(default=None, max_length=40),
+    county_code: str | None = Query(default=None, pattern=r"^\d{6}$"),
+    severity: Literal["general", "major"] | None = None,
+    due_before: datetime | None = None,
+    overdue: bool = False,
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0),
+) -> CasePage:
+    if due_before is not None and due_before.tzinfo is None:
+        raise ApiError(422, "invalid_input", "due_before must carry a time zone")
+    flt = CaseFilter(
+        kind=kind,
+        status=status,
+        county_code=county_code,
+        severity=severity,
+        due_before=due_before,
+        overdue_at=datetime.now(UTC) if overdue else None,
+    )
+    rows, total = list_cases(session, flt, limit, offset)
+    return CasePage(
+        items=[CaseSummary.model_validate(row, from_attributes=True) for row in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{case_id}", response_model=CaseDetail)
+async def get_case(case_id: str, client: TemporalClientDep) -> CaseDetail:
+    _bind(case_id)
+    return case_detail(await gateway.get_view(client, case_id))
+
+
+@router.post("/{case_id}/actions/{action}", response_model=ActionResult)
+async def take_action(
+    case_id: str,
+    action: str,
+    client: TemporalClientDep,
+    body: Annotated[dict[str, Any], Body(description="the action's input: actor, reason, fields")],
+) -> ActionResult:
+    """Takes one human action on the case. 409 when the case's state forbids it, 422 when the
+    input is wrong; a refused action changes nothing."""
+    _bind(case_id)
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise ApiError(
+            404, "unknown_action", f"no action {action!r}; actions: {', '.join(sorted(ACTIONS))}"
+        )
+    from pydantic import ValidationError
+
+    try:
+        cmd = spec.command.model_validate(body)
+    except ValidationError as err:
+        raise ApiError(
+            422,
+            "invalid_input",
+            "the action's input is malformed",
+            validation_details(err.errors()),
+        ) from None
+    result = await gateway.run_action(client, case_id, action, cmd)
+    log.info("action taken", action=action, actor_id=cmd.actor.id, status=result.status.value)
+    return result
+
+
+@router.get("/{case_id}/history", response_model=CaseHistory)
+async def get_case_history(
+    case_id: str,
+    client: TemporalClientDep,
+    format: Literal["timeline", "json", "csv"] = "timeline",
+) -> Any:
+    """The case's audit trail from its Temporal event history; `format=json` to export as a
+    file, `format=csv` for spreadsheets."""
+    _bind(case_id)
+    history = await gateway.fetch_history(client, case_id)
+    timeline = await build_history(case_id, history, client.data_converter)
+    disposition = {"Content-Disposition": f'attachment; filename="{case_id}-history.{format}"'}
+    if format == "json":
+        return JSONResponse(timeline.model_dump(mode="json"), headers=disposition)
+    if format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["event_id", "time", "kind", "what", "actor_id", "actor_role", "reason", "outcome"]
+        )
+        for e in timeline.events:
+            actor = e.actor or {}
+            writer.writerow(
+                [
+                    e.event_id,
+                    e.time.isoformat(),
+                    e.kind,
+                    e.what,
+                    actor.get("id", ""),
+                    actor.get("role", ""),
+                    e.reason or "",
+                    e.outcome or "",
+                ]
+            )
+        return PlainTextResponse(out.getvalue(), media_type="text/csv", headers=disposition)
+    return timeline

@@ -1,0 +1,113 @@
+"""Request and response shapes of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.deadlines import Deadline, SlaState
+
+
+class CaseSummary(BaseModel):
+    case_id: str
+    kind: str
+    status: str
+    severity: str | None
+    county_code: str
+    employer_name: str | None
+    workers_count: int
+    amount_owed: Decimal
+    amount_paid: Decimal
+    next_due_at: datetime | None
+    next_due_name: str | None
+    sla_state: SlaState | None
+    provisional: bool
+    breached_count: int
+    opened_at: datetime
+    closed_at: datetime | None
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class WorkerPublic(BaseModel):
+    worker_no: int
+    name: str
+    id_number: str
+    mobile: str
+    owed: Decimal
+    paid: Decimal
+    awaiting_confirmation: Decimal
+    outstanding: Decimal
+    months_owed: int | None
+
+
+class DeadlinePublic(Deadline):
+    sla_state: SlaState
+
+
+class AvailableAction(BaseModel):
+    action: str
+    rule: str
+    roles: list[str]
+
+
+class Totals(BaseModel):
+    owed: Decimal
+    paid: Decimal
+    outstanding: Decimal
+
+
+class CaseDetail(BaseModel):
+    case_id: str
+    kind: str
+    status: str
+    severity: str
+    triaged: bool
+    county_code: str
+    township: str | None
+    source: str
+    clue_number: str | None
+    sector: str
+    mass_incident_risk: bool
+    employer: dict[str, Any]
+    project: dict[str, Any] | None
+    workers: list[WorkerPublic]
+    totals: Totals
+    deadlines: list[DeadlinePublic]
+    payments: list[dict[str, Any]]
+    ladder: list[dict[str, Any]]
+    breaches: list[dict[str, Any]]
+    order_to_pay_missed: bool
+    police_referral_active: bool
+    listed_until: date | None
+    opened_at: datetime
+    settled_at: datetime | None
+    closed_at: datetime | None
+    close_outcome: str | None
+    available_actions: list[AvailableAction]
+    linked_cases: list[dict[str, str]]
+    revision: int
+
+
+class HistoryEntry(BaseModel):
+    event_id: int
+    time: datetime
+    kind: str
+    what: str
+    actor: dict[str, str] | None = None
+    reason: str | None = None
+    details: dict[str, Any] = {}
+    outcome: str | None = None
+
+
+class CaseHistory(BaseModel):
+    case_id: str
+    events: list[HistoryEntry]

@@ -1,0 +1,52 @@
+"""Read-model queries behind the case lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.tables import CaseRecord
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    kind: str | None = None
+    status: str | None = None
+    county_code: str | None = None
+    severity: str | None = None
+    due_before: datetime | None = None
+    overdue_at: datetime | None = None
+
+
+def list_cases(
+    session: Session, flt: CaseFilter, limit: int, offset: int
+) -> tuple[list[CaseRecord], int]:
+    query = select(CaseRecord)
+    if flt.kind:
+        query = query.where(CaseRecord.kind == flt.kind)
+    if flt.status:
+        query = query.where(CaseRecord.status == flt.status)
+    if flt.county_code:
+        query = query.where(CaseRecord.county_code == flt.county_code)
+    if flt.severity:
+        query = query.where(CaseRecord.severity == flt.severity)
+    if flt.due_before:
+        query = query.where(col(CaseRecord.next_due_at) < flt.due_before)
+    if flt.overdue_at:
+        query = query.where(
+            (col(CaseRecord.next_due_at) < flt.overdue_at) | (CaseRecord.breached_count > 0)
+        ).where(col(CaseRecord.status).not_in(["settled", "closed"]))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(
+        query.order_by(
+            col(CaseRecord.next_due_at).is_(None),
+            col(CaseRecord.next_due_at),
+            col(CaseRecord.opened_at).desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), int(total)

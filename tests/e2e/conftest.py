@@ -1,0 +1,86 @@
+"""The real thing on loopback: a Temporal dev server, a worker and the API over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from api.main import create_app
+from core.settings import Settings
+from core.temporal import DATA_CONVERTER, installed_binary
+from worker import build_worker
+from workflows import search_attributes as sa
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    client: Client
+    settings: Settings
+    http: httpx.AsyncClient
+    worker: Worker | None
+
+    async def restart_worker(self) -> None:
+        """Stops the worker as a crash would leave things, then starts a fresh one."""
+        if self.worker is not None:
+            await self.worker.shutdown()
+        self.worker = build_worker(self.client, self.settings)
+        asyncio.create_task(self.worker.run())
+
+
+@pytest.fixture(scope="session")
+async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(installed_binary("temporal")),
+        data_converter=DATA_CONVERTER,
+        search_attributes=sa.ALL,
+        dev_server_database_filename=str(tmp_path_factory.mktemp("temporal") / "temporal.db"),
+    )
+    async with env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    port = free_port()
+    settings = Settings(
+        temporal_address=dev_server.client.service_client.config.target_host,
+        temporal_namespace=dev_server.client.namespace,
+        task_queue=f"e2e-{uuid.uuid4()}",
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'cases.db'}",
+        api_port=port,
+        log_format="json",
+    )
+    stack = Stack(client=dev_server.client, settings=settings, http=None, worker=None)  # type: ignore[arg-type]
+    await stack.restart_worker()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        stack.http = http
+        yield stack
+    server.should_exit = True
+    await serving
+    if stack.worker is not None:
+        await stack.worker.shutdown()
