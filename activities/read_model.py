@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -16,6 +17,8 @@ from domain.notifications import Notification
 from domain.snapshot import CaseSnapshot
 from domain.wage_arrears.models import RegionSettings
 from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
+
+log = structlog.get_logger("activities.read_model")
 
 
 def _insert(engine: Engine, table: Any) -> Any:
@@ -48,6 +51,7 @@ class ReadModelActivities:
         )
         with self._engine.begin() as conn:
             conn.execute(stmt)
+        log.info("read model synced", revision=snapshot.revision, status=snapshot.status)
 
     @activity.defn
     def write_notifications(self, notifications: list[Notification]) -> int:
@@ -75,4 +79,11 @@ class ReadModelActivities:
         )
         with self._engine.begin() as conn:
             result = conn.execute(stmt)
-        return int(result.rowcount or 0)
+        written = int(result.rowcount or 0)
+        log.info(
+            "notifications written",
+            kinds=[n.kind for n in notifications],
+            new=written,
+            already_there=len(notifications) - written,
+        )
+        return written

@@ -62,8 +62,8 @@ async def start_wage_arrears(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
     except WorkflowAlreadyStartedError:
-        handle = client.get_workflow_handle(case_id)
-        return await handle.result(rpc_timeout=RPC_TIMEOUT)  # type: ignore[no-any-return]
+        ended = client.get_workflow_handle_for(WageArrearsWorkflow.run, case_id)
+        return await ended.result(rpc_timeout=RPC_TIMEOUT)
     return await handle.execute_update(WageArrearsWorkflow.wait_opened, rpc_timeout=RPC_TIMEOUT)
 
 

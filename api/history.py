@@ -75,8 +75,8 @@ async def _entry(
             },
         )
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-        attrs = event.workflow_execution_update_accepted_event_attributes
-        request = attrs.accepted_request
+        accepted_attrs = event.workflow_execution_update_accepted_event_attributes
+        request = accepted_attrs.accepted_request
         name = request.input.name
         if name in _HIDDEN_UPDATES:
             return None
@@ -90,26 +90,26 @@ async def _entry(
             reason=cmd.get("reason"),
             details=_strip(cmd),
         )
-        by_update[attrs.protocol_instance_id or request.meta.update_id] = entry
+        by_update[request.meta.update_id] = entry
         return entry
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
-        attrs = event.workflow_execution_update_completed_event_attributes
-        accepted = by_update.get(attrs.meta.update_id)
+        completed = event.workflow_execution_update_completed_event_attributes
+        accepted = by_update.get(completed.meta.update_id)
         if accepted is not None:
-            if attrs.outcome.HasField("failure"):
-                accepted.outcome = f"refused: {attrs.outcome.failure.message}"
+            if completed.outcome.HasField("failure"):
+                accepted.outcome = f"refused: {completed.outcome.failure.message}"
             else:
-                result = await _decode(converter, attrs.outcome.success.payloads)
+                result = await _decode(converter, completed.outcome.success.payloads)
                 status = result[0].get("status") if result and isinstance(result[0], dict) else None
                 accepted.outcome = f"done: status {status}" if status else "done"
         return None
     if kind == EventType.EVENT_TYPE_TIMER_FIRED:
         return HistoryEntry(**base, kind="system", what="timer_fired")
     if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-        attrs = event.activity_task_scheduled_event_attributes
-        if attrs.activity_type.name != "write_notifications":
+        scheduled = event.activity_task_scheduled_event_attributes
+        if scheduled.activity_type.name != "write_notifications":
             return None
-        args = await _decode(converter, attrs.input.payloads)
+        args = await _decode(converter, scheduled.input.payloads)
         notes = args[0] if args and isinstance(args[0], list) else []
         kinds = [n.get("kind") for n in notes if isinstance(n, dict)]
         return HistoryEntry(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sysconfig
+from functools import lru_cache
 from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.settings import Settings
@@ -16,11 +25,28 @@ from core.settings import Settings
 DATA_CONVERTER = pydantic_data_converter
 
 
+@lru_cache
+def runtime() -> Runtime:
+    """A runtime whose core (Rust) logs go to stdlib logging, and so through structlog."""
+    forwarding = LogForwardingConfig(
+        logger=logging.getLogger("temporalio.core"), append_target_to_name=False
+    )
+    return Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(
+                filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                forwarding=forwarding,
+            )
+        )
+    )
+
+
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=DATA_CONVERTER,
+        runtime=runtime(),
     )
 
 
@@ -47,6 +73,7 @@ async def register_search_attributes(client: Client) -> list[str]:
     A one-off per namespace on a self-hosted cluster (Temporal Cloud registers them in its
     console). The embedded dev server registers them at start.
     """
+    from temporalio.api.enums.v1 import IndexedValueType
     from temporalio.api.operatorservice.v1 import (
         AddSearchAttributesRequest,
         ListSearchAttributesRequest,
@@ -64,7 +91,11 @@ async def register_search_attributes(client: Client) -> list[str]:
         if err.status is not RPCStatusCode.UNIMPLEMENTED:
             raise
         existing = set()
-    missing = {key.name: key.indexed_value_type.value for key in ALL if key.name not in existing}
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in ALL
+        if key.name not in existing
+    }
     if missing:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(namespace=client.namespace, search_attributes=missing)

@@ -13,18 +13,18 @@ from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
-    from domain.common import ActionNotAllowed, InvalidActionInput
+    from domain.common import ActionNotAllowed, Command, InvalidActionInput
     from domain.deadlines import DeadlineBasis, DueRequest, DueResult
     from domain.notifications import Notification
     from domain.wage_arrears import rules, transitions
     from domain.wage_arrears.models import (
         CaseStatus,
         CloseCase,
-        Command,
         ConfirmPayment,
         ContractorPays,
         DrawGuaranteeDeposit,
@@ -151,7 +151,7 @@ class WageArrearsWorkflow:
         if wanted == self._search:
             return
         self._search = wanted
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_KIND.value_set(KIND),
             sa.CASE_STATUS.value_set(row.status),
             sa.COUNTY_CODE.value_set(row.county_code),

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from domain.common import (
     ActionNotAllowed,
     Actor,
+    Command,
     InvalidActionInput,
     Role,
 )
@@ -25,7 +26,6 @@ from domain.wage_arrears.models import (
     CloseCase,
     CloseOutcome,
     ClueReply,
-    Command,
     ConfirmPayment,
     ContractorPays,
     DrawGuaranteeDeposit,

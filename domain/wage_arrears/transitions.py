@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from domain.common import Role, cst_date_str
+from domain.common import Command, Role, cst_date_str
 from domain.deadlines import Deadline, DeadlineBasis, DeadlineState, DueResult, new_deadline
 from domain.notifications import Notification
 from domain.wage_arrears import accounts
@@ -17,7 +17,6 @@ from domain.wage_arrears.models import (
     Breach,
     CaseStatus,
     CloseCase,
-    Command,
     ConfirmPayment,
     DrawGuaranteeDeposit,
     EmergencyAdvance,

@@ -7,7 +7,6 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from temporalio.worker import Worker
 
 from api.main import create_app
 from core.settings import Settings
-from core.temporal import DATA_CONVERTER, installed_binary
+from core.temporal import DATA_CONVERTER, installed_binary, runtime
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -45,10 +44,13 @@ class Stack:
 
 
 @pytest.fixture(scope="session")
-async def dev_server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[WorkflowEnvironment]:
+async def dev_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(installed_binary("temporal")),
         data_converter=DATA_CONVERTER,
+        runtime=runtime(),
         search_attributes=sa.ALL,
         dev_server_database_filename=str(tmp_path_factory.mktemp("temporal") / "temporal.db"),
     )

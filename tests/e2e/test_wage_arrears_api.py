@@ -51,19 +51,25 @@ async def test_open_pay_confirm_list_and_audit(stack: Stack) -> None:
         assert (await act(stack, case_id, "record_payment", pay(n, "2500.00"))).status_code == 200
     for pid in ("P1", "P2"):
         response = await act(
-            stack, case_id, "confirm_payment",
+            stack,
+            case_id,
+            "confirm_payment",
             {"actor": f.actor(Role.mediator), "reason": "worker signed", "payment_id": pid},
         )
         assert response.status_code == 200, response.text
     assert response.json()["status"] == "settled"
 
-    listed = (await stack.http.get(CASES, params={"county_code": f.COUNTY, "status": "settled"})).json()
+    listed = (
+        await stack.http.get(CASES, params={"county_code": f.COUNTY, "status": "settled"})
+    ).json()
     assert case_id in [c["case_id"] for c in listed["items"]]
     row = next(c for c in listed["items"] if c["case_id"] == case_id)
     assert row["amount_paid"] == "5000.00" and row["sla_state"] is None
 
     closed = await act(
-        stack, case_id, "close",
+        stack,
+        case_id,
+        "close",
         {"actor": f.actor(Role.inspector), "reason": "paid in full", "outcome": "settled"},
     )
     assert closed.status_code == 200, closed.text
@@ -92,8 +98,12 @@ async def test_open_pay_confirm_list_and_audit(stack: Stack) -> None:
 async def test_idempotency_key_returns_the_same_case(stack: Stack) -> None:
     key = str(uuid.uuid4())
     body = f.intake()
-    first = await stack.http.post(f"{CASES}/wage-arrears", json=body, headers={"Idempotency-Key": key})
-    again = await stack.http.post(f"{CASES}/wage-arrears", json=body, headers={"Idempotency-Key": key})
+    first = await stack.http.post(
+        f"{CASES}/wage-arrears", json=body, headers={"Idempotency-Key": key}
+    )
+    again = await stack.http.post(
+        f"{CASES}/wage-arrears", json=body, headers={"Idempotency-Key": key}
+    )
     assert first.status_code == 201 and again.status_code == 200
     assert first.json()["case_id"] == again.json()["case_id"]
     other = await stack.http.post(
@@ -106,14 +116,21 @@ async def test_idempotency_key_returns_the_same_case(stack: Stack) -> None:
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda b: b["workers"][0].update(id_number=b["workers"][0]["id_number"][:-1] + (
-            "0" if b["workers"][0]["id_number"][-1] != "0" else "1")), "id_number"),
+        (
+            lambda b: b["workers"][0].update(
+                id_number=b["workers"][0]["id_number"][:-1]
+                + ("0" if b["workers"][0]["id_number"][-1] != "0" else "1")
+            ),
+            "id_number",
+        ),
         (lambda b: b["workers"][0].update(amount_owed="-5.00"), "amount_owed"),
         (lambda b: b["employer"].update(credit_code="91350100M000100Y44"), "credit_code"),
         (lambda b: b.update(source="platform_clue"), "clue_number"),
     ],
 )
-async def test_malformed_intake_is_422_and_opens_nothing(stack: Stack, mutate: Any, field: str) -> None:
+async def test_malformed_intake_is_422_and_opens_nothing(
+    stack: Stack, mutate: Any, field: str
+) -> None:
     body = f.intake()
     mutate(body)
     before = (await stack.http.get(CASES, params={"limit": 1})).json()["total"]

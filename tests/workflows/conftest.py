@@ -33,7 +33,9 @@ class Harness:
     engine: Engine
     started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
 
-    async def open_case(self, intake: dict[str, Any], case_id: str | None = None) -> WorkflowHandle[Any, Any]:
+    async def open_case(
+        self, intake: dict[str, Any], case_id: str | None = None
+    ) -> WorkflowHandle[Any, Any]:
         handle = await self.client.start_workflow(
             WageArrearsWorkflow.run,
             WageArrearsIntake.model_validate(intake),
@@ -62,7 +64,9 @@ class Harness:
     def notifications(self, case_id: str) -> list[NotificationRecord]:
         with Session(self.engine) as session:
             return list(
-                session.exec(select(NotificationRecord).where(NotificationRecord.case_id == case_id))
+                session.exec(
+                    select(NotificationRecord).where(NotificationRecord.case_id == case_id)
+                )
             )
 
 

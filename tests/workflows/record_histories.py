@@ -1,0 +1,48 @@
+"""Records the scenarios' event histories as the replay tests' fixtures.
+
+Run after a deliberate, versioned change to a workflow:
+`python -m tests.workflows.record_histories`. The old files stay in git history; a change
+that breaks replay of them needs workflow.patched().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import uuid
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from core.settings import Settings
+from core.temporal import DATA_CONVERTER, installed_binary, register_search_attributes, runtime
+from store.db import make_engine
+from tests.workflows.conftest import Harness
+from tests.workflows.scenarios import SCENARIOS
+from worker import build_worker
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(installed_binary("temporal-test-server")),
+        data_converter=DATA_CONVERTER,
+        runtime=runtime(),
+    )
+    async with env:
+        await register_search_attributes(env.client)
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(database_url=f"sqlite:///{tmp}/cases.db")
+            task_queue = f"record-{uuid.uuid4()}"
+            async with build_worker(env.client, settings, task_queue=task_queue):
+                harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))
+                for number, (name, scenario) in enumerate(SCENARIOS.items(), start=1):
+                    handle = await scenario(harness, f"WA-2026-{900000 + number:06d}")
+                    history = await handle.fetch_history()
+                    (HISTORIES / f"{name}.json").write_text(history.to_json())
+                    print(f"recorded {name}: {len(history.events)} events")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,91 @@
+"""Whole-case scenarios, run by the replay tests and by the history recorder."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio.client import WorkflowHandle
+
+from domain.common import Role
+from tests import factories as f
+from tests.workflows.conftest import Harness
+from workflows.wage_arrears import WageArrearsWorkflow as W
+
+Scenario = Callable[[Harness, str], Awaitable[WorkflowHandle[Any, Any]]]
+
+
+def _cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:
+    return {"actor": f.actor(role), "reason": reason, **fields}
+
+
+async def settled_in_time(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    handle = await h.open_case(f.intake(workers=2, amount="1200.00"), case_id)
+    for n in (1, 2):
+        await handle.execute_update(
+            W.record_payment,
+            _cmd(Role.mediator, "paid", worker_no=n, amount="1200.00", paid_on="2026-01-05"),
+        )
+    await handle.execute_update(W.confirm_payment, _cmd(Role.mediator, "ok", payment_id="P1"))
+    await handle.execute_update(W.confirm_payment, _cmd(Role.mediator, "ok", payment_id="P2"))
+    await handle.execute_update(W.close, _cmd(Role.inspector, "paid in full", outcome="settled"))
+    await handle.result()
+    return handle
+
+
+async def escalated_to_the_end_of_the_ladder(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    intake = f.intake(
+        workers=1,
+        amount="8000.00",
+        project=f.construction_project(),
+        source="platform_clue",
+        clue_number="QX-2026-0001",
+    )
+    handle = await h.open_case(intake, case_id)
+    await h.env.sleep(timedelta(days=4))  # WA-1 passes: escalated
+    await handle.execute_update(W.issue_order_to_pay, _cmd(Role.inspector, "order issued"))
+    await h.env.sleep(timedelta(days=8))  # WA-6 passes: order missed
+    await handle.execute_update(
+        W.draw_guarantee_deposit, _cmd(Role.inspector, "draw", amount="3000.00")
+    )
+    await handle.execute_update(
+        W.record_payment,
+        _cmd(
+            Role.inspector,
+            "bank paid",
+            worker_no=1,
+            amount="3000.00",
+            paid_by="guarantee_deposit",
+            paid_on="2026-01-20",
+        ),
+    )
+    await handle.execute_update(W.confirm_payment, _cmd(Role.mediator, "ok", payment_id="P1"))
+    await handle.execute_update(W.refer_to_police, _cmd(Role.inspector, "refuses to pay"))
+    await handle.execute_update(W.list_on_punishment_list, _cmd(Role.supervisor, "listed"))
+    await handle.execute_update(
+        W.close,
+        _cmd(Role.supervisor, "with the police", outcome="transferred", clue_reply="transferred"),
+    )
+    await handle.result()
+    return handle
+
+
+async def major_triaged(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    handle = await h.open_case(f.intake(workers=12, amount="900.00"), case_id)
+    due = await h.now() + timedelta(days=10)
+    await handle.execute_update(
+        W.triage,
+        _cmd(Role.supervisor, "12 workers", severity="major", resolution_deadline=due.isoformat()),
+    )
+    await h.env.sleep(timedelta(days=11))  # WA-2 passes
+    await handle.execute_update(W.close, _cmd(Role.inspector, "withdrawn", outcome="withdrawn"))
+    await handle.result()
+    return handle
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "wage_arrears_settled_in_time": settled_in_time,
+    "wage_arrears_escalated_to_the_end": escalated_to_the_end_of_the_ladder,
+    "wage_arrears_major_triaged": major_triaged,
+}

@@ -1,0 +1,50 @@
+"""Determinism: recorded histories, and fresh ones, replay against the current workflow code.
+
+A failure here means a change would break cases already running in production: guard it with
+workflow.patched() instead of editing the recorded files.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from core.temporal import DATA_CONVERTER
+from tests.workflows.conftest import Harness
+from tests.workflows.scenarios import SCENARIOS
+from worker import WORKFLOWS
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+def replayer() -> Replayer:
+    return Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+
+
+def _workflow_type(path: Path) -> str:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    return history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+
+
+def test_every_workflow_has_a_recorded_history() -> None:
+    recorded = {_workflow_type(path) for path in HISTORIES}
+    missing = {wf.__name__ for wf in WORKFLOWS} - recorded
+    assert not missing, (
+        f"record a history for {missing}: python -m tests.workflows.record_histories"
+    )
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    await replayer().replay_workflow(history)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+async def test_fresh_history_replays(harness: Harness, name: str) -> None:
+    handle = await SCENARIOS[name](harness, f"WA-2026-{uuid.uuid4().int % 10**6:06d}")
+    await replayer().replay_workflow(await handle.fetch_history())
