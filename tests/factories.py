@@ -31,7 +31,9 @@ def worker(serial: int, amount: str = "3000.00", **extra: Any) -> dict[str, Any]
     }
 
 
-def actor(role: Role | str = Role.mediator, county: str = COUNTY, id: str | None = None) -> dict[str, Any]:
+def actor(
+    role: Role | str = Role.mediator, county: str = COUNTY, id: str | None = None
+) -> dict[str, Any]:
     role = Role(role)
     return Actor(id=id or f"{role.value}-01", role=role, county_code=county).model_dump(mode="json")
 

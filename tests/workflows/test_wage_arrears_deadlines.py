@@ -35,7 +35,9 @@ def confirmation(payment_id: str) -> dict[str, object]:
     return {"actor": f.actor(Role.mediator), "reason": "worker confirmed", "payment_id": payment_id}
 
 
-async def test_wa1_case_opened_late_friday_escalates_exactly_at_end_of_monday(harness: Harness) -> None:
+async def test_wa1_case_opened_late_friday_escalates_exactly_at_end_of_monday(
+    harness: Harness,
+) -> None:
     """WA-1, CAL-4: opened Friday 23:30 CST, due at the end of Monday (Tue 00:00 CST)."""
     friday = next_friday_late(await harness.now())
     await harness.sleep_until(friday)
@@ -69,7 +71,9 @@ async def test_wa1_case_opened_late_friday_escalates_exactly_at_end_of_monday(ha
 async def test_wa5_settled_within_three_days_never_escalates(harness: Harness) -> None:
     handle = await harness.open_case(f.intake(workers=2, amount="1000.00"))
     for worker_no in (1, 2):
-        await handle.execute_update(WageArrearsWorkflow.record_payment, payment(worker_no, "1000.00"))
+        await handle.execute_update(
+            WageArrearsWorkflow.record_payment, payment(worker_no, "1000.00")
+        )
     await handle.execute_update(WageArrearsWorkflow.confirm_payment, confirmation("P1"))
     assert (await harness.view(handle)).state.status is CaseStatus.open
     result = await handle.execute_update(WageArrearsWorkflow.confirm_payment, confirmation("P2"))
@@ -105,7 +109,9 @@ async def test_wa5_unconfirmed_payment_does_not_settle(harness: Harness) -> None
 
 async def test_wa5_overpayment_is_refused_and_changes_nothing(harness: Harness) -> None:
     handle = await harness.open_case(f.intake(workers=1, amount="800.00"))
-    error = await refused(handle.execute_update(WageArrearsWorkflow.record_payment, payment(1, "800.01")))
+    error = await refused(
+        handle.execute_update(WageArrearsWorkflow.record_payment, payment(1, "800.01"))
+    )
     assert error.type == "InvalidActionInput"
     assert (await harness.view(handle)).state.payments == []
 
@@ -130,8 +136,12 @@ async def test_wa2_wa3_major_case_waits_for_triage_then_runs_the_supervisors_dea
     error = await refused(
         handle.execute_update(
             WageArrearsWorkflow.triage,
-            {**triage, "actor": f.actor(Role.mediator), "severity": "major",
-             "resolution_deadline": (await harness.now() + timedelta(days=20)).isoformat()},
+            {
+                **triage,
+                "actor": f.actor(Role.mediator),
+                "severity": "major",
+                "resolution_deadline": (await harness.now() + timedelta(days=20)).isoformat(),
+            },
         )
     )
     assert error.type == "Forbidden"
@@ -159,10 +169,18 @@ async def test_wa2_general_case_flagged_at_triage_becomes_major(harness: Harness
     due = await harness.now() + timedelta(days=30)
     await handle.execute_update(
         WageArrearsWorkflow.triage,
-        {"actor": f.actor(Role.supervisor), "reason": "workers gathering at the site",
-         "severity": "major", "mass_incident_risk": True, "resolution_deadline": due.isoformat()},
+        {
+            "actor": f.actor(Role.supervisor),
+            "reason": "workers gathering at the site",
+            "severity": "major",
+            "mass_incident_risk": True,
+            "resolution_deadline": due.isoformat(),
+        },
     )
     view = await harness.view(handle)
-    assert [d.state for d in view.state.deadlines] == [DeadlineState.cancelled, DeadlineState.pending]
+    assert [d.state for d in view.state.deadlines] == [
+        DeadlineState.cancelled,
+        DeadlineState.pending,
+    ]
     await harness.env.sleep(timedelta(days=5))
     assert (await harness.view(handle)).state.status is CaseStatus.open
