@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import signal
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,3 +64,7 @@ async def main() -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+    # The worker has drained and stopped; leave without interpreter finalisation, where the
+    # SDK's native threads can race the teardown of the Python runtime.
+    logging.shutdown()
+    os._exit(0)
