@@ -33,7 +33,16 @@ VENV_BIN = VENV / "bin"
 VENV_PYTHON = VENV_BIN / "python"
 PYPROJECT = ROOT / "pyproject.toml"
 STAMP_PREFIX = ".installed-"
-MYPY_TARGETS = ["workflows", "activities", "api", "domain", "core", "store", "devstack", "worker.py"]
+MYPY_TARGETS = [
+    "workflows",
+    "activities",
+    "api",
+    "domain",
+    "core",
+    "store",
+    "devstack",
+    "worker.py",
+]
 
 
 def say(message: str) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from domain.wage_arrears.models import WageArrearsState
 
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
 
 
 def confirmed_paid(state: WageArrearsState, worker_no: int) -> Decimal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from domain.common import (
     ActionNotAllowed,
@@ -231,6 +232,23 @@ def _input_record_payment(state: WageArrearsState, cmd: Command, now: datetime) 
     }.get(cmd.paid_by)
     if needs is not None and not _has_step(state, needs[0]):
         raise ActionNotAllowed(f"{needs[1]}: record the {needs[0]} step before its payments")
+    if needs is not None and cmd.paid_by is not PaidBy.general_contractor:
+        # A fund pays out no more than was drawn from it or advanced from it.
+        rung, rule = needs
+        left = _fund_granted(state, rung) - _fund_paid_out(state, cmd.paid_by)
+        if cmd.amount > left:
+            raise InvalidActionInput(f"{rule}: only {left} is left of what the {rung} step gave")
+
+
+def _fund_granted(state: WageArrearsState, rung: str) -> Decimal:
+    return sum((s.amount or accounts.ZERO for s in state.ladder if s.rung == rung), accounts.ZERO)
+
+
+def _fund_paid_out(state: WageArrearsState, paid_by: PaidBy) -> Decimal:
+    return sum(
+        (p.amount for p in state.payments if p.paid_by is paid_by and p.status != "disputed"),
+        accounts.ZERO,
+    )
 
 
 def _input_confirm_payment(state: WageArrearsState, cmd: Command, now: datetime) -> None:
