@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -179,3 +180,20 @@ async def test_worker_restart_keeps_the_case_and_its_timer(stack: Stack) -> None
     after = (await stack.http.get(f"{CASES}/{case['case_id']}")).json()
     assert after["deadlines"][0]["due_at"] == case["deadlines"][0]["due_at"]
     assert after["deadlines"][0]["state"] == "pending"
+
+
+async def test_log_lines_carry_the_case_id_and_no_personal_data(
+    stack: Stack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = await open_case(stack, workers=1, amount="650.00")
+    case_id = case["case_id"]
+    await act(stack, case_id, "record_payment", pay(1, "650.00"))
+    await stack.http.get(f"{CASES}/{case_id}")
+    out = capsys.readouterr().out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    requests = [line for line in lines if line.get("event") == "request"]
+    assert any(line.get("case_id") == case_id for line in requests)
+    activity_lines = [line for line in lines if line.get("event") == "read model synced"]
+    assert activity_lines and all(line.get("case_id") for line in activity_lines)
+    for secret in (f.resident_id(1), "13900000001", "工人1"):
+        assert secret not in out
