@@ -29,7 +29,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
     engine = make_engine(settings.database_url)
     create_schema(engine)
     read_model = ReadModelActivities(engine)
-    calendar = CalendarActivities()
+    calendar = CalendarActivities(engine)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
@@ -39,6 +39,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             read_model.sync_case,
             read_model.write_notifications,
             calendar.compute_due,
+            calendar.campaign_dues,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),

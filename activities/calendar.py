@@ -1,37 +1,54 @@
-"""Due times on the official calendar (CAL-1 to CAL-4): the only place holiday data is read."""
+"""Due times on the official calendar (CAL-1 to CAL-4), and the campaign dates (WA-4).
+
+The only place holiday data and the lunar calendar are read, so a package upgrade or a newly
+loaded schedule never changes what a replayed workflow sees.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 import chinese_calendar
+import lunardate
+from sqlalchemy.engine import Engine
 from temporalio import activity
 
-from domain.calendar import due_instant
-from domain.common import utc
-from domain.deadlines import DeadlineBasis, DueRequest, DueResult
+from domain.calendar import due_for, end_of_day
+from domain.campaign import CampaignDue, CampaignRequest, add_months
+from domain.common import cst_date, utc
+from domain.deadlines import DueRequest, DueResult
+from store.calendar import YearSchedule, load_schedules
 
 
-def _calendar_version() -> str:
+def package_version() -> str:
     try:
         return f"chinesecalendar-{version('chinesecalendar')}"
     except PackageNotFoundError:
         return "chinesecalendar-unknown"
 
 
-class OfficialCalendar:
-    """The State Council schedule as the `chinesecalendar` package knows it.
+def calendar_version(schedules: dict[int, YearSchedule]) -> str:
+    loaded = "".join(f"+{year}:{schedules[year].digest[:10]}" for year in sorted(schedules))
+    return package_version() + loaded
 
-    CAL-2: a year the package does not cover is counted with weekends only, and a result that
-    touched such a year is provisional.
+
+class OfficialCalendar:
+    """The package's schedule, overridden by schedules operators loaded.
+
+    CAL-2: a year neither knows is counted with weekends only, and a result that touched such
+    a year is provisional.
     """
 
-    def __init__(self) -> None:
-        self.version = _calendar_version()
+    def __init__(self, schedules: dict[int, YearSchedule] | None = None) -> None:
+        self.schedules = schedules or {}
+        self.version = calendar_version(self.schedules)
         self.touched_unknown_year = False
 
     def is_workday(self, day: date) -> bool:
+        schedule = self.schedules.get(day.year)
+        if schedule is not None:
+            return schedule.is_workday(day)
         try:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
@@ -39,21 +56,41 @@ class OfficialCalendar:
             return day.weekday() < 5
 
 
+def spring_festival_eve(year: int) -> date:
+    """The lunar new year's eve before the Spring Festival of `year` (known for any year)."""
+    new_year: date = lunardate.LunarDate(year, 1, 1).to_solar_date()
+    return new_year - timedelta(days=1)
+
+
 class CalendarActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def calendar(self) -> OfficialCalendar:
+        return OfficialCalendar(load_schedules(self._engine))
+
     @activity.defn
     def compute_due(self, request: DueRequest) -> DueResult:
-        calendar = OfficialCalendar()
-        if request.basis is DeadlineBasis.fixed:
-            raise ValueError("a fixed deadline has no computed due time")
-        due = due_instant(
-            request.start_at,
-            request.days,
-            request.basis,
-            calendar.is_workday,
-            roll_past_holidays=request.roll_past_holidays,
-        )
+        calendar = self.calendar()
+        due = due_for(request, calendar.is_workday)
         return DueResult(
             due_at=utc(due),
             calendar_version=calendar.version,
             provisional=calendar.touched_unknown_year,
         )
+
+    @activity.defn
+    def campaign_dues(self, request: CampaignRequest) -> list[CampaignDue]:
+        """WA-4: 3 months from opening, 31 December, and the Spring Festival eve after it."""
+        opened = cst_date(request.opened_at)
+        eve = spring_festival_eve(opened.year + 1)
+        return [
+            CampaignDue(name="campaign_3_months", due_at=utc(end_of_day(add_months(opened, 3)))),
+            CampaignDue(
+                name="campaign_year_end", due_at=utc(end_of_day(date(opened.year, 12, 31)))
+            ),
+            # Cleared before the eve begins: the day workers travel home.
+            CampaignDue(
+                name="campaign_spring_festival", due_at=utc(end_of_day(eve - timedelta(days=1)))
+            ),
+        ]

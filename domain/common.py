@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -62,5 +62,9 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def cst_date(moment: datetime) -> date:
+    return moment.astimezone(CST).date()
+
+
 def cst_date_str(moment: datetime) -> str:
-    return moment.astimezone(CST).date().isoformat()
+    return cst_date(moment).isoformat()

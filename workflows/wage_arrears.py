@@ -9,7 +9,6 @@ database is away and an update returns only once the read model shows it.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -17,9 +16,18 @@ from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.calendar import CalendarActivities
     from activities.read_model import ReadModelActivities
+    from domain.campaign import CampaignRequest
     from domain.common import ActionNotAllowed, Command, InvalidActionInput
-    from domain.deadlines import DeadlineBasis, DueRequest, DueResult
+    from domain.deadlines import (
+        ExtendDeadline,
+        PauseDeadline,
+        RecomputeDeadlines,
+        RecomputeResult,
+        ResumeDeadline,
+        recomputed,
+    )
     from domain.notifications import Notification
     from domain.wage_arrears import rules, transitions
     from domain.wage_arrears.models import (
@@ -27,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         CloseCase,
         ConfirmPayment,
         ContractorPays,
+        DecideComplaint,
         DrawGuaranteeDeposit,
         EmergencyAdvance,
         IssueOrderToPay,
@@ -49,6 +58,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import search_attributes as sa
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
+
+
+# Cases opened before these clocks existed replay without them.
+WA12_WA4_CLOCKS = "wa12-wa4-clocks"
 
 
 def refusal(exc: Exception) -> ApplicationError:
@@ -83,6 +96,16 @@ class WageArrearsWorkflow:
         opened_at = workflow.now()
         settle_due = await compute_due(rules.settle_due_request(opened_at))
         self._state, notes = transitions.case_opened(case_id, intake, region, opened_at, settle_due)
+        if workflow.patched(WA12_WA4_CLOCKS):
+            wa12_name, wa12_request = rules.wa12_clock(self._state)
+            wa12_due = await compute_due(wa12_request)
+            campaign = await workflow.execute_activity_method(
+                CalendarActivities.campaign_dues,
+                CampaignRequest(opened_at=opened_at),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=RETRY_FOREVER,
+            )
+            transitions.clocks_started(self._state, wa12_name, wa12_request, wa12_due, campaign)
         self._changed(notes)
 
         flusher = asyncio.create_task(self._flush_forever())
@@ -174,57 +197,13 @@ class WageArrearsWorkflow:
             # Checked again under the lock: another update may have changed the case since
             # the validator ran.
             self._validate(name, cmd)
-            due = await self._due_for(name, cmd)
-            notes = self._apply(name, cmd, workflow.now(), due)
+            request = rules.due_request_for(name, self.state, cmd, workflow.now())
+            due = await compute_due(request) if request is not None else None
+            notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
             self._changed(notes)
         revision = self.state.revision
         await workflow.wait_condition(lambda: self._flushed >= revision)
         return action_result(self.state)
-
-    async def _due_for(self, name: str, cmd: Command) -> DueResult | None:
-        now = workflow.now()
-        if isinstance(cmd, IssueOrderToPay):
-            days = cmd.days or self.state.region.order_to_pay_days
-            return await compute_due(
-                DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days)
-            )
-        if isinstance(cmd, DrawGuaranteeDeposit):
-            days = self.state.region.deposit_payout_working_days
-            return await compute_due(
-                DueRequest(start_at=now, basis=DeadlineBasis.working_days, days=days)
-            )
-        return None
-
-    def _apply(
-        self, name: str, cmd: Command, now: datetime, due: DueResult | None
-    ) -> list[Notification]:
-        state = self.state
-        if isinstance(cmd, Triage):
-            return transitions.triaged(state, cmd, now)
-        if isinstance(cmd, RecordPayment):
-            return transitions.payment_recorded(state, cmd, now)
-        if isinstance(cmd, ConfirmPayment):
-            return transitions.payment_confirmed(state, cmd, now)
-        if isinstance(cmd, IssueOrderToPay):
-            assert due is not None
-            return transitions.order_to_pay_issued(state, cmd, now, due)
-        if isinstance(cmd, DrawGuaranteeDeposit):
-            assert due is not None
-            return transitions.guarantee_deposit_drawn(state, cmd, now, due)
-        if isinstance(cmd, RecordPoliceOutcome):
-            return transitions.police_outcome_recorded(state, cmd, now)
-        if isinstance(cmd, ListOnPunishmentList):
-            return transitions.listed(state, cmd, now)
-        if isinstance(cmd, CloseCase):
-            return transitions.closed(state, cmd, now)
-        spec = rules.ACTIONS[name]
-        rung = {
-            "contractor_pays": "contractor_pays",
-            "emergency_advance": "emergency_advance",
-            "refer_to_mediation": "mediation",
-            "refer_to_police": "police",
-        }[name]
-        return transitions.ladder_step(state, rung, spec.rule.split(",")[0], cmd, now)
 
     @workflow.query
     def view(self) -> WageArrearsView:
@@ -333,3 +312,62 @@ class WageArrearsWorkflow:
     @close.validator
     def _check_close(self, cmd: CloseCase) -> None:
         self._validate("close", cmd)
+
+    @workflow.update
+    async def decide_complaint(self, cmd: DecideComplaint) -> ActionResult:
+        return await self._act("decide_complaint", cmd)
+
+    @decide_complaint.validator
+    def _check_decide_complaint(self, cmd: DecideComplaint) -> None:
+        self._validate("decide_complaint", cmd)
+
+    @workflow.update
+    async def extend_deadline(self, cmd: ExtendDeadline) -> ActionResult:
+        return await self._act("extend_deadline", cmd)
+
+    @extend_deadline.validator
+    def _check_extend_deadline(self, cmd: ExtendDeadline) -> None:
+        self._validate("extend_deadline", cmd)
+
+    @workflow.update
+    async def pause_deadline(self, cmd: PauseDeadline) -> ActionResult:
+        return await self._act("pause_deadline", cmd)
+
+    @pause_deadline.validator
+    def _check_pause_deadline(self, cmd: PauseDeadline) -> None:
+        self._validate("pause_deadline", cmd)
+
+    @workflow.update
+    async def resume_deadline(self, cmd: ResumeDeadline) -> ActionResult:
+        return await self._act("resume_deadline", cmd)
+
+    @resume_deadline.validator
+    def _check_resume_deadline(self, cmd: ResumeDeadline) -> None:
+        self._validate("resume_deadline", cmd)
+
+    # The system's own update, sent when an operator loads an official holiday schedule.
+
+    @workflow.update
+    async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
+        """CAL-2: recompute every pending calendar-dependent deadline computed with another
+        calendar version. Safe to repeat: an up-to-date deadline is left alone."""
+        async with self._lock:
+            changed: list[str] = []
+            for deadline in self.state.deadlines:
+                if not (deadline.pending and deadline.computed):
+                    continue
+                if deadline.calendar_version == cmd.calendar_version:
+                    continue
+                due = await compute_due(deadline.due_request())
+                if recomputed(deadline, due, workflow.now()):
+                    changed.append(deadline.name)
+            if changed:
+                self._changed([])
+        revision = self.state.revision
+        await workflow.wait_condition(lambda: self._flushed >= revision)
+        return RecomputeResult(case_id=self.state.case_id, changed=changed)
+
+    @recompute_deadlines.validator
+    def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
+        if self._state is None or self._state.status is CaseStatus.closed:
+            raise ApplicationError("the case is not running", type="ActionNotAllowed")

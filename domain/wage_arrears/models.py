@@ -59,6 +59,7 @@ class CloseOutcome(StrEnum):
     withdrawn = "withdrawn"
     unfounded = "unfounded"
     transferred = "transferred"
+    refused = "refused"
 
 
 class ClueReply(StrEnum):
@@ -193,6 +194,10 @@ class RecordPoliceOutcome(Command):
 
 class ListOnPunishmentList(Command):
     incident_occurred: bool = False
+
+
+class DecideComplaint(Command):
+    decision: Literal["accept", "refuse"]
 
 
 class CloseCase(Command):

@@ -18,8 +18,23 @@ from domain.common import (
     Command,
     InvalidActionInput,
     Role,
+    cst_date,
 )
-from domain.deadlines import Deadline, DeadlineBasis, DeadlineState, DueRequest
+from domain.deadlines import (
+    Deadline,
+    DeadlineBasis,
+    DeadlinePolicy,
+    DeadlineState,
+    DueRequest,
+    ExtendDeadline,
+    PauseDeadline,
+    ResumeDeadline,
+    check_extend,
+    check_pause,
+    check_resume,
+    extension_request,
+    find_pending,
+)
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     CaseSource,
@@ -29,6 +44,7 @@ from domain.wage_arrears.models import (
     ClueReply,
     ConfirmPayment,
     ContractorPays,
+    DecideComplaint,
     DrawGuaranteeDeposit,
     EmergencyAdvance,
     IssueOrderToPay,
@@ -48,7 +64,26 @@ from domain.wage_arrears.models import (
 SETTLE = "settle"
 ORDER_TO_PAY = "order_to_pay"
 DEPOSIT_PAYOUT = "deposit_payout"
+COMPLAINT_ACCEPTANCE = "complaint_acceptance"
+INVESTIGATION = "investigation"
 LISTING_YEARS = 3  # WA-11
+COMPLAINT_ACCEPTANCE_WORKING_DAYS = 5  # WA-12
+INVESTIGATION_WORKING_DAYS = 60  # WA-12
+
+# WA-2: the supervisor who set a major case's deadline may move it.
+MAJOR_SETTLE_POLICY = DeadlinePolicy(extendable=True)
+ORDER_TO_PAY_POLICY = DeadlinePolicy(extendable=True, max_extensions=1, max_extension_days=30)
+# WA-12: one extension of 30 working days, approved; an investigation may be suspended.
+INVESTIGATION_POLICY = DeadlinePolicy(
+    extendable=True,
+    max_extensions=1,
+    max_extension_days=30,
+    approval_required=True,
+    pausable=True,
+)
+# Deadlines that closing a case ends as met rather than cancelled: the investigation ends
+# with the case, and a closed case counts as cleared for the campaign.
+ENDS_WITH_CASE = ("investigation", "campaign_")
 
 
 class Forbidden(Exception):
@@ -72,6 +107,38 @@ def classify(
 def settle_due_request(opened_at: datetime) -> DueRequest:
     """WA-1, CAL-4: the end of the third calendar day after the day the case was opened."""
     return DueRequest(start_at=opened_at, basis=DeadlineBasis.calendar_days, days=3)
+
+
+def wa12_clock(state: WageArrearsState) -> tuple[str, DueRequest]:
+    """WA-12: a complaint is accepted within 5 WD; other sources are filed on opening and
+    their investigation runs 60 WD."""
+    if state.intake.source in (CaseSource.complaint, CaseSource.hotline):
+        days, name = COMPLAINT_ACCEPTANCE_WORKING_DAYS, COMPLAINT_ACCEPTANCE
+    else:
+        days, name = INVESTIGATION_WORKING_DAYS, INVESTIGATION
+    return name, DueRequest(start_at=state.opened_at, basis=DeadlineBasis.working_days, days=days)
+
+
+def due_request_for(
+    name: str, state: WageArrearsState, cmd: Command, now: datetime
+) -> DueRequest | None:
+    """The due time an action needs computed (by the calendar activity) before it applies."""
+    if isinstance(cmd, IssueOrderToPay):
+        days = cmd.days or state.region.order_to_pay_days
+        return DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days)
+    if isinstance(cmd, DrawGuaranteeDeposit):
+        days = state.region.deposit_payout_working_days
+        return DueRequest(start_at=now, basis=DeadlineBasis.working_days, days=days)
+    if isinstance(cmd, DecideComplaint) and cmd.decision == "accept":
+        return DueRequest(
+            start_at=now, basis=DeadlineBasis.working_days, days=INVESTIGATION_WORKING_DAYS
+        )
+    if isinstance(cmd, ExtendDeadline):
+        return extension_request(find_pending(state.deadlines, cmd.deadline), cmd)
+    if isinstance(cmd, ResumeDeadline):
+        deadline = find_pending(state.deadlines, cmd.deadline)
+        return deadline.due_request(resume_on=cst_date(now))
+    return None
 
 
 def find_deadline(state: WageArrearsState, name: str) -> Deadline | None:
@@ -190,6 +257,30 @@ def _state_close(state: WageArrearsState) -> None:
     _require_active(state)
 
 
+def _state_decide_complaint(state: WageArrearsState) -> None:
+    _require_active(state)
+    if _pending(state, COMPLAINT_ACCEPTANCE) is None:
+        raise ActionNotAllowed("WA-12: no complaint is waiting for a decision to accept it")
+
+
+def _state_extend(state: WageArrearsState) -> None:
+    _require_active(state)
+    if not any(d.pending and d.policy.extendable for d in state.deadlines):
+        raise ActionNotAllowed("no running deadline of this case may be extended")
+
+
+def _state_pause(state: WageArrearsState) -> None:
+    _require_active(state)
+    if not any(d.pending and d.policy.pausable and not d.paused for d in state.deadlines):
+        raise ActionNotAllowed("no running deadline of this case may be paused")
+
+
+def _state_resume(state: WageArrearsState) -> None:
+    _require_active(state)
+    if not any(d.pending and d.paused for d in state.deadlines):
+        raise ActionNotAllowed("no deadline of this case is paused")
+
+
 # Input checks (422), run after the state check passed.
 
 
@@ -301,6 +392,21 @@ def _input_close(state: WageArrearsState, cmd: Command, now: datetime) -> None:
         raise InvalidActionInput("clue_reply is only for platform clues")
 
 
+def _input_extend(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ExtendDeadline)
+    check_extend(find_pending(state.deadlines, cmd.deadline), cmd)
+
+
+def _input_pause(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, PauseDeadline)
+    check_pause(find_pending(state.deadlines, cmd.deadline))
+
+
+def _input_resume(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ResumeDeadline)
+    check_resume(find_pending(state.deadlines, cmd.deadline))
+
+
 def _no_input_check(state: WageArrearsState, cmd: Command, now: datetime) -> None:
     return None
 
@@ -397,6 +503,37 @@ ACTIONS: dict[str, ActionSpec] = {
             _input_listing,
         ),
         ActionSpec("close", CloseCase, OFFICERS, "WA-5, WA-13", _state_close, _input_close),
+        ActionSpec(
+            "decide_complaint",
+            DecideComplaint,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-12",
+            _state_decide_complaint,
+        ),
+        ActionSpec(
+            "extend_deadline",
+            ExtendDeadline,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-2, WA-6, WA-12",
+            _state_extend,
+            _input_extend,
+        ),
+        ActionSpec(
+            "pause_deadline",
+            PauseDeadline,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-12",
+            _state_pause,
+            _input_pause,
+        ),
+        ActionSpec(
+            "resume_deadline",
+            ResumeDeadline,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-12",
+            _state_resume,
+            _input_resume,
+        ),
     )
 }
 

@@ -9,15 +9,33 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from domain.campaign import CAMPAIGN_WARN_DAYS, CampaignDue
 from domain.common import Command, Role, cst_date_str
-from domain.deadlines import Deadline, DeadlineBasis, DeadlineState, DueResult, new_deadline
+from domain.deadlines import (
+    Deadline,
+    DeadlineBasis,
+    DeadlineCommand,
+    DeadlineState,
+    DueRequest,
+    DueResult,
+    ExtendDeadline,
+    PauseDeadline,
+    ResumeDeadline,
+    extended,
+    find_pending,
+    new_deadline,
+    paused,
+    resumed,
+)
 from domain.notifications import Notification
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     Breach,
     CaseStatus,
     CloseCase,
+    CloseOutcome,
     ConfirmPayment,
+    DecideComplaint,
     DrawGuaranteeDeposit,
     EmergencyAdvance,
     IssueOrderToPay,
@@ -34,13 +52,21 @@ from domain.wage_arrears.models import (
     WageArrearsState,
 )
 from domain.wage_arrears.rules import (
+    ACTIONS,
+    COMPLAINT_ACCEPTANCE,
     DEPOSIT_PAYOUT,
+    ENDS_WITH_CASE,
+    INVESTIGATION,
+    INVESTIGATION_POLICY,
+    MAJOR_SETTLE_POLICY,
     ORDER_TO_PAY,
+    ORDER_TO_PAY_POLICY,
     SETTLE,
     classify,
     close_pending_deadlines,
     find_deadline,
     listing_ends,
+    settle_due_request,
 )
 
 
@@ -83,8 +109,7 @@ def case_opened(
             new_deadline(
                 name=SETTLE,
                 rule="WA-1",
-                basis=DeadlineBasis.calendar_days,
-                start_at=opened_at,
+                request=settle_due_request(opened_at),
                 due=settle_due,
                 warn_before_days=region.settle_warn_days,
                 actor_id=intake.opened_by.id,
@@ -109,10 +134,12 @@ def triaged(state: WageArrearsState, cmd: Triage, now: datetime) -> list[Notific
             new_deadline(
                 name=SETTLE,
                 rule="WA-2",
-                basis=DeadlineBasis.fixed,
-                start_at=now,
+                request=DueRequest(
+                    start_at=now, basis=DeadlineBasis.fixed, fixed_due=cmd.resolution_deadline
+                ),
                 due=DueResult(due_at=cmd.resolution_deadline, calendar_version="fixed"),
                 warn_before_days=state.region.settle_warn_days,
+                policy=MAJOR_SETTLE_POLICY,
                 actor_id=cmd.actor.id,
                 reason=cmd.reason,
             )
@@ -163,7 +190,11 @@ def payment_confirmed(
 
 
 def order_to_pay_issued(
-    state: WageArrearsState, cmd: IssueOrderToPay, now: datetime, due: DueResult
+    state: WageArrearsState,
+    cmd: IssueOrderToPay,
+    now: datetime,
+    request: DueRequest,
+    due: DueResult,
 ) -> list[Notification]:
     amount = accounts.total_outstanding(state)
     state.ladder.append(
@@ -181,10 +212,10 @@ def order_to_pay_issued(
         new_deadline(
             name=ORDER_TO_PAY,
             rule="WA-6",
-            basis=DeadlineBasis.calendar_days,
-            start_at=now,
+            request=request,
             due=due,
             warn_before_days=1,
+            policy=ORDER_TO_PAY_POLICY,
             actor_id=cmd.actor.id,
             reason=cmd.reason,
         )
@@ -197,7 +228,11 @@ def order_to_pay_issued(
 
 
 def guarantee_deposit_drawn(
-    state: WageArrearsState, cmd: DrawGuaranteeDeposit, now: datetime, due: DueResult
+    state: WageArrearsState,
+    cmd: DrawGuaranteeDeposit,
+    now: datetime,
+    request: DueRequest,
+    due: DueResult,
 ) -> list[Notification]:
     state.ladder.append(
         LadderStep(
@@ -214,8 +249,7 @@ def guarantee_deposit_drawn(
         new_deadline(
             name=DEPOSIT_PAYOUT,
             rule="WA-7",
-            basis=DeadlineBasis.working_days,
-            start_at=now,
+            request=request,
             due=due,
             actor_id=cmd.actor.id,
             reason=cmd.reason,
@@ -295,9 +329,13 @@ def closed(state: WageArrearsState, cmd: CloseCase, now: datetime) -> list[Notif
     state.status = CaseStatus.closed
     state.closed_at = now
     state.close_outcome = cmd.outcome
-    close_pending_deadlines(
-        state, DeadlineState.cancelled, now, f"case closed: {cmd.outcome.value}"
-    )
+    reason = f"case closed: {cmd.outcome.value}"
+    for deadline in state.deadlines:
+        if deadline.pending:
+            ends = deadline.name.startswith(ENDS_WITH_CASE)
+            deadline.close(
+                DeadlineState.met if ends else DeadlineState.cancelled, now, reason=reason
+            )
     notes = [_notify(state, "case_closed", "closed", None, outcome=cmd.outcome.value)]
     if state.intake.clue_number and cmd.clue_reply is not None:
         # WA-13: answer the national clue platform with its own clue number.
@@ -373,6 +411,150 @@ def deadline_passed(
                 },
             )
         )
+    if deadline.name.startswith("campaign_"):
+        # WA-4: a campaign date is a warning and a breach record, never an escalation.
+        notes.append(
+            _notify(
+                state,
+                "campaign_deadline_breached",
+                deadline.name,
+                Role.supervisor,
+                deadline=deadline.name,
+            )
+        )
+    if deadline.name in (COMPLAINT_ACCEPTANCE, INVESTIGATION):
+        notes.append(
+            _notify(
+                state,
+                "statutory_deadline_breached",
+                deadline.name,
+                Role.supervisor,
+                deadline=deadline.name,
+                rule=deadline.rule,
+            )
+        )
     if deadline.name == DEPOSIT_PAYOUT:
         notes.append(_notify(state, "deposit_payout_overdue", "breached", Role.supervisor))
     return notes
+
+
+def clocks_started(
+    state: WageArrearsState,
+    wa12_name: str,
+    wa12_request: DueRequest,
+    wa12_due: DueResult,
+    campaign: list[CampaignDue],
+) -> None:
+    """WA-12 and WA-4 clocks, on top of the case's own deadline."""
+    state.deadlines.append(
+        new_deadline(
+            name=wa12_name,
+            rule="WA-12",
+            request=wa12_request,
+            due=wa12_due,
+            warn_before_days=1 if wa12_name == COMPLAINT_ACCEPTANCE else 10,
+            policy=INVESTIGATION_POLICY if wa12_name == INVESTIGATION else None,
+        )
+    )
+    for item in campaign:
+        state.deadlines.append(
+            new_deadline(
+                name=item.name,
+                rule="WA-4",
+                request=DueRequest(
+                    start_at=state.opened_at, basis=DeadlineBasis.fixed, fixed_due=item.due_at
+                ),
+                due=DueResult(due_at=item.due_at, calendar_version="lunardate"),
+                warn_before_days=CAMPAIGN_WARN_DAYS.get(item.name),
+            )
+        )
+
+
+def complaint_decided(
+    state: WageArrearsState,
+    cmd: DecideComplaint,
+    now: datetime,
+    request: DueRequest | None,
+    due: DueResult | None,
+) -> list[Notification]:
+    acceptance = find_deadline(state, COMPLAINT_ACCEPTANCE)
+    assert acceptance is not None
+    acceptance.close(DeadlineState.met, now, cmd.actor.id, f"complaint {cmd.decision}ed")
+    if cmd.decision == "refuse":
+        # WA-12: refused in writing; the case ends here.
+        return closed(
+            state, CloseCase(actor=cmd.actor, reason=cmd.reason, outcome=CloseOutcome.refused), now
+        )
+    assert request is not None and due is not None
+    state.deadlines.append(
+        new_deadline(
+            name=INVESTIGATION,
+            rule="WA-12",
+            request=request,
+            due=due,
+            warn_before_days=10,
+            policy=INVESTIGATION_POLICY,
+            actor_id=cmd.actor.id,
+            reason=cmd.reason,
+        )
+    )
+    return [_notify(state, "complaint_accepted", "accepted", None)]
+
+
+def deadline_changed(
+    state: WageArrearsState,
+    cmd: DeadlineCommand,
+    now: datetime,
+    request: DueRequest | None,
+    due: DueResult | None,
+) -> list[Notification]:
+    deadline = find_pending(state.deadlines, cmd.deadline)
+    if isinstance(cmd, ExtendDeadline):
+        assert request is not None and due is not None
+        extended(deadline, cmd, request, due, now)
+    elif isinstance(cmd, PauseDeadline):
+        paused(deadline, cmd, now)
+    elif isinstance(cmd, ResumeDeadline):
+        assert due is not None
+        resumed(deadline, cmd, due, now)
+    return []
+
+
+def apply(
+    name: str,
+    state: WageArrearsState,
+    cmd: Command,
+    now: datetime,
+    request: DueRequest | None,
+    due: DueResult | None,
+) -> list[Notification]:
+    """Applies a checked action; `due` is what the calendar computed for `request`."""
+    if isinstance(cmd, Triage):
+        return triaged(state, cmd, now)
+    if isinstance(cmd, RecordPayment):
+        return payment_recorded(state, cmd, now)
+    if isinstance(cmd, ConfirmPayment):
+        return payment_confirmed(state, cmd, now)
+    if isinstance(cmd, IssueOrderToPay):
+        assert request is not None and due is not None
+        return order_to_pay_issued(state, cmd, now, request, due)
+    if isinstance(cmd, DrawGuaranteeDeposit):
+        assert request is not None and due is not None
+        return guarantee_deposit_drawn(state, cmd, now, request, due)
+    if isinstance(cmd, RecordPoliceOutcome):
+        return police_outcome_recorded(state, cmd, now)
+    if isinstance(cmd, ListOnPunishmentList):
+        return listed(state, cmd, now)
+    if isinstance(cmd, CloseCase):
+        return closed(state, cmd, now)
+    if isinstance(cmd, DecideComplaint):
+        return complaint_decided(state, cmd, now, request, due)
+    if isinstance(cmd, DeadlineCommand):
+        return deadline_changed(state, cmd, now, request, due)
+    rung = {
+        "contractor_pays": "contractor_pays",
+        "emergency_advance": "emergency_advance",
+        "refer_to_mediation": "mediation",
+        "refer_to_police": "police",
+    }[name]
+    return ladder_step(state, rung, ACTIONS[name].rule.split(",")[0], cmd, now)

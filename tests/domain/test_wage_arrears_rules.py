@@ -56,9 +56,10 @@ def miss_order(state: WageArrearsState) -> None:
     """WA-6: issue an order to pay and let it pass."""
     now = OPENED + timedelta(hours=1)
     due = DueResult(due_at=now + timedelta(days=8), calendar_version="test")
-    transitions.order_to_pay_issued(
-        state, IssueOrderToPay(actor=actor(Role.inspector), reason="order"), now, due
-    )
+    cmd = IssueOrderToPay(actor=actor(Role.inspector), reason="order")
+    request = rules.due_request_for("issue_order_to_pay", state, cmd, now)
+    assert request is not None
+    transitions.order_to_pay_issued(state, cmd, now, request, due)
     order = rules.find_deadline(state, rules.ORDER_TO_PAY)
     assert order is not None
     transitions.deadline_passed(state, order, due.due_at)
