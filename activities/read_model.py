@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -16,7 +17,7 @@ from temporalio import activity
 from domain.notifications import Notification
 from domain.snapshot import CaseSnapshot
 from domain.wage_arrears.models import RegionSettings
-from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
+from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
 
 log = structlog.get_logger("activities.read_model")
 
@@ -39,18 +40,40 @@ class ReadModelActivities:
 
     @activity.defn
     def sync_case(self, snapshot: CaseSnapshot) -> None:
-        values = snapshot.model_dump()
+        """Upserts the case row and replaces its deadline rows, unless a newer revision is
+        there already (a late retry of an older snapshot changes nothing)."""
+        cases = CaseRecord.__table__  # type: ignore[attr-defined]
+        deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
+        values = snapshot.model_dump(exclude={"deadlines"})
         values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
         values["updated_at"] = datetime.now(UTC)
-        table = CaseRecord.__table__  # type: ignore[attr-defined]
-        stmt = _insert(self._engine, table).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.case_id],
-            set_={k: stmt.excluded[k] for k in values if k != "case_id"},
-            where=table.c.revision <= stmt.excluded.revision,
-        )
         with self._engine.begin() as conn:
-            conn.execute(stmt)
+            stored = conn.execute(
+                select(cases.c.revision)
+                .where(cases.c.case_id == snapshot.case_id)
+                .with_for_update()
+            ).scalar_one_or_none()
+            if stored is not None and stored > snapshot.revision:
+                log.info("read model newer", revision=snapshot.revision, stored=stored)
+                return
+            if stored is None:
+                conn.execute(cases.insert().values(**values))
+            else:
+                conn.execute(
+                    cases.update().where(cases.c.case_id == snapshot.case_id).values(**values)
+                )
+            conn.execute(deadlines.delete().where(deadlines.c.case_id == snapshot.case_id))
+            rows = [
+                {
+                    **row.model_dump(),
+                    "case_id": snapshot.case_id,
+                    "kind": snapshot.kind,
+                    "county_code": snapshot.county_code,
+                }
+                for row in {d.name: d for d in snapshot.deadlines}.values()
+            ]
+            if rows:
+                conn.execute(deadlines.insert(), rows)
         log.info("read model synced", revision=snapshot.revision, status=snapshot.status)
 
     @activity.defn

@@ -5,8 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from pydantic import Field
+
 from domain.common import CountyCode, StrictModel
 from domain.deadlines import SlaState
+
+
+class DeadlineRow(StrictModel):
+    """One deadline of a case, as the SLA board lists it."""
+
+    name: str
+    rule: str
+    basis: str
+    due_at: datetime
+    warn_at: datetime | None = None
+    state: str
+    provisional: bool = False
+    paused: bool = False
+    computed: bool = False
+    calendar_version: str = ""
 
 
 class CaseSnapshot(StrictModel):
@@ -29,5 +46,6 @@ class CaseSnapshot(StrictModel):
     opened_at: datetime
     settled_at: datetime | None = None
     closed_at: datetime | None = None
+    deadlines: list[DeadlineRow] = Field(default_factory=list)
     # Monotonic per case: a late retry of an older snapshot never overwrites a newer one.
     revision: int

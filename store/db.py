@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import SQLModel, create_engine
 
-from store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from store import calendar, tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

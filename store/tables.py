@@ -38,6 +38,26 @@ class CaseRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_now)
 
 
+class DeadlineRecord(SQLModel, table=True):
+    """Every deadline of every case: the SLA board and the calendar recompute read it."""
+
+    __tablename__ = "deadlines"
+
+    case_id: str = Field(primary_key=True, max_length=40)
+    name: str = Field(primary_key=True, max_length=60)
+    kind: str = Field(index=True, max_length=40)
+    county_code: str = Field(index=True, max_length=6)
+    rule: str = Field(max_length=20)
+    basis: str = Field(max_length=20)
+    due_at: datetime = Field(index=True)
+    warn_at: datetime | None = None
+    state: str = Field(index=True, max_length=20)
+    provisional: bool = False
+    paused: bool = False
+    computed: bool = False
+    calendar_version: str = Field(default="", max_length=400)
+
+
 class NotificationRecord(SQLModel, table=True):
     """The notifications outbox: one row per notification key, whatever the retries."""
 
