@@ -12,7 +12,8 @@ import structlog
 from fastapi import FastAPI, Request, Response
 
 from api.errors import install_error_handlers
-from api.routers import cases
+from api.routers import calendar as calendar_routes
+from api.routers import cases, sla
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -47,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(cases.router)
+    app.include_router(sla.router)
+    app.include_router(calendar_routes.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -50,7 +50,8 @@ def case_detail(view: WageArrearsView, now: datetime | None = None) -> CaseDetai
             outstanding=accounts.total_outstanding(state),
         ),
         deadlines=[
-            DeadlinePublic(**d.model_dump(), sla_state=d.sla_state_at(now)) for d in state.deadlines
+            DeadlinePublic(**d.model_dump(), sla_state=d.sla_state_at(now), is_paused=d.paused)
+            for d in state.deadlines
         ],
         payments=[p.model_dump(mode="json") for p in state.payments],
         ladder=[s.model_dump(mode="json") for s in state.ladder],

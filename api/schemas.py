@@ -51,6 +51,7 @@ class WorkerPublic(BaseModel):
 
 class DeadlinePublic(Deadline):
     sla_state: SlaState
+    is_paused: bool
 
 
 class AvailableAction(BaseModel):

@@ -1,8 +1,8 @@
 """Records the scenarios' event histories as the replay tests' fixtures.
 
-Run after a deliberate, versioned change to a workflow:
-`python -m tests.workflows.record_histories`. The old files stay in git history; a change
-that breaks replay of them needs workflow.patched().
+Records the scenarios that have no history yet; existing files are kept, because each guards
+the cases that ran on the code that recorded it: a change that breaks replay of one needs
+workflow.patched(). Run `python -m tests.workflows.record_histories` after adding a scenario.
 """
 
 from __future__ import annotations
@@ -38,9 +38,14 @@ async def main() -> None:
             async with build_worker(env.client, settings, task_queue=task_queue):
                 harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))
                 for number, (name, scenario) in enumerate(SCENARIOS.items(), start=1):
+                    path = HISTORIES / f"{name}.json"
+                    if path.exists():
+                        # Kept: it guards the cases that ran on the code that recorded it.
+                        print(f"kept {path.name}")
+                        continue
                     handle = await scenario(harness, f"WA-2026-{900000 + number:06d}")
                     history = await handle.fetch_history()
-                    (HISTORIES / f"{name}.json").write_text(history.to_json())
+                    path.write_text(history.to_json())
                     print(f"recorded {name}: {len(history.events)} events")
 
 

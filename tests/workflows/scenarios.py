@@ -84,8 +84,50 @@ async def major_triaged(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
     return handle
 
 
+async def deadlines_changed(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    """WA-12 complaint accepted, its investigation paused, resumed and extended; WA-2 moved."""
+    handle = await h.open_case(f.intake(workers=10, amount="700.00"), case_id)
+    due = await h.now() + timedelta(days=15)
+    await handle.execute_update(
+        W.triage,
+        _cmd(Role.supervisor, "10 workers", severity="major", resolution_deadline=due.isoformat()),
+    )
+    await handle.execute_update(W.decide_complaint, _cmd(Role.inspector, "ok", decision="accept"))
+    await handle.execute_update(
+        W.pause_deadline, _cmd(Role.inspector, "awaiting tax bureau", deadline="investigation")
+    )
+    await h.env.sleep(timedelta(days=3))
+    await handle.execute_update(
+        W.resume_deadline, _cmd(Role.inspector, "records arrived", deadline="investigation")
+    )
+    await handle.execute_update(
+        W.extend_deadline,
+        _cmd(
+            Role.inspector,
+            "complex accounts",
+            deadline="investigation",
+            days=30,
+            approver=f.actor(Role.supervisor, id="head-01"),
+        ),
+    )
+    await handle.execute_update(
+        W.extend_deadline,
+        _cmd(
+            Role.supervisor,
+            "project audit",
+            deadline="settle",
+            to=(due + timedelta(days=10)).isoformat(),
+        ),
+    )
+    await h.env.sleep(timedelta(days=30))  # the moved WA-2 deadline passes
+    await handle.execute_update(W.close, _cmd(Role.supervisor, "withdrawn", outcome="withdrawn"))
+    await handle.result()
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_settled_in_time": settled_in_time,
     "wage_arrears_escalated_to_the_end": escalated_to_the_end_of_the_ladder,
     "wage_arrears_major_triaged": major_triaged,
+    "wage_arrears_deadlines_changed": deadlines_changed,
 }
