@@ -69,7 +69,7 @@ class DeadlineClock:
         now = workflow.now()
         found: list[Wakeup] = []
         for deadline in deadlines:
-            if not deadline.pending:
+            if not deadline.pending or deadline.paused:
                 continue
             if deadline.due_at <= now:
                 found.append((deadline, "due"))
