@@ -16,7 +16,7 @@ from temporalio import activity
 
 from domain.notifications import Notification
 from domain.snapshot import CaseSnapshot
-from domain.wage_arrears.models import RegionSettings
+from domain.regions import RegionSettings
 from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
 
 log = structlog.get_logger("activities.read_model")

@@ -20,6 +20,7 @@ from domain.common import (
 )
 from domain.deadlines import Deadline
 from domain.identity import normalise_credit_code, normalise_mobile, normalise_resident_id
+from domain.regions import RegionSettings as RegionSettings
 
 CreditCode = Annotated[str, AfterValidator(normalise_credit_code)]
 ResidentId = Annotated[str, AfterValidator(normalise_resident_id)]
@@ -116,23 +117,6 @@ class WageArrearsIntake(StrictModel):
     @property
     def total_owed(self) -> Decimal:
         return sum((w.amount_owed for w in self.workers), Decimal("0"))
-
-
-class RegionSettings(StrictModel):
-    """Per-county settings (*configurable* values of RULES.md, with their defaults)."""
-
-    county_code: CountyCode
-    major_worker_count: int = 10  # WA-3, LDMAL Art.7
-    major_amount_threshold: Decimal = Decimal("100000")  # WA-3
-    order_to_pay_days: int = 7  # WA-6
-    deposit_payout_working_days: int = 5  # WA-7
-    # WA-10: the bottom of the national ranges, so the engine never refuses a referral the
-    # law allows; a province sets its own figure.
-    police_threshold_individual: Decimal = Decimal("5000")
-    police_threshold_months: int = 3
-    police_threshold_group: Decimal = Decimal("30000")
-    police_group_size: int = 10
-    settle_warn_days: int = 1
 
 
 # Commands: one model per human action.
