@@ -56,6 +56,10 @@ class InvalidActionInput(Exception):
     """The action is allowed but its input is wrong for this case (HTTP 422)."""
 
 
+class Forbidden(Exception):
+    """The actor's role or county may not take this action (HTTP 403)."""
+
+
 def utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("instants must carry a time zone")

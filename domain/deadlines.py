@@ -333,7 +333,9 @@ def check_extend(deadline: Deadline, cmd: ExtendDeadline) -> None:
 def extension_request(deadline: Deadline, cmd: ExtendDeadline) -> DueRequest:
     request = deadline.due_request()
     if cmd.to is not None:
-        return request.model_copy(update={"fixed_due": cmd.to})
+        # Days paused so far shift a fixed due time; the date asked for must not move.
+        paused_days = sum((r.end - r.start).days for r in request.excluded)
+        return request.model_copy(update={"fixed_due": cmd.to - timedelta(days=paused_days)})
     if request.fixed_due is not None:
         return request.model_copy(
             update={"fixed_due": request.fixed_due + timedelta(days=cmd.days or 0)}

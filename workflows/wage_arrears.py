@@ -8,19 +8,19 @@ database is away and an update returns only once the read model shows it.
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
+from datetime import datetime
+from typing import Literal
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.calendar import CalendarActivities
     from activities.read_model import ReadModelActivities
     from domain.campaign import CampaignRequest
-    from domain.common import ActionNotAllowed, Command, InvalidActionInput
+    from domain.common import Command
     from domain.deadlines import (
+        Deadline,
         ExtendDeadline,
         PauseDeadline,
         RecomputeDeadlines,
@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         recomputed,
     )
     from domain.notifications import Notification
+    from domain.snapshot import CaseSnapshot
     from domain.wage_arrears import rules, transitions
     from domain.wage_arrears.models import (
         CaseStatus,
@@ -56,33 +57,17 @@ with workflow.unsafe.imports_passed_through():
         snapshot,
         view,
     )
-    from workflows import search_attributes as sa
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
+    from workflows.case_base import REFUSALS, CaseWorkflow, refusal
+    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
 
 
 # Cases opened before these clocks existed replay without them.
 WA12_WA4_CLOCKS = "wa12-wa4-clocks"
 
 
-def refusal(exc: Exception) -> ApplicationError:
-    """Domain refusals cross to the client as typed, non-retryable application errors."""
-    kind = {
-        ActionNotAllowed: "ActionNotAllowed",
-        InvalidActionInput: "InvalidActionInput",
-        rules.Forbidden: "Forbidden",
-    }.get(type(exc), "InvalidActionInput")
-    return ApplicationError(str(exc), type=kind, non_retryable=True)
-
-
 @workflow.defn
-class WageArrearsWorkflow:
-    def __init__(self) -> None:
-        self._state: WageArrearsState | None = None
-        self._outbox: list[Notification] = []
-        self._flushed = -1
-        self._clock = DeadlineClock()
-        self._lock = asyncio.Lock()
-        self._search: dict[str, Any] = {}
+class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
+    kind = KIND
 
     @workflow.run
     async def run(self, intake: WageArrearsIntake) -> ActionResult:
@@ -107,89 +92,28 @@ class WageArrearsWorkflow:
             )
             transitions.clocks_started(self._state, wa12_name, wa12_request, wa12_due, campaign)
         self._changed(notes)
-
-        flusher = asyncio.create_task(self._flush_forever())
-        while self.state.status is not CaseStatus.closed:
-            await self._clock.sleep(self.state.deadlines, stop=self._is_closed)
-            async with self._lock:
-                self._fire_due_deadlines()
-        await workflow.wait_condition(lambda: self._flushed >= self.state.revision)
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        flusher.cancel()
+        await self._serve()
         return action_result(self.state)
-
-    @property
-    def state(self) -> WageArrearsState:
-        if self._state is None:
-            raise ApplicationError("the case is still opening", type="CaseOpening")
-        return self._state
 
     def _is_closed(self) -> bool:
         return self.state.status is CaseStatus.closed
 
-    def _fire_due_deadlines(self) -> None:
-        notes: list[Notification] = []
-        for deadline, what in DeadlineClock.due(self.state.deadlines):
-            if what == "warn":
-                notes += transitions.deadline_warned(self.state, deadline)
-            else:
-                notes += transitions.deadline_passed(self.state, deadline, workflow.now())
-        if notes:
-            self._changed(notes)
+    def _snapshot(self, now: datetime) -> CaseSnapshot:
+        return snapshot(self.state, now)
 
-    def _changed(self, notes: list[Notification]) -> None:
-        self.state.revision += 1
-        self._outbox.extend(notes)
-        self._clock.poke()
-
-    async def _flush_forever(self) -> None:
-        while True:
-            await workflow.wait_condition(lambda: self._flushed < self.state.revision)
-            revision = self.state.revision
-            notes, self._outbox = self._outbox, []
-            self._upsert_search_attributes()
-            if notes:
-                await workflow.execute_activity_method(
-                    ReadModelActivities.write_notifications,
-                    notes,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=RETRY_FOREVER,
-                )
-            await workflow.execute_activity_method(
-                ReadModelActivities.sync_case,
-                snapshot(self.state, workflow.now()),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=RETRY_FOREVER,
-            )
-            self._flushed = revision
-
-    def _upsert_search_attributes(self) -> None:
-        row = snapshot(self.state, workflow.now())
-        wanted: dict[str, Any] = {
-            sa.CASE_KIND.name: KIND,
-            sa.CASE_STATUS.name: row.status,
-            sa.COUNTY_CODE.name: row.county_code,
-            sa.NEXT_DUE_AT.name: row.next_due_at,
-        }
-        if wanted == self._search:
-            return
-        self._search = wanted
-        updates: list[SearchAttributeUpdate[Any]] = [
-            sa.CASE_KIND.value_set(KIND),
-            sa.CASE_STATUS.value_set(row.status),
-            sa.COUNTY_CODE.value_set(row.county_code),
-            sa.NEXT_DUE_AT.value_set(row.next_due_at)
-            if row.next_due_at
-            else sa.NEXT_DUE_AT.value_unset(),
-        ]
-        workflow.upsert_search_attributes(updates)
+    async def _on_deadline(
+        self, deadline: Deadline, what: Literal["warn", "due"]
+    ) -> list[Notification]:
+        if what == "warn":
+            return transitions.deadline_warned(self.state, deadline)
+        return transitions.deadline_passed(self.state, deadline, workflow.now())
 
     def _validate(self, name: str, cmd: Command) -> None:
         if self._state is None:
             raise ApplicationError("the case is still opening", type="ActionNotAllowed")
         try:
             rules.check(name, self._state, cmd, workflow.now())
-        except (ActionNotAllowed, InvalidActionInput, rules.Forbidden) as exc:
+        except REFUSALS as exc:
             raise refusal(exc) from None
 
     async def _act(self, name: str, cmd: Command) -> ActionResult:
@@ -201,8 +125,7 @@ class WageArrearsWorkflow:
             due = await compute_due(request) if request is not None else None
             notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
             self._changed(notes)
-        revision = self.state.revision
-        await workflow.wait_condition(lambda: self._flushed >= revision)
+        await self._flushed_now()
         return action_result(self.state)
 
     @workflow.query
@@ -363,8 +286,7 @@ class WageArrearsWorkflow:
                     changed.append(deadline.name)
             if changed:
                 self._changed([])
-        revision = self.state.revision
-        await workflow.wait_condition(lambda: self._flushed >= revision)
+        await self._flushed_now()
         return RecomputeResult(case_id=self.state.case_id, changed=changed)
 
     @recompute_deadlines.validator

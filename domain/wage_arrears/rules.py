@@ -16,6 +16,7 @@ from domain.common import (
     ActionNotAllowed,
     Actor,
     Command,
+    Forbidden,
     InvalidActionInput,
     Role,
     cst_date,
@@ -84,10 +85,6 @@ INVESTIGATION_POLICY = DeadlinePolicy(
 # Deadlines that closing a case ends as met rather than cancelled: the investigation ends
 # with the case, and a closed case counts as cleared for the campaign.
 ENDS_WITH_CASE = ("investigation", "campaign_")
-
-
-class Forbidden(Exception):
-    """The actor's role or county may not take this action (HTTP 403)."""
 
 
 def classify(

@@ -1,0 +1,222 @@
+"""Data of a dispute case: mediation → arbitration → court and enforcement (MA rules)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from domain.common import Actor, Command, CountyCode, PositiveMoney, Reason, StrictModel
+from domain.deadlines import Deadline
+from domain.regions import RegionSettings
+from domain.wage_arrears.models import Employer, Mobile, ResidentId
+
+GROUP_SIZE = 10  # MA-4 green channel; LDMAL Art.7
+
+
+class DisputeOrigin(StrEnum):
+    mediation = "mediation"
+    arbitration = "arbitration"
+
+
+class DisputeStage(StrEnum):
+    mediation = "mediation"
+    agreement = "agreement"
+    agreement_unperformed = "agreement_unperformed"
+    payment_order = "payment_order"
+    arbitration_applied = "arbitration_applied"
+    arbitration = "arbitration"
+    award = "award"
+    litigation = "litigation"
+    enforcement = "enforcement"
+    closed = "closed"
+
+
+class Claimant(StrictModel):
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    id_number: ResidentId
+    mobile: Mobile
+
+
+class ClaimItem(StrictModel):
+    description: str = Field(min_length=1, max_length=200)
+    amount: PositiveMoney
+
+
+class DisputeIntake(StrictModel):
+    origin: DisputeOrigin
+    county_code: CountyCode
+    employer: Employer
+    workers: list[Claimant] = Field(min_length=1, max_length=1000)
+    migrant_workers: bool = True
+    wage_claim: bool = True
+    claims: list[ClaimItem] = Field(min_length=1, max_length=100)
+    # MA-3: when the worker knew of the infringement, when the job ended, what interrupted.
+    claim_known_on: date
+    employment_ended_on: date | None = None
+    limitation_interrupted_on: list[date] = Field(default_factory=list, max_length=50)
+    linked_case_id: str | None = Field(default=None, pattern=r"^[A-Z]{2}-\d{4}-\d{6}$")
+    summary: Reason
+    opened_by: Actor
+
+    @model_validator(mode="after")
+    def _check(self) -> DisputeIntake:
+        if self.opened_by.county_code != self.county_code:
+            raise ValueError("opened_by must belong to the case's county")
+        ids = [w.id_number for w in self.workers]
+        if len(set(ids)) != len(ids):
+            raise ValueError("the same worker appears twice in workers")
+        return self
+
+
+class AwardItem(StrictModel):
+    description: str = Field(min_length=1, max_length=200)
+    amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+
+
+class Award(StrictModel):
+    items: list[AwardItem]
+    made_on: date
+    final: bool
+    threshold: Decimal
+    received_on: date | None = None
+    effective_on: date | None = None
+
+
+class Limitation(StrictModel):
+    """MA-3: the one-year limitation, as computed on application."""
+
+    runs_from: date
+    expires_on: date
+    applied_on: date
+    time_barred: bool
+
+
+# Commands.
+
+
+class RecordMediationSession(Command):
+    held_on: date
+
+
+class RecordAgreement(Command):
+    amount: PositiveMoney
+    performance_date: date
+
+
+class RecordMediationFailure(Command):
+    pass
+
+
+class RecordPerformance(Command):
+    pass
+
+
+class ApplyPaymentOrder(Command):
+    pass
+
+
+class RecordPaymentOrder(Command):
+    served_on: date
+
+
+class RecordPaymentOrderObjection(Command):
+    pass
+
+
+class ApplyForArbitration(Command):
+    pass
+
+
+class DecideAcceptance(Command):
+    decision: Literal["accept", "refuse"]
+
+
+class RecordService(Command):
+    served_on: date
+
+
+class RecordDefence(Command):
+    received_on: date
+
+
+class ScheduleHearing(Command):
+    hearing_at: datetime
+    notice_served_on: date
+
+    @model_validator(mode="after")
+    def _aware(self) -> ScheduleHearing:
+        if self.hearing_at.tzinfo is None:
+            raise ValueError("hearing_at must carry a time zone")
+        return self
+
+
+class ChangeClaims(Command):
+    claims: list[ClaimItem] = Field(min_length=1, max_length=100)
+
+
+class RecordAward(Command):
+    items: list[AwardItem] = Field(min_length=1, max_length=100)
+    made_on: date
+
+
+class RecordAwardReceived(Command):
+    received_on: date
+
+
+class RecordSuit(Command):
+    by: Literal["worker", "employer"]
+
+
+class ApplyRevocation(Command):
+    pass
+
+
+class RecordJudgment(Command):
+    outcome: Literal["for_worker", "for_employer", "partly", "settled", "withdrawn"]
+
+
+class ApplyEnforcement(Command):
+    advance_execution: bool = False
+
+
+class CloseDispute(Command):
+    outcome: Literal["performed", "withdrawn", "judged", "enforced", "transferred"]
+
+
+# State.
+
+
+class DisputeEvent(StrictModel):
+    """A step of the case file that has no deadline of its own (sessions, hearings)."""
+
+    kind: str
+    at: datetime
+    actor_id: str | None
+    reason: str
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class DisputeState(StrictModel):
+    case_id: str
+    intake: DisputeIntake
+    region: RegionSettings
+    stage: DisputeStage
+    priority: bool
+    opened_at: datetime
+    claims: list[ClaimItem]
+    deadlines: list[Deadline] = Field(default_factory=list)
+    events: list[DisputeEvent] = Field(default_factory=list)
+    agreement_amount: Decimal | None = None
+    performance_date: date | None = None
+    limitation: Limitation | None = None
+    may_sue: bool = False
+    worker_sued: bool = False
+    award: Award | None = None
+    advance_execution: bool = False
+    closed_at: datetime | None = None
+    close_outcome: str | None = None
+    revision: int = 0

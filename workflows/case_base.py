@@ -1,0 +1,146 @@
+"""What every case workflow shares: the deadline loop, the flusher, search attributes, refusals.
+
+A case workflow keeps its state in a pydantic model with `revision` and `deadlines`. Every
+change bumps the revision; one flusher task writes notifications and the read-model snapshot
+through idempotent activities, so timers keep firing while the database is away, and an
+update returns once the read model shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.read_model import ReadModelActivities
+    from domain.common import ActionNotAllowed, Forbidden, InvalidActionInput
+    from domain.deadlines import Deadline
+    from domain.notifications import Notification
+    from domain.snapshot import CaseSnapshot
+    from workflows import search_attributes as sa
+    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock
+
+_REFUSAL_TYPES: dict[type[Exception], str] = {
+    ActionNotAllowed: "ActionNotAllowed",
+    InvalidActionInput: "InvalidActionInput",
+    Forbidden: "Forbidden",
+}
+REFUSALS = tuple(_REFUSAL_TYPES)
+
+
+def refusal(exc: Exception) -> ApplicationError:
+    """Domain refusals cross to the client as typed, non-retryable application errors."""
+    kind = _REFUSAL_TYPES.get(type(exc), "InvalidActionInput")
+    return ApplicationError(str(exc), type=kind, non_retryable=True)
+
+
+class CaseState(Protocol):
+    revision: int
+    deadlines: list[Deadline]
+
+
+S = TypeVar("S", bound=CaseState)
+
+
+class CaseWorkflow(Generic[S]):
+    kind: ClassVar[str]
+
+    def __init__(self) -> None:
+        self._state: S | None = None
+        self._outbox: list[Notification] = []
+        self._flushed = -1
+        self._clock = DeadlineClock()
+        self._lock = asyncio.Lock()
+        self._search: dict[str, Any] = {}
+
+    @property
+    def state(self) -> S:
+        if self._state is None:
+            raise ApplicationError("the case is still opening", type="CaseOpening")
+        return self._state
+
+    # What each case kind says.
+
+    def _is_closed(self) -> bool:
+        raise NotImplementedError
+
+    def _snapshot(self, now: datetime) -> CaseSnapshot:
+        raise NotImplementedError
+
+    async def _on_deadline(
+        self, deadline: Deadline, what: Literal["warn", "due"]
+    ) -> list[Notification]:
+        raise NotImplementedError
+
+    # The machinery.
+
+    async def _serve(self) -> None:
+        """Runs the case's clocks until it closes, then lets every write and handler finish."""
+        flusher = asyncio.create_task(self._flush_forever())
+        while not self._is_closed():
+            await self._clock.sleep(self.state.deadlines, stop=self._is_closed)
+            async with self._lock:
+                notes: list[Notification] = []
+                for deadline, what in DeadlineClock.due(self.state.deadlines):
+                    notes += await self._on_deadline(deadline, what)
+                if notes:
+                    self._changed(notes)
+        await self._flushed_now()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        flusher.cancel()
+
+    def _changed(self, notes: list[Notification]) -> None:
+        self.state.revision += 1
+        self._outbox.extend(notes)
+        self._clock.poke()
+
+    async def _flushed_now(self) -> None:
+        revision = self.state.revision
+        await workflow.wait_condition(lambda: self._flushed >= revision)
+
+    async def _flush_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: self._flushed < self.state.revision)
+            revision = self.state.revision
+            notes, self._outbox = self._outbox, []
+            row = self._snapshot(workflow.now())
+            self._upsert_search_attributes(row)
+            if notes:
+                await workflow.execute_activity_method(
+                    ReadModelActivities.write_notifications,
+                    notes,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=RETRY_FOREVER,
+                )
+            await workflow.execute_activity_method(
+                ReadModelActivities.sync_case,
+                self._snapshot(workflow.now()),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=RETRY_FOREVER,
+            )
+            self._flushed = revision
+
+    def _upsert_search_attributes(self, row: CaseSnapshot) -> None:
+        wanted: dict[str, Any] = {
+            sa.CASE_KIND.name: row.kind,
+            sa.CASE_STATUS.name: row.status,
+            sa.COUNTY_CODE.name: row.county_code,
+            sa.NEXT_DUE_AT.name: row.next_due_at,
+        }
+        if wanted == self._search:
+            return
+        self._search = wanted
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.CASE_KIND.value_set(row.kind),
+            sa.CASE_STATUS.value_set(row.status),
+            sa.COUNTY_CODE.value_set(row.county_code),
+            sa.NEXT_DUE_AT.value_set(row.next_due_at)
+            if row.next_due_at
+            else sa.NEXT_DUE_AT.value_unset(),
+        ]
+        workflow.upsert_search_attributes(updates)
