@@ -7,16 +7,14 @@ these; nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from domain import actions
+from domain.actions import ActionSpec as GenericActionSpec
 from domain.common import (
     ActionNotAllowed,
-    Actor,
     Command,
-    Forbidden,
     InvalidActionInput,
     Role,
     cst_date,
@@ -404,18 +402,7 @@ def _input_resume(state: WageArrearsState, cmd: Command, now: datetime) -> None:
     check_resume(find_pending(state.deadlines, cmd.deadline))
 
 
-def _no_input_check(state: WageArrearsState, cmd: Command, now: datetime) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class ActionSpec:
-    name: str
-    command: type[Command]
-    roles: frozenset[Role]
-    rule: str
-    state_check: Callable[[WageArrearsState], None]
-    input_check: Callable[[WageArrearsState, Command, datetime], None] = _no_input_check
+ActionSpec = GenericActionSpec[WageArrearsState]
 
 
 def _roles(*roles: Role) -> frozenset[Role]:
@@ -535,31 +522,13 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
-def check_actor(spec: ActionSpec, state: WageArrearsState, actor: Actor) -> None:
-    if actor.role not in spec.roles:
-        allowed = ", ".join(sorted(r.value for r in spec.roles))
-        raise Forbidden(f"{spec.name} is for the roles: {allowed}")
-    if actor.county_code != state.intake.county_code:
-        raise Forbidden("the actor does not belong to the case's county")
-
-
 def check(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> None:
     """Everything an update validator decides: actor, then state (409), then input (422)."""
-    spec = ACTIONS[name]
-    check_actor(spec, state, cmd.actor)
-    spec.state_check(state)
-    spec.input_check(state, cmd, now)
+    actions.check(ACTIONS, name, state, state.intake.county_code, cmd, now)
 
 
 def available_actions(state: WageArrearsState) -> list[str]:
-    available = []
-    for name, spec in ACTIONS.items():
-        try:
-            spec.state_check(state)
-        except ActionNotAllowed:
-            continue
-        available.append(name)
-    return available
+    return actions.available_actions(ACTIONS, state)
 
 
 def listing_ends(listed_on: date) -> date:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.common import ActionNotAllowed, Actor, InvalidActionInput, Role
+from domain.common import ActionNotAllowed, Actor, Forbidden, InvalidActionInput, Role
 from domain.deadlines import DueResult
 from domain.wage_arrears import rules, transitions
 from domain.wage_arrears.models import (
@@ -203,10 +203,10 @@ def test_check_forbidden_for_an_actor_of_another_county() -> None:
     cmd = IssueOrderToPay(actor=actor(Role.inspector), reason="order")
     rules.check("issue_order_to_pay", state, cmd, OPENED)
     outsider = IssueOrderToPay(actor=actor(Role.inspector, f.OTHER_COUNTY), reason="order")
-    with pytest.raises(rules.Forbidden, match="county"):
+    with pytest.raises(Forbidden, match="county"):
         rules.check("issue_order_to_pay", state, outsider, OPENED)
     police = ReferToPolice(actor=actor(Role.inspector, f.OTHER_COUNTY), reason="police")
-    with pytest.raises(rules.Forbidden):
+    with pytest.raises(Forbidden):
         rules.check("refer_to_police", state, police, OPENED)
 
 
@@ -214,7 +214,7 @@ def test_check_forbidden_for_a_wrong_role() -> None:
     """WA-6: the order to pay is an inspector's act."""
     state = opened()
     cmd = IssueOrderToPay(actor=actor(Role.mediator), reason="order")
-    with pytest.raises(rules.Forbidden, match="inspector"):
+    with pytest.raises(Forbidden, match="inspector"):
         rules.check("issue_order_to_pay", state, cmd, OPENED)
 
 

@@ -1,0 +1,68 @@
+"""Human actions of any case kind: who may take each, and what state and input it needs.
+
+Each case kind declares its actions beside its rules; the workflow's update validators call
+`check`, the case view lists `available_actions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from domain.common import ActionNotAllowed, Actor, Command, Forbidden, Role
+
+S = TypeVar("S")
+
+
+def no_input_check(state: Any, cmd: Command, now: datetime) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ActionSpec(Generic[S]):
+    name: str
+    command: type[Command]
+    roles: frozenset[Role]
+    rule: str
+    state_check: Callable[[S], None]
+    input_check: Callable[[S, Command, datetime], None] = no_input_check
+
+
+def roles(*allowed: Role) -> frozenset[Role]:
+    return frozenset(allowed)
+
+
+def check_actor(spec: ActionSpec[S], county_code: str, actor: Actor) -> None:
+    if actor.role not in spec.roles:
+        allowed = ", ".join(sorted(r.value for r in spec.roles))
+        raise Forbidden(f"{spec.name} is for the roles: {allowed}")
+    if actor.county_code != county_code:
+        raise Forbidden("the actor does not belong to the case's county")
+
+
+def check(
+    actions: Mapping[str, ActionSpec[S]],
+    name: str,
+    state: S,
+    county_code: str,
+    cmd: Command,
+    now: datetime,
+) -> None:
+    """Everything an update validator decides: actor (403), then state (409), then input (422)."""
+    spec = actions[name]
+    check_actor(spec, county_code, cmd.actor)
+    spec.state_check(state)
+    spec.input_check(state, cmd, now)
+
+
+def available_actions(actions: Mapping[str, ActionSpec[S]], state: S) -> list[str]:
+    available = []
+    for name, spec in actions.items():
+        try:
+            spec.state_check(state)
+        except ActionNotAllowed:
+            continue
+        available.append(name)
+    return available
