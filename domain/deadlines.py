@@ -244,6 +244,16 @@ def new_deadline(
     )
 
 
+class DeadlineSpec(StrictModel):
+    """A deadline to start once the calendar activity has computed its due time."""
+
+    name: str
+    rule: str
+    request: DueRequest
+    warn_before_days: int | None = None
+    policy: DeadlinePolicy | None = None
+
+
 def next_pending(deadlines: list[Deadline]) -> Deadline | None:
     pending = [d for d in deadlines if d.pending and not d.paused]
     return min(pending, key=lambda d: d.due_at) if pending else None
@@ -305,6 +315,8 @@ def find_pending(deadlines: list[Deadline], name: str) -> Deadline:
 
 def check_extend(deadline: Deadline, cmd: ExtendDeadline) -> None:
     policy = deadline.policy
+    if deadline.paused:
+        raise ActionNotAllowed(f"the {deadline.name} deadline is paused: resume it first")
     if not policy.extendable:
         raise ActionNotAllowed(f"{deadline.rule}: the {deadline.name} deadline cannot be extended")
     if policy.max_extensions is not None and deadline.extensions >= policy.max_extensions:

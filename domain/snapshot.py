@@ -8,7 +8,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from domain.common import CountyCode, StrictModel
-from domain.deadlines import SlaState
+from domain.deadlines import Deadline, SlaState
 
 
 class DeadlineRow(StrictModel):
@@ -49,3 +49,21 @@ class CaseSnapshot(StrictModel):
     deadlines: list[DeadlineRow] = Field(default_factory=list)
     # Monotonic per case: a late retry of an older snapshot never overwrites a newer one.
     revision: int
+
+
+def deadline_rows(deadlines: list[Deadline]) -> list[DeadlineRow]:
+    return [
+        DeadlineRow(
+            name=d.name,
+            rule=d.rule,
+            basis=d.basis.value,
+            due_at=d.due_at,
+            warn_at=d.warn_at,
+            state=d.state.value,
+            provisional=d.provisional,
+            paused=d.paused,
+            computed=d.computed,
+            calendar_version=d.calendar_version,
+        )
+        for d in deadlines
+    ]

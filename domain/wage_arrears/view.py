@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from domain.common import StrictModel
 from domain.deadlines import next_pending
-from domain.snapshot import CaseSnapshot, DeadlineRow
+from domain.snapshot import CaseSnapshot, deadline_rows
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import CaseStatus, WageArrearsState
 from domain.wage_arrears.rules import available_actions
@@ -86,19 +86,5 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         revision=state.revision,
-        deadlines=[
-            DeadlineRow(
-                name=d.name,
-                rule=d.rule,
-                basis=d.basis.value,
-                due_at=d.due_at,
-                warn_at=d.warn_at,
-                state=d.state.value,
-                provisional=d.provisional,
-                paused=d.paused,
-                computed=d.computed,
-                calendar_version=d.calendar_version,
-            )
-            for d in state.deadlines
-        ],
+        deadlines=deadline_rows(state.deadlines),
     )
