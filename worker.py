@@ -18,9 +18,10 @@ from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import create_schema, make_engine
+from workflows.dispute import DisputeWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
-WORKFLOWS = [WageArrearsWorkflow]
+WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow]
 
 log = structlog.get_logger("worker")
 
@@ -38,6 +39,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             read_model.load_region_settings,
             read_model.sync_case,
             read_model.write_notifications,
+            read_model.allocate_case_id,
             calendar.compute_due,
             calendar.campaign_dues,
         ],

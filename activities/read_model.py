@@ -15,8 +15,9 @@ from sqlmodel import Session
 from temporalio import activity
 
 from domain.notifications import Notification
-from domain.snapshot import CaseSnapshot
 from domain.regions import RegionSettings
+from domain.snapshot import CaseSnapshot
+from store.case_numbers import allocate_case_id
 from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
 
 log = structlog.get_logger("activities.read_model")
@@ -75,6 +76,12 @@ class ReadModelActivities:
             if rows:
                 conn.execute(deadlines.insert(), rows)
         log.info("read model synced", revision=snapshot.revision, status=snapshot.status)
+
+    @activity.defn
+    def allocate_case_id(self, kind: str) -> str:
+        """A new case number (a retry may skip a number; it never repeats one)."""
+        with self._engine.begin() as conn:
+            return allocate_case_id(conn, kind)
 
     @activity.defn
     def write_notifications(self, notifications: list[Notification]) -> int:

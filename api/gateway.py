@@ -1,14 +1,17 @@
 """The API's only contact with Temporal: start a case, run an action, read state and history.
 
-Temporal's errors become ApiErrors here, so routes stay one call deep.
+A case id's prefix names its kind (WA-… wage arrears, MA-… dispute). Temporal's errors become
+ApiErrors here, so routes stay one call deep.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, NoReturn
 
+from pydantic import BaseModel, ValidationError
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -20,13 +23,17 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import ApiError
+from api.errors import ApiError, validation_details
+from domain.actions import ActionSpec
 from domain.common import Command
-from domain.wage_arrears.models import WageArrearsIntake
+from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
+from domain.dispute.view import DisputeActionResult, DisputeView
+from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
 from domain.wage_arrears.view import ActionResult, WageArrearsView
+from workflows.dispute import DisputeWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
-CASE_ID = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+CASE_ID = re.compile(r"^([A-Z]{2})-\d{4}-\d{6}$")
 RPC_TIMEOUT = timedelta(seconds=30)
 
 _REFUSALS = {
@@ -37,22 +44,48 @@ _REFUSALS = {
 }
 
 
+@dataclass(frozen=True)
+class CaseKind:
+    name: str
+    workflow: type
+    view: type[BaseModel]
+    result: type[BaseModel]
+    actions: dict[str, ActionSpec[Any]]
+
+
+KINDS = {
+    "WA": CaseKind(
+        "wage_arrears", WageArrearsWorkflow, WageArrearsView, ActionResult, WAGE_ARREARS_ACTIONS
+    ),
+    "MA": CaseKind("dispute", DisputeWorkflow, DisputeView, DisputeActionResult, DISPUTE_ACTIONS),
+}
+
+
 def not_found(case_id: str) -> ApiError:
     return ApiError(404, "case_not_found", f"no case {case_id}")
 
 
-def handle_for(client: Client, case_id: str) -> WorkflowHandle[Any, Any]:
-    if not CASE_ID.match(case_id):
+def kind_of(case_id: str) -> CaseKind:
+    match = CASE_ID.match(case_id)
+    if not match or match.group(1) not in KINDS:
         raise not_found(case_id)
+    return KINDS[match.group(1)]
+
+
+def handle_for(client: Client, case_id: str) -> WorkflowHandle[Any, Any]:
+    kind_of(case_id)
     return client.get_workflow_handle(case_id)
 
 
-async def start_wage_arrears(
-    client: Client, task_queue: str, case_id: str, intake: WageArrearsIntake
-) -> ActionResult:
+async def start_case(
+    client: Client, task_queue: str, kind: str, case_id: str, intake: BaseModel
+) -> BaseModel:
+    """Starts the case's workflow, or finds the one a retried request started."""
+    case_kind = kind_of(case_id)
+    assert case_kind.name == kind
     try:
         handle = await client.start_workflow(
-            WageArrearsWorkflow.run,
+            case_kind.workflow.run,  # type: ignore[attr-defined]
             intake,
             id=case_id,
             task_queue=task_queue,
@@ -62,9 +95,13 @@ async def start_wage_arrears(
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
     except WorkflowAlreadyStartedError:
-        ended = client.get_workflow_handle_for(WageArrearsWorkflow.run, case_id)
-        return await ended.result(rpc_timeout=RPC_TIMEOUT)
-    return await handle.execute_update(WageArrearsWorkflow.wait_opened, rpc_timeout=RPC_TIMEOUT)
+        ended = client.get_workflow_handle(case_id, result_type=case_kind.result)
+        result: BaseModel = await ended.result(rpc_timeout=RPC_TIMEOUT)
+        return result
+    opened: BaseModel = await handle.execute_update(
+        "wait_opened", result_type=case_kind.result, rpc_timeout=RPC_TIMEOUT
+    )
+    return opened
 
 
 async def _explain_rpc_error(handle: WorkflowHandle[Any, Any], err: RPCError) -> NoReturn:
@@ -80,11 +117,31 @@ async def _explain_rpc_error(handle: WorkflowHandle[Any, Any], err: RPCError) ->
     ) from err
 
 
-async def run_action(client: Client, case_id: str, action: str, cmd: Command) -> ActionResult:
-    handle = handle_for(client, case_id)
+def parse_action(case_id: str, action: str, body: dict[str, Any]) -> Command:
+    """The action's command, validated; 404 for an action the case kind does not have."""
+    actions = kind_of(case_id).actions
+    spec = actions.get(action)
+    if spec is None:
+        raise ApiError(
+            404, "unknown_action", f"no action {action!r}; actions: {', '.join(sorted(actions))}"
+        )
     try:
-        result: ActionResult = await handle.execute_update(
-            action, cmd, result_type=ActionResult, rpc_timeout=RPC_TIMEOUT
+        return spec.command.model_validate(body)
+    except ValidationError as err:
+        raise ApiError(
+            422,
+            "invalid_input",
+            "the action's input is malformed",
+            validation_details(err.errors()),
+        ) from None
+
+
+async def run_action(client: Client, case_id: str, action: str, cmd: Command) -> BaseModel:
+    case_kind = kind_of(case_id)
+    handle = client.get_workflow_handle(case_id)
+    try:
+        result: BaseModel = await handle.execute_update(
+            action, cmd, result_type=case_kind.result, rpc_timeout=RPC_TIMEOUT
         )
         return result
     except WorkflowUpdateFailedError as err:
@@ -97,10 +154,14 @@ async def run_action(client: Client, case_id: str, action: str, cmd: Command) ->
         await _explain_rpc_error(handle, err)
 
 
-async def get_view(client: Client, case_id: str) -> WageArrearsView:
-    handle = handle_for(client, case_id)
+async def get_view(client: Client, case_id: str) -> BaseModel:
+    case_kind = kind_of(case_id)
+    handle = client.get_workflow_handle(case_id)
     try:
-        return await handle.query(WageArrearsWorkflow.view, rpc_timeout=RPC_TIMEOUT)
+        view: BaseModel = await handle.query(
+            "view", result_type=case_kind.view, rpc_timeout=RPC_TIMEOUT
+        )
+        return view
     except WorkflowQueryFailedError as err:
         raise ApiError(409, "case_opening", "the case is still opening; try again") from err
     except RPCError as err:

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
-from api.schemas import AvailableAction, CaseDetail, DeadlinePublic, Totals, WorkerPublic
+from pydantic import BaseModel
+
+from api.schemas import (
+    AvailableAction,
+    CaseDetail,
+    DeadlinePublic,
+    DisputeDetail,
+    Totals,
+    WorkerPublic,
+)
+from domain.actions import ActionSpec
+from domain.deadlines import Deadline
+from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
+from domain.dispute.view import DisputeView
 from domain.identity import mask_mobile, mask_name, mask_resident_id
 from domain.wage_arrears import accounts
 from domain.wage_arrears.rules import ACTIONS
@@ -49,10 +65,7 @@ def case_detail(view: WageArrearsView, now: datetime | None = None) -> CaseDetai
             paid=accounts.total_paid(state),
             outstanding=accounts.total_outstanding(state),
         ),
-        deadlines=[
-            DeadlinePublic(**d.model_dump(), sla_state=d.sla_state_at(now), is_paused=d.paused)
-            for d in state.deadlines
-        ],
+        deadlines=_deadlines(state.deadlines, now),
         payments=[p.model_dump(mode="json") for p in state.payments],
         ladder=[s.model_dump(mode="json") for s in state.ladder],
         breaches=[b.model_dump(mode="json") for b in state.breaches],
@@ -63,14 +76,79 @@ def case_detail(view: WageArrearsView, now: datetime | None = None) -> CaseDetai
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
-        available_actions=[
-            AvailableAction(
-                action=name,
-                rule=ACTIONS[name].rule,
-                roles=sorted(r.value for r in ACTIONS[name].roles),
-            )
-            for name in view.available_actions
-        ],
-        linked_cases=[],
+        available_actions=_available(ACTIONS, view.available_actions),
+        linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
         revision=state.revision,
     )
+
+
+def _deadlines(deadlines: list[Deadline], now: datetime) -> list[DeadlinePublic]:
+    return [
+        DeadlinePublic(**d.model_dump(), sla_state=d.sla_state_at(now), is_paused=d.paused)
+        for d in deadlines
+    ]
+
+
+def _available(actions: Mapping[str, ActionSpec[Any]], names: list[str]) -> list[AvailableAction]:
+    return [
+        AvailableAction(
+            action=name,
+            rule=actions[name].rule,
+            roles=sorted(r.value for r in actions[name].roles),
+        )
+        for name in names
+    ]
+
+
+def dispute_detail(view: DisputeView, now: datetime | None = None) -> DisputeDetail:
+    now = now or datetime.now(UTC)
+    state = view.state
+    intake = state.intake
+    linked = (
+        [{"case_id": intake.linked_case_id, "kind": "wage_arrears", "relation": "referred_by"}]
+        if intake.linked_case_id
+        else []
+    )
+    return DisputeDetail(
+        case_id=state.case_id,
+        kind="dispute",
+        stage=state.stage.value,
+        status=state.stage.value,
+        priority=state.priority,
+        county_code=intake.county_code,
+        origin=intake.origin.value,
+        employer=intake.employer.model_dump(mode="json"),
+        workers=[
+            {
+                "worker_no": n,
+                "name": mask_name(w.name),
+                "id_number": mask_resident_id(w.id_number),
+                "mobile": mask_mobile(w.mobile),
+            }
+            for n, w in enumerate(intake.workers, start=1)
+        ],
+        claims=[c.model_dump(mode="json") for c in state.claims],
+        claims_total=sum((c.amount for c in state.claims), Decimal("0.00")),
+        limitation=state.limitation.model_dump(mode="json") if state.limitation else None,
+        agreement_amount=state.agreement_amount,
+        performance_date=state.performance_date,
+        may_sue=state.may_sue,
+        worker_sued=state.worker_sued,
+        award=state.award.model_dump(mode="json") if state.award else None,
+        advance_execution=state.advance_execution,
+        deadlines=_deadlines(state.deadlines, now),
+        events=[e.model_dump(mode="json") for e in state.events],
+        opened_at=state.opened_at,
+        closed_at=state.closed_at,
+        close_outcome=state.close_outcome,
+        available_actions=_available(DISPUTE_ACTIONS, view.available_actions),
+        linked_cases=linked,
+        revision=state.revision,
+    )
+
+
+def present(view: BaseModel) -> CaseDetail | DisputeDetail:
+    if isinstance(view, DisputeView):
+        return dispute_detail(view)
+    assert isinstance(view, WageArrearsView)
+    return case_detail(view)

@@ -112,3 +112,39 @@ class HistoryEntry(BaseModel):
 class CaseHistory(BaseModel):
     case_id: str
     events: list[HistoryEntry]
+
+
+class ActionOutcome(BaseModel):
+    case_id: str
+    status: str
+    revision: int
+    available_actions: list[str]
+
+
+class DisputeDetail(BaseModel):
+    case_id: str
+    kind: str
+    stage: str
+    status: str
+    priority: bool
+    county_code: str
+    origin: str
+    employer: dict[str, Any]
+    workers: list[dict[str, Any]]
+    claims: list[dict[str, Any]]
+    claims_total: Decimal
+    limitation: dict[str, Any] | None
+    agreement_amount: Decimal | None
+    performance_date: date | None
+    may_sue: bool
+    worker_sued: bool
+    award: dict[str, Any] | None
+    advance_execution: bool
+    deadlines: list[DeadlinePublic]
+    events: list[dict[str, Any]]
+    opened_at: datetime
+    closed_at: datetime | None
+    close_outcome: str | None
+    available_actions: list[AvailableAction]
+    linked_cases: list[dict[str, str]]
+    revision: int

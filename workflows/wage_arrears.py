@@ -13,6 +13,7 @@ from typing import Literal
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.calendar import CalendarActivities
@@ -28,9 +29,10 @@ with workflow.unsafe.imports_passed_through():
         ResumeDeadline,
         recomputed,
     )
+    from domain.dispute.view import DisputeOutcome
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
-    from domain.wage_arrears import rules, transitions
+    from domain.wage_arrears import referral, rules, transitions
     from domain.wage_arrears.models import (
         CaseStatus,
         CloseCase,
@@ -59,10 +61,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.case_base import REFUSALS, CaseWorkflow, refusal
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
+    from workflows.dispute import DISPUTE_OUTCOME_SIGNAL, DisputeWorkflow
 
 
 # Cases opened before these clocks existed replay without them.
 WA12_WA4_CLOCKS = "wa12-wa4-clocks"
+# Referrals made before the dispute case existed replay without starting one.
+START_DISPUTE_CASE = "start-dispute-case"
 
 
 @workflow.defn
@@ -124,9 +129,38 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
             request = rules.due_request_for(name, self.state, cmd, workflow.now())
             due = await compute_due(request) if request is not None else None
             notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
+            if name == "refer_to_mediation" and workflow.patched(START_DISPUTE_CASE):
+                await self._start_dispute(cmd)
             self._changed(notes)
         await self._flushed_now()
         return action_result(self.state)
+
+    async def _start_dispute(self, cmd: Command) -> None:
+        """MA-1: the referral opens a dispute case as this case's child, linked both ways; it
+        outlives this case if this one closes first."""
+        dispute_id = await workflow.execute_activity_method(
+            ReadModelActivities.allocate_case_id,
+            "dispute",
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY_FOREVER,
+        )
+        await workflow.start_child_workflow(
+            DisputeWorkflow.run,
+            referral.dispute_intake(self.state, cmd),
+            id=dispute_id,
+            parent_close_policy=ParentClosePolicy.ABANDON,
+        )
+        referral.dispute_started(self.state, dispute_id)
+
+    @workflow.signal(name=DISPUTE_OUTCOME_SIGNAL)
+    async def dispute_outcome(self, outcome: DisputeOutcome) -> None:
+        """A linked dispute case reports: its agreement was performed, it went to court, ..."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        async with self._lock:
+            notes, close = referral.dispute_reported(self.state, outcome, workflow.now())
+            if close is not None and self.state.status is not CaseStatus.closed:
+                notes += transitions.closed(self.state, close, workflow.now())
+            self._changed(notes)
 
     @workflow.query
     def view(self) -> WageArrearsView:

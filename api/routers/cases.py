@@ -12,16 +12,25 @@ import structlog
 from fastapi import APIRouter, Body, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
 
 from api import gateway
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalClientDep
-from api.errors import ApiError, validation_details
+from api.errors import ApiError
 from api.history import build_history
-from api.presenters import case_detail
-from api.schemas import CaseDetail, CaseHistory, CasePage, CaseSummary
+from api.presenters import present
+from api.schemas import (
+    ActionOutcome,
+    CaseDetail,
+    CaseHistory,
+    CasePage,
+    CaseSummary,
+    DisputeDetail,
+)
+from core.settings import Settings
+from domain.dispute.models import DisputeIntake
 from domain.wage_arrears.models import WageArrearsIntake
-from domain.wage_arrears.rules import ACTIONS
-from domain.wage_arrears.view import ActionResult
 from store.case_numbers import IdempotencyKeyReused, claim_case_id
 from store.cases import CaseFilter, list_cases
 
@@ -37,12 +46,48 @@ def _bind(case_id: str) -> None:
     structlog.contextvars.bind_contextvars(case_id=case_id)
 
 
-@router.post(
-    "/wage-arrears",
-    status_code=201,
-    response_model=CaseDetail,
-    responses={200: {"description": "the same request was made before: its case"}},
-)
+async def _open_case(
+    kind: str,
+    intake: WageArrearsIntake | DisputeIntake,
+    settings: Settings,
+    engine: Engine,
+    client: Client,
+    response: Response,
+    key: str | None,
+) -> CaseDetail | DisputeDetail:
+    fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
+    try:
+        case_id, first = await run_in_threadpool(claim_case_id, engine, kind, key, fingerprint)
+    except IdempotencyKeyReused:
+        raise ApiError(
+            422, "idempotency_key_reused", "this key was used before for a different request"
+        ) from None
+    _bind(case_id)
+    await gateway.start_case(client, settings.task_queue, kind, case_id, intake)
+    view = await gateway.get_view(client, case_id)
+    if first:
+        log.info("case opened", kind=kind, county_code=intake.county_code)
+    else:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/cases/{case_id}"
+    return present(view)
+
+
+def _key(idempotency_key: str | None, case_number: str | None) -> str | None:
+    return idempotency_key or (f"case-number:{case_number}" if case_number else None)
+
+
+CaseNumber = Annotated[
+    str | None,
+    Query(min_length=1, max_length=64, description="the bureau's own number for the case"),
+]
+REPLAYED: dict[int | str, dict[str, Any]] = {
+    200: {"description": "the same request was made before: its case"}
+}
+
+
+@router.post("/wage-arrears", status_code=201, response_model=CaseDetail, responses=REPLAYED)
 async def create_wage_arrears_case(
     intake: WageArrearsIntake,
     settings: SettingsDep,
@@ -50,33 +95,28 @@ async def create_wage_arrears_case(
     client: TemporalClientDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-    case_number: Annotated[
-        str | None,
-        Query(min_length=1, max_length=64, description="the bureau's own number for the case"),
-    ] = None,
-) -> CaseDetail:
+    case_number: CaseNumber = None,
+) -> CaseDetail | DisputeDetail:
     """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
     `case_number`) returns the case it opened."""
-    key = idempotency_key or (f"case-number:{case_number}" if case_number else None)
-    fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
-    try:
-        case_id, first = await run_in_threadpool(
-            claim_case_id, engine, "wage_arrears", key, fingerprint
-        )
-    except IdempotencyKeyReused:
-        raise ApiError(
-            422, "idempotency_key_reused", "this key was used before for a different request"
-        ) from None
-    _bind(case_id)
-    await gateway.start_wage_arrears(client, settings.task_queue, case_id, intake)
-    view = await gateway.get_view(client, case_id)
-    if first:
-        log.info("case opened", kind="wage_arrears", county_code=intake.county_code)
-    else:
-        response.status_code = 200
-        response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/api/v1/cases/{case_id}"
-    return case_detail(view)
+    key = _key(idempotency_key, case_number)
+    return await _open_case("wage_arrears", intake, settings, engine, client, response, key)
+
+
+@router.post("/disputes", status_code=201, response_model=DisputeDetail, responses=REPLAYED)
+async def create_dispute_case(
+    intake: DisputeIntake,
+    settings: SettingsDep,
+    engine: EngineDep,
+    client: TemporalClientDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    case_number: CaseNumber = None,
+) -> CaseDetail | DisputeDetail:
+    """Opens a dispute case: a worker applies for mediation or, directly, for arbitration
+    (MA-1). Idempotent like the wage-arrears create."""
+    key = _key(idempotency_key, case_number)
+    return await _open_case("dispute", intake, settings, engine, client, response, key)
 
 
 @router.get("", response_model=CasePage)
@@ -110,40 +150,27 @@ def list_all_cases(
     )
 
 
-@router.get("/{case_id}", response_model=CaseDetail)
-async def get_case(case_id: str, client: TemporalClientDep) -> CaseDetail:
+@router.get("/{case_id}", response_model=CaseDetail | DisputeDetail)
+async def get_case(case_id: str, client: TemporalClientDep) -> CaseDetail | DisputeDetail:
     _bind(case_id)
-    return case_detail(await gateway.get_view(client, case_id))
+    return present(await gateway.get_view(client, case_id))
 
 
-@router.post("/{case_id}/actions/{action}", response_model=ActionResult)
+@router.post("/{case_id}/actions/{action}", response_model=ActionOutcome)
 async def take_action(
     case_id: str,
     action: str,
     client: TemporalClientDep,
     body: Annotated[dict[str, Any], Body(description="the action's input: actor, reason, fields")],
-) -> ActionResult:
+) -> ActionOutcome:
     """Takes one human action on the case. 409 when the case's state forbids it, 422 when the
     input is wrong; a refused action changes nothing."""
     _bind(case_id)
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise ApiError(
-            404, "unknown_action", f"no action {action!r}; actions: {', '.join(sorted(ACTIONS))}"
-        )
-    from pydantic import ValidationError
-
-    try:
-        cmd = spec.command.model_validate(body)
-    except ValidationError as err:
-        raise ApiError(
-            422,
-            "invalid_input",
-            "the action's input is malformed",
-            validation_details(err.errors()),
-        ) from None
-    result = await gateway.run_action(client, case_id, action, cmd)
-    log.info("action taken", action=action, actor_id=cmd.actor.id, status=result.status.value)
+    cmd = gateway.parse_action(case_id, action, body)
+    result = ActionOutcome.model_validate(
+        (await gateway.run_action(client, case_id, action, cmd)).model_dump()
+    )
+    log.info("action taken", action=action, actor_id=cmd.actor.id, status=result.status)
     return result
 
 

@@ -224,6 +224,13 @@ class Breach(StrictModel):
     at: datetime
 
 
+class LinkedCase(StrictModel):
+    case_id: str
+    kind: str
+    relation: str
+    outcome: str | None = None
+
+
 class WageArrearsState(StrictModel):
     case_id: str
     intake: WageArrearsIntake
@@ -242,4 +249,5 @@ class WageArrearsState(StrictModel):
     settled_at: datetime | None = None
     closed_at: datetime | None = None
     close_outcome: CloseOutcome | None = None
+    linked_cases: list[LinkedCase] = Field(default_factory=list)
     revision: int = 0

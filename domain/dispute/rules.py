@@ -1,0 +1,440 @@
+"""Decisions of a dispute case (MA rules): pure functions of state, command and time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from domain import actions
+from domain.actions import ActionSpec, roles
+from domain.calendar import end_of_day
+from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
+from domain.deadlines import (
+    Deadline,
+    DeadlineBasis,
+    DeadlinePolicy,
+    DeadlineSpec,
+    DueRequest,
+    ExtendDeadline,
+    PauseDeadline,
+    RestartDeadline,
+    ResumeDeadline,
+    check_extend,
+    check_pause,
+    check_restart,
+    check_resume,
+    find_pending,
+)
+from domain.dispute.models import (
+    GROUP_SIZE,
+    ApplyEnforcement,
+    ApplyForArbitration,
+    ApplyPaymentOrder,
+    ApplyRevocation,
+    AwardItem,
+    ChangeClaims,
+    CloseDispute,
+    DecideAcceptance,
+    DisputeIntake,
+    DisputeStage,
+    DisputeState,
+    Limitation,
+    RecordAgreement,
+    RecordAward,
+    RecordAwardReceived,
+    RecordDefence,
+    RecordJudgment,
+    RecordMediationFailure,
+    RecordMediationSession,
+    RecordPaymentOrder,
+    RecordPaymentOrderObjection,
+    RecordPerformance,
+    RecordService,
+    RecordSuit,
+    ScheduleHearing,
+)
+from domain.regions import RegionSettings
+
+MEDIATION, PERFORMANCE = "mediation", "performance"
+PAYMENT_ORDER_ISSUE, PAYMENT_ORDER_RESPONSE = "payment_order_issue", "payment_order_response"
+ACCEPTANCE, SERVICE, DEFENCE, AWARD = "acceptance", "service", "defence", "award"
+WORKER_SUIT, EMPLOYER_REVOCATION, SUIT = "worker_suit", "employer_revocation", "suit"
+ENFORCEMENT = "enforcement"
+
+# MA-7: one extension of at most 15 days, approved by the chair; a changed claim restarts
+# the 45 days; suspension days do not count.
+AWARD_POLICY = DeadlinePolicy(
+    extendable=True,
+    max_extensions=1,
+    max_extension_days=15,
+    approval_required=True,
+    pausable=True,
+    restartable=True,
+)
+HEARING_NOTICE_DAYS = 5  # MA-6
+FINAL_AWARD_MONTHS = 12  # MA-8
+ENFORCEMENT_YEARS = 2  # MA-10
+
+
+def at_noon(day: date) -> datetime:
+    """A date-only fact (served on, received on) as an instant the calendar can count from."""
+    return datetime.combine(day, time(12), tzinfo=CST)
+
+
+def statutory(
+    name: str, rule: str, start: datetime, days: int, policy: DeadlinePolicy | None = None
+) -> DeadlineSpec:
+    """An MA period: calendar days from the day after the event, rolled past holidays (CAL-3)."""
+    request = DueRequest(
+        start_at=start, basis=DeadlineBasis.calendar_days, days=days, roll_past_holidays=True
+    )
+    return DeadlineSpec(name=name, rule=rule, request=request, warn_before_days=1, policy=policy)
+
+
+def fixed(name: str, rule: str, start: datetime, due: datetime) -> DeadlineSpec:
+    request = DueRequest(start_at=start, basis=DeadlineBasis.fixed, fixed_due=due)
+    return DeadlineSpec(name=name, rule=rule, request=request, warn_before_days=30)
+
+
+def enforcement_window(effective_on: date, now: datetime) -> DeadlineSpec:
+    """MA-10: enforcement must be applied for within 2 years of the award taking effect."""
+    try:
+        last = effective_on.replace(year=effective_on.year + ENFORCEMENT_YEARS)
+    except ValueError:
+        last = effective_on.replace(year=effective_on.year + ENFORCEMENT_YEARS, day=28)
+    return fixed(ENFORCEMENT, "MA-10", now, end_of_day(last))
+
+
+def is_priority(intake: DisputeIntake) -> bool:
+    """MA-4 green channel: migrant workers' wage claims, and groups of 10+ workers."""
+    return (intake.migrant_workers and intake.wage_claim) or len(intake.workers) >= GROUP_SIZE
+
+
+def limitation(intake: DisputeIntake, applied_on: date) -> Limitation:
+    """MA-3: one year from when the worker knew, restarted by each interruption; a claim for
+    pay unpaid during employment runs only from the end of the job."""
+    if intake.wage_claim and intake.employment_ended_on is not None:
+        runs_from = intake.employment_ended_on
+    elif intake.wage_claim:
+        runs_from = applied_on  # still employed: the period has not started
+    else:
+        runs_from = intake.claim_known_on
+    interruptions = [d for d in intake.limitation_interrupted_on if d <= applied_on]
+    runs_from = max([runs_from, *interruptions])
+    try:
+        expires_on = runs_from.replace(year=runs_from.year + 1)
+    except ValueError:
+        expires_on = runs_from.replace(year=runs_from.year + 1, day=28)
+    return Limitation(
+        runs_from=runs_from,
+        expires_on=expires_on,
+        applied_on=applied_on,
+        time_barred=applied_on > expires_on,
+    )
+
+
+def award_is_final(items: list[AwardItem], region: RegionSettings) -> tuple[bool, Decimal]:
+    """MA-8: final when every item is at most 12 x the local monthly minimum wage; an award
+    mixing final and non-final items is non-final."""
+    threshold = region.monthly_minimum_wage * FINAL_AWARD_MONTHS
+    return all(item.amount <= threshold for item in items), threshold
+
+
+def _pending(state: DisputeState, name: str) -> bool:
+    return any(d.name == name and d.pending for d in state.deadlines)
+
+
+# State checks (409).
+
+
+def _open(state: DisputeState) -> None:
+    if state.stage is DisputeStage.closed:
+        raise ActionNotAllowed("the case is closed")
+
+
+def _stage(*stages: DisputeStage) -> Callable[[DisputeState], None]:
+    def check(state: DisputeState) -> None:
+        _open(state)
+        if state.stage not in stages:
+            allowed = " or ".join(s.value for s in stages)
+            raise ActionNotAllowed(f"only in {allowed}; the case is in {state.stage.value}")
+
+    return check
+
+
+def _state_payment_order_served(state: DisputeState) -> None:
+    _stage(DisputeStage.payment_order)(state)
+    if not _pending(state, PAYMENT_ORDER_ISSUE):
+        raise ActionNotAllowed("MA-2: the payment order was already recorded")
+
+
+def _state_objection(state: DisputeState) -> None:
+    _stage(DisputeStage.payment_order)(state)
+    if not _pending(state, PAYMENT_ORDER_RESPONSE):
+        raise ActionNotAllowed("MA-2: no payment order is waiting for the employer's answer")
+
+
+def _state_defence(state: DisputeState) -> None:
+    _stage(DisputeStage.arbitration)(state)
+    if not _pending(state, DEFENCE):
+        raise ActionNotAllowed("MA-5: the respondent was not served, or the defence is in")
+
+
+def _state_service(state: DisputeState) -> None:
+    _stage(DisputeStage.arbitration)(state)
+    if not _pending(state, SERVICE):
+        raise ActionNotAllowed("MA-5: the respondent was already served")
+
+
+def _state_award_received(state: DisputeState) -> None:
+    _stage(DisputeStage.award)(state)
+    if state.award is None or state.award.received_on is not None:
+        raise ActionNotAllowed("MA-9: the award's receipt was already recorded")
+
+
+def _state_suit(state: DisputeState) -> None:
+    _open(state)
+    if state.stage is DisputeStage.award:
+        if any(_pending(state, n) for n in (WORKER_SUIT, SUIT)):
+            return
+        raise ActionNotAllowed("MA-9: no window to sue is open")
+    if state.may_sue and state.stage in (
+        DisputeStage.arbitration_applied,
+        DisputeStage.arbitration,
+    ):
+        return
+    raise ActionNotAllowed("MA-4, MA-7, MA-9: no right to sue is open now")
+
+
+def _state_revocation(state: DisputeState) -> None:
+    _stage(DisputeStage.award)(state)
+    if state.worker_sued:
+        raise ActionNotAllowed("MA-9: the worker sued; the employer may not apply to revoke")
+    if not _pending(state, EMPLOYER_REVOCATION):
+        raise ActionNotAllowed("MA-9: no revocation window is open")
+
+
+def _state_enforcement(state: DisputeState) -> None:
+    _open(state)
+    if not _pending(state, ENFORCEMENT):
+        raise ActionNotAllowed("MA-10: no effective award or order is waiting for enforcement")
+    if state.stage is DisputeStage.enforcement:
+        raise ActionNotAllowed("MA-10: enforcement was already applied for")
+
+
+def _state_deadline_change(kind: str) -> Callable[[DisputeState], None]:
+    def check(state: DisputeState) -> None:
+        _open(state)
+        wanted: dict[str, Callable[[Deadline], bool]] = {
+            "extend": lambda d: d.policy.extendable,
+            "pause": lambda d: d.policy.pausable and not d.paused,
+            "resume": lambda d: d.paused,
+            "restart": lambda d: d.policy.restartable,
+        }
+        if not any(d.pending and wanted[kind](d) for d in state.deadlines):
+            raise ActionNotAllowed(f"no running deadline of this case may {kind}")
+
+    return check
+
+
+# Input checks (422).
+
+
+def _input_agreement(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordAgreement)
+    if cmd.performance_date < cst_date(now):
+        raise InvalidActionInput("MA-2: the performance date is in the past")
+
+
+def _input_hearing(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ScheduleHearing)
+    # MA-6: the parties are notified at least 5 days before the hearing.
+    if (cst_date(cmd.hearing_at) - cmd.notice_served_on).days < HEARING_NOTICE_DAYS:
+        raise InvalidActionInput("MA-6: the hearing notice must be served 5 days before")
+    if cmd.hearing_at <= now:
+        raise InvalidActionInput("the hearing must be in the future")
+
+
+def _input_date_not_future(field: str) -> Callable[[DisputeState, Command, datetime], None]:
+    def check(state: DisputeState, cmd: Command, now: datetime) -> None:
+        if getattr(cmd, field) > cst_date(now):
+            raise InvalidActionInput(f"{field} is in the future")
+
+    return check
+
+
+def _input_suit(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordSuit)
+    if cmd.by == "employer":
+        award = state.award
+        if award is None or award.final or not _pending(state, SUIT):
+            raise ActionNotAllowed("MA-9: the employer may sue only against a non-final award")
+
+
+def _input_award(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordAward)
+    if cmd.made_on > cst_date(now):
+        raise InvalidActionInput("made_on is in the future")
+
+
+def _input_deadline(kind: str) -> Callable[[DisputeState, Command, datetime], None]:
+    def check(state: DisputeState, cmd: Command, now: datetime) -> None:
+        assert isinstance(cmd, ExtendDeadline | PauseDeadline | ResumeDeadline | RestartDeadline)
+        deadline = find_pending(state.deadlines, cmd.deadline)
+        if isinstance(cmd, ExtendDeadline):
+            check_extend(deadline, cmd)
+        elif isinstance(cmd, PauseDeadline):
+            check_pause(deadline)
+        elif isinstance(cmd, ResumeDeadline):
+            check_resume(deadline)
+        else:
+            check_restart(deadline)
+
+    return check
+
+
+STAFF = roles(Role.mediator, Role.inspector, Role.supervisor)
+ARBITRATION = roles(Role.mediator, Role.supervisor)
+_S = DisputeStage
+
+ACTIONS: dict[str, ActionSpec[DisputeState]] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec(
+            "record_mediation_session",
+            RecordMediationSession,
+            STAFF,
+            "MA-1",
+            _stage(_S.mediation),
+            _input_date_not_future("held_on"),
+        ),
+        ActionSpec(
+            "record_agreement",
+            RecordAgreement,
+            STAFF,
+            "MA-2",
+            _stage(_S.mediation),
+            _input_agreement,
+        ),
+        ActionSpec(
+            "record_mediation_failure", RecordMediationFailure, STAFF, "MA-1", _stage(_S.mediation)
+        ),
+        ActionSpec(
+            "record_performance",
+            RecordPerformance,
+            STAFF,
+            "MA-2",
+            _stage(_S.agreement, _S.agreement_unperformed, _S.payment_order),
+        ),
+        ActionSpec(
+            "apply_payment_order",
+            ApplyPaymentOrder,
+            STAFF,
+            "MA-2",
+            _stage(_S.agreement_unperformed),
+        ),
+        ActionSpec(
+            "record_payment_order",
+            RecordPaymentOrder,
+            STAFF,
+            "MA-2",
+            _state_payment_order_served,
+            _input_date_not_future("served_on"),
+        ),
+        ActionSpec(
+            "record_payment_order_objection",
+            RecordPaymentOrderObjection,
+            STAFF,
+            "MA-2",
+            _state_objection,
+        ),
+        ActionSpec(
+            "apply_for_arbitration",
+            ApplyForArbitration,
+            STAFF,
+            "MA-1, MA-2",
+            _stage(_S.mediation, _S.agreement_unperformed),
+        ),
+        ActionSpec(
+            "decide_acceptance",
+            DecideAcceptance,
+            ARBITRATION,
+            "MA-4",
+            _stage(_S.arbitration_applied),
+        ),
+        ActionSpec(
+            "record_service",
+            RecordService,
+            ARBITRATION,
+            "MA-5",
+            _state_service,
+            _input_date_not_future("served_on"),
+        ),
+        ActionSpec(
+            "record_defence",
+            RecordDefence,
+            ARBITRATION,
+            "MA-5",
+            _state_defence,
+            _input_date_not_future("received_on"),
+        ),
+        ActionSpec(
+            "schedule_hearing",
+            ScheduleHearing,
+            ARBITRATION,
+            "MA-6",
+            _stage(_S.arbitration),
+            _input_hearing,
+        ),
+        ActionSpec("change_claims", ChangeClaims, ARBITRATION, "MA-7", _stage(_S.arbitration)),
+        ActionSpec(
+            "record_award", RecordAward, ARBITRATION, "MA-8", _stage(_S.arbitration), _input_award
+        ),
+        ActionSpec(
+            "record_award_received",
+            RecordAwardReceived,
+            ARBITRATION,
+            "MA-9",
+            _state_award_received,
+            _input_date_not_future("received_on"),
+        ),
+        ActionSpec("record_suit", RecordSuit, STAFF, "MA-4, MA-7, MA-9", _state_suit, _input_suit),
+        ActionSpec("apply_revocation", ApplyRevocation, ARBITRATION, "MA-9", _state_revocation),
+        ActionSpec("record_judgment", RecordJudgment, STAFF, "MA-9", _stage(_S.litigation)),
+        ActionSpec("apply_enforcement", ApplyEnforcement, STAFF, "MA-10", _state_enforcement),
+        ActionSpec(
+            "extend_deadline",
+            ExtendDeadline,
+            ARBITRATION,
+            "MA-7",
+            _state_deadline_change("extend"),
+            _input_deadline("extend"),
+        ),
+        ActionSpec(
+            "pause_deadline",
+            PauseDeadline,
+            ARBITRATION,
+            "MA-7",
+            _state_deadline_change("pause"),
+            _input_deadline("pause"),
+        ),
+        ActionSpec(
+            "resume_deadline",
+            ResumeDeadline,
+            ARBITRATION,
+            "MA-7",
+            _state_deadline_change("resume"),
+            _input_deadline("resume"),
+        ),
+        ActionSpec("close", CloseDispute, STAFF, "MA-9, MA-10", _open),
+    )
+}
+
+
+def check(name: str, state: DisputeState, cmd: Command, now: datetime) -> None:
+    actions.check(ACTIONS, name, state, state.intake.county_code, cmd, now)
+
+
+def available_actions(state: DisputeState) -> list[str]:
+    return actions.available_actions(ACTIONS, state)

@@ -1,0 +1,72 @@
+"""What a dispute case shows: the query result and the read-model snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from domain.common import StrictModel
+from domain.deadlines import next_pending
+from domain.dispute.models import DisputeStage, DisputeState
+from domain.dispute.rules import available_actions
+from domain.snapshot import CaseSnapshot, deadline_rows
+
+KIND = "dispute"
+
+
+class DisputeView(StrictModel):
+    state: DisputeState
+    available_actions: list[str]
+
+
+class DisputeActionResult(StrictModel):
+    case_id: str
+    status: DisputeStage
+    revision: int
+    available_actions: list[str]
+
+
+class DisputeOutcome(StrictModel):
+    """What a dispute tells the wage-arrears case that referred it."""
+
+    dispute_id: str
+    outcome: str
+    at: datetime
+
+
+def view(state: DisputeState) -> DisputeView:
+    return DisputeView(state=state, available_actions=available_actions(state))
+
+
+def action_result(state: DisputeState) -> DisputeActionResult:
+    return DisputeActionResult(
+        case_id=state.case_id,
+        status=state.stage,
+        revision=state.revision,
+        available_actions=available_actions(state),
+    )
+
+
+def snapshot(state: DisputeState, now: datetime) -> CaseSnapshot:
+    nearest = next_pending(state.deadlines)
+    return CaseSnapshot(
+        case_id=state.case_id,
+        kind=KIND,
+        status=state.stage.value,
+        severity="priority" if state.priority else None,
+        county_code=state.intake.county_code,
+        employer_name=state.intake.employer.name,
+        workers_count=len(state.intake.workers),
+        amount_owed=sum((c.amount for c in state.claims), Decimal("0.00")),
+        amount_paid=Decimal("0.00"),
+        next_due_at=nearest.due_at if nearest else None,
+        next_due_name=nearest.name if nearest else None,
+        next_warn_at=nearest.warn_at if nearest else None,
+        sla_state=nearest.sla_state_at(now) if nearest else None,
+        provisional=bool(nearest and nearest.provisional),
+        breached_count=sum(1 for d in state.deadlines if d.state.value == "breached"),
+        opened_at=state.opened_at,
+        closed_at=state.closed_at,
+        revision=state.revision,
+        deadlines=deadline_rows(state.deadlines),
+    )

@@ -1,0 +1,92 @@
+"""A wage-arrears case referred to mediation opens a dispute case, and hears its outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.common import Command, Role, cst_date
+from domain.deadlines import DeadlineState
+from domain.dispute.models import Claimant, ClaimItem, DisputeIntake, DisputeOrigin
+from domain.dispute.view import DisputeOutcome
+from domain.notifications import Notification
+from domain.wage_arrears import accounts
+from domain.wage_arrears.models import (
+    CaseStatus,
+    CloseCase,
+    CloseOutcome,
+    ClueReply,
+    LadderStep,
+    LinkedCase,
+    WageArrearsState,
+)
+
+
+def dispute_intake(state: WageArrearsState, cmd: Command) -> DisputeIntake:
+    """The dispute case's file: every worker still owed, with what each is owed now."""
+    owed = [n for n in accounts.worker_numbers(state) if accounts.outstanding(state, n) > 0]
+    workers = [state.intake.workers[n - 1] for n in owed]
+    return DisputeIntake(
+        origin=DisputeOrigin.mediation,
+        county_code=state.intake.county_code,
+        employer=state.intake.employer,
+        workers=[Claimant(name=w.name, id_number=w.id_number, mobile=w.mobile) for w in workers],
+        migrant_workers=True,
+        wage_claim=True,
+        claims=[
+            ClaimItem(
+                description=f"unpaid wages, worker {n}", amount=accounts.outstanding(state, n)
+            )
+            for n in owed
+        ],
+        claim_known_on=cst_date(state.opened_at),
+        linked_case_id=state.case_id,
+        summary=cmd.reason,
+        opened_by=cmd.actor,
+    )
+
+
+def dispute_started(state: WageArrearsState, dispute_id: str) -> None:
+    state.linked_cases.append(
+        LinkedCase(case_id=dispute_id, kind="dispute", relation="referred_to")
+    )
+
+
+def dispute_reported(
+    state: WageArrearsState, outcome: DisputeOutcome, now: datetime
+) -> tuple[list[Notification], CloseCase | None]:
+    """Records a dispute's outcome; returns what to close the case with, if it ends here."""
+    for link in state.linked_cases:
+        if link.case_id == outcome.dispute_id:
+            link.outcome = outcome.outcome
+    state.ladder.append(
+        LadderStep(
+            rung="dispute_outcome",
+            rule="MA-2" if outcome.outcome == "performed" else "MA-9",
+            at=now,
+            actor_id=None,
+            reason=f"dispute {outcome.dispute_id}: {outcome.outcome}",
+            details={"dispute_id": outcome.dispute_id, "outcome": outcome.outcome},
+        )
+    )
+    notes: list[Notification] = []
+    if state.status in (CaseStatus.closed, CaseStatus.settled):
+        return notes, None
+    if outcome.outcome == "performed":
+        # The mediation agreement was performed: every worker's wages are paid.
+        state.status = CaseStatus.settled
+        state.settled_at = now
+        for deadline in state.deadlines:
+            if deadline.pending:
+                deadline.close(DeadlineState.met, now, reason="mediation agreement performed")
+        return notes, None
+    if outcome.outcome == "litigation":
+        # The dispute went to court: the bureau's case ends as transferred.
+        system = state.intake.opened_by.model_copy(update={"role": Role.supervisor})
+        reply = ClueReply.transferred if state.intake.clue_number else None
+        return notes, CloseCase(
+            actor=system,
+            reason=f"dispute {outcome.dispute_id} went to court",
+            outcome=CloseOutcome.transferred,
+            clue_reply=reply,
+        )
+    return notes, None
