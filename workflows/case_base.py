@@ -19,11 +19,11 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.common import ActionNotAllowed, Forbidden, InvalidActionInput
-    from domain.deadlines import Deadline
+    from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
     from workflows import search_attributes as sa
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock
+    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
 
 _REFUSAL_TYPES: dict[type[Exception], str] = {
     ActionNotAllowed: "ActionNotAllowed",
@@ -93,6 +93,32 @@ class CaseWorkflow(Generic[S]):
         await self._flushed_now()
         await workflow.wait_condition(workflow.all_handlers_finished)
         flusher.cancel()
+
+    def _check_running(self) -> None:
+        if self._state is None or self._is_closed():
+            raise ApplicationError("the case is not running", type="ActionNotAllowed")
+
+    async def _recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
+        """CAL-2: recompute every pending calendar-dependent deadline computed with another
+        calendar version. Safe to repeat: an up-to-date deadline is left alone."""
+        async with self._lock:
+            changed: list[str] = []
+            touched = False
+            for deadline in self.state.deadlines:
+                if not (deadline.pending and deadline.computed):
+                    continue
+                if deadline.calendar_version == cmd.calendar_version:
+                    continue
+                due = await compute_due(deadline.due_request())
+                touched = True
+                if recomputed(deadline, due, workflow.now()):
+                    changed.append(deadline.name)
+            if touched:
+                # Even a deadline that did not move now carries the new calendar version,
+                # and the read model must show it, or every sweep finds the case again.
+                self._changed([])
+        await self._flushed_now()
+        return RecomputeResult(case_id=workflow.info().workflow_id, changed=changed)
 
     def _changed(self, notes: list[Notification]) -> None:
         self.state.revision += 1

@@ -20,6 +20,8 @@ with workflow.unsafe.imports_passed_through():
         Deadline,
         ExtendDeadline,
         PauseDeadline,
+        RecomputeDeadlines,
+        RecomputeResult,
         ResumeDeadline,
     )
     from domain.dispute import rules, transitions
@@ -331,6 +333,14 @@ class DisputeWorkflow(CaseWorkflow[DisputeState]):
     @resume_deadline.validator
     def _check_resume_deadline(self, cmd: ResumeDeadline) -> None:
         self._validate("resume_deadline", cmd)
+
+    @workflow.update
+    async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
+        return await self._recompute_deadlines(cmd)
+
+    @recompute_deadlines.validator
+    def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
+        self._check_running()
 
     @workflow.update
     async def close(self, cmd: CloseDispute) -> DisputeActionResult:

@@ -27,7 +27,6 @@ with workflow.unsafe.imports_passed_through():
         RecomputeDeadlines,
         RecomputeResult,
         ResumeDeadline,
-        recomputed,
     )
     from domain.dispute.view import DisputeOutcome
     from domain.notifications import Notification
@@ -306,24 +305,8 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
 
     @workflow.update
     async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
-        """CAL-2: recompute every pending calendar-dependent deadline computed with another
-        calendar version. Safe to repeat: an up-to-date deadline is left alone."""
-        async with self._lock:
-            changed: list[str] = []
-            for deadline in self.state.deadlines:
-                if not (deadline.pending and deadline.computed):
-                    continue
-                if deadline.calendar_version == cmd.calendar_version:
-                    continue
-                due = await compute_due(deadline.due_request())
-                if recomputed(deadline, due, workflow.now()):
-                    changed.append(deadline.name)
-            if changed:
-                self._changed([])
-        await self._flushed_now()
-        return RecomputeResult(case_id=self.state.case_id, changed=changed)
+        return await self._recompute_deadlines(cmd)
 
     @recompute_deadlines.validator
     def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
-        if self._state is None or self._state.status is CaseStatus.closed:
-            raise ApplicationError("the case is not running", type="ActionNotAllowed")
+        self._check_running()

@@ -1,5 +1,173 @@
-"""Placeholder replaced by the calendar admin router."""
+"""Admin: the official holiday schedules (State Council notices) and CAL-2's recompute.
 
-from fastapi import APIRouter
+Loading a year's schedule recomputes, in every running case, each pending deadline computed
+on another calendar, so deadlines counted with weekends only in a year the calendar did not
+know (provisional) take the official working days once they are published.
+"""
 
-router = APIRouter(prefix="/api/v1/admin/calendar", tags=["admin"])
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Path
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field, StringConstraints
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from activities.calendar import calendar_version, package_version
+from api.calendar_sweep import SweepReport, recompute_pending_deadlines
+from api.deps import EngineDep, SettingsDep, TemporalClientDep
+from api.errors import ApiError
+from domain.common import StrictModel
+from store.calendar import CalendarYearRecord, load_schedules, save_schedule
+
+log = structlog.get_logger("api.calendar")
+
+
+def require_admin_api(settings: SettingsDep) -> None:
+    # Until roles exist nobody can be told apart from an admin, so the whole router is off
+    # unless the deployment turns it on.
+    if not settings.admin_api_enabled:
+        raise ApiError(
+            403,
+            "admin_api_disabled",
+            "the admin API is disabled; set ADMIN_API_ENABLED=true to enable it",
+        )
+
+
+AdminEnabled = Depends(require_admin_api)
+
+router = APIRouter(prefix="/api/v1/admin/calendar", tags=["admin"], dependencies=[AdminEnabled])
+
+Year = Annotated[int, Path(ge=2000, le=2100, description="the calendar year, e.g. 2027")]
+
+
+class CalendarYear(BaseModel):
+    year: int
+    source: str
+    digest: str
+    loaded_at: datetime
+    holiday_count: int
+    makeup_workday_count: int
+
+
+class CalendarOverview(BaseModel):
+    calendar_version: str = Field(description="what deadlines computed now are stamped with")
+    package_version: str
+    years: list[CalendarYear]
+
+
+class YearScheduleIn(StrictModel):
+    """A year's schedule as the State Council's notice gives it."""
+
+    holidays: list[date] = Field(min_length=1, max_length=366)
+    makeup_workdays: list[date] = Field(default_factory=list, max_length=366)
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class ScheduleSaved(BaseModel):
+    year: int
+    changed_schedule: bool = Field(description="whether it differs from the stored schedule")
+    calendar_version: str
+    sweep: SweepReport
+
+
+def _problem(field: str, index: int, msg: str, type_: str) -> dict[str, Any]:
+    return {"loc": ["body", field, str(index)], "msg": msg, "type": type_}
+
+
+def schedule_problems(year: int, body: YearScheduleIn) -> list[dict[str, Any]]:
+    """What makes a well-formed schedule wrong for its year, in the API's details shape."""
+    problems: list[dict[str, Any]] = []
+    lists = {"holidays": body.holidays, "makeup_workdays": body.makeup_workdays}
+    for field, days in lists.items():
+        seen: set[date] = set()
+        for index, day in enumerate(days):
+            if day.year != year:
+                problems.append(_problem(field, index, f"{day} is not in {year}", "wrong_year"))
+            if day in seen:
+                problems.append(_problem(field, index, f"{day} is listed twice", "duplicate"))
+            seen.add(day)
+    holidays = set(body.holidays)
+    for index, day in enumerate(body.makeup_workdays):
+        if day in holidays:
+            problems.append(
+                _problem(
+                    "makeup_workdays", index, f"{day} is also a holiday", "holiday_and_workday"
+                )
+            )
+        # A make-up day turns a rest day into a working day; a weekday already is one, so it
+        # can only be a typo in the notice's transcription.
+        if day.weekday() < 5:
+            problems.append(
+                _problem(
+                    "makeup_workdays",
+                    index,
+                    f"{day} is a {day:%A}; make-up working days fall on weekends",
+                    "makeup_on_weekday",
+                )
+            )
+    return problems
+
+
+def _overview(engine: Engine) -> CalendarOverview:
+    with Session(engine) as session:
+        rows = session.exec(select(CalendarYearRecord).order_by(col(CalendarYearRecord.year)))
+        years = [
+            CalendarYear(
+                year=row.year,
+                source=row.source,
+                digest=row.digest,
+                loaded_at=row.loaded_at,
+                holiday_count=len(row.holidays),
+                makeup_workday_count=len(row.makeup_workdays),
+            )
+            for row in rows
+        ]
+    return CalendarOverview(
+        calendar_version=_current_version(engine), package_version=package_version(), years=years
+    )
+
+
+def _current_version(engine: Engine) -> str:
+    # The same function the calendar activity stamps deadlines with, on the same table: the
+    # sweep's version and the recomputed deadlines' version then agree, and a second sweep
+    # finds nothing left.
+    return calendar_version(load_schedules(engine))
+
+
+@router.get("", response_model=CalendarOverview)
+async def get_calendar(engine: EngineDep) -> CalendarOverview:
+    """The schedules operators loaded and the calendar version in force."""
+    return await run_in_threadpool(_overview, engine)
+
+
+@router.put("/{year}", response_model=ScheduleSaved)
+async def put_year_schedule(
+    year: Year, body: YearScheduleIn, engine: EngineDep, client: TemporalClientDep
+) -> ScheduleSaved:
+    """Loads a year's official schedule, then recomputes every stale pending deadline (CAL-2).
+    Repeating the same request changes nothing and retries the cases that failed."""
+    problems = schedule_problems(year, body)
+    if problems:
+        raise ApiError(422, "invalid_schedule", f"the schedule for {year} is not valid", problems)
+    _, changed = await run_in_threadpool(
+        save_schedule, engine, year, body.holidays, body.makeup_workdays, body.source
+    )
+    version = await run_in_threadpool(_current_version, engine)
+    log.info("calendar schedule loaded", year=year, changed=changed, calendar_version=version)
+    # Swept even when the schedule is unchanged: that is how a repeated request retries the
+    # cases a first, partly failed sweep left behind.
+    sweep = await recompute_pending_deadlines(client, engine, version)
+    return ScheduleSaved(year=year, changed_schedule=changed, calendar_version=version, sweep=sweep)
+
+
+@router.post("/recompute", response_model=SweepReport)
+async def recompute(engine: EngineDep, client: TemporalClientDep) -> SweepReport:
+    """Recomputes stale pending deadlines without loading anything: after an upgrade of the
+    calendar package, or to retry the cases an earlier sweep reported as failed."""
+    version = await run_in_threadpool(_current_version, engine)
+    return await recompute_pending_deadlines(client, engine, version)
