@@ -9,8 +9,10 @@ from typing import Any
 from temporalio.client import WorkflowHandle
 
 from domain.common import Role
+from domain.dispute.models import DisputeIntake
 from tests import factories as f
 from tests.workflows.conftest import Harness
+from workflows.dispute import DisputeWorkflow as D
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 Scenario = Callable[[Harness, str], Awaitable[WorkflowHandle[Any, Any]]]
@@ -125,9 +127,91 @@ async def deadlines_changed(h: Harness, case_id: str) -> WorkflowHandle[Any, Any
     return handle
 
 
+def _dispute_intake(**overrides: Any) -> DisputeIntake:
+    data: dict[str, Any] = {
+        "origin": "arbitration",
+        "county_code": f.COUNTY,
+        "employer": {"name": "太原某建筑劳务有限公司", "credit_code": f.EMPLOYER_CODE},
+        "workers": [
+            {"name": "工人1", "id_number": f.resident_id(1), "mobile": "13900000001"},
+        ],
+        "claims": [{"description": "unpaid wages", "amount": "9000.00"}],
+        "claim_known_on": "2026-10-01",
+        "employment_ended_on": "2026-10-31",
+        "summary": "worker applies for arbitration",
+        "opened_by": f.actor(Role.mediator),
+    }
+    data.update(overrides)
+    return DisputeIntake.model_validate(data)
+
+
+async def dispute_awarded_and_enforced(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    """MA-4..MA-10: accepted, served, heard, a non-final award takes effect, enforcement."""
+    handle = await h.client.start_workflow(
+        D.run, _dispute_intake(), id=case_id.replace("WA-", "MA-"), task_queue=h.task_queue
+    )
+    h.started.append(handle)
+    await handle.execute_update(D.wait_opened)
+    await handle.execute_update(D.decide_acceptance, _cmd(Role.mediator, "ok", decision="accept"))
+    today = (await h.now()).date().isoformat()
+    await handle.execute_update(D.record_service, _cmd(Role.mediator, "served", served_on=today))
+    await handle.execute_update(D.record_defence, _cmd(Role.mediator, "in", received_on=today))
+    hearing = (await h.now() + timedelta(days=10)).isoformat()
+    await handle.execute_update(
+        D.schedule_hearing,
+        _cmd(Role.mediator, "hearing", hearing_at=hearing, notice_served_on=today),
+    )
+    await h.env.sleep(timedelta(days=11))
+    made = (await h.now()).date().isoformat()
+    await handle.execute_update(
+        D.record_award,
+        _cmd(
+            Role.mediator,
+            "award",
+            made_on=made,
+            items=[{"description": "wages", "amount": "30000.00"}],
+        ),
+    )
+    await handle.execute_update(
+        D.record_award_received, _cmd(Role.mediator, "received", received_on=made)
+    )
+    await h.env.sleep(timedelta(days=20))  # MA-9: nobody sues; the award takes effect
+    await handle.execute_update(
+        D.apply_enforcement,
+        _cmd(Role.mediator, "employer still not paying", advance_execution=True),
+    )
+    await handle.execute_update(D.close, _cmd(Role.supervisor, "enforced", outcome="enforced"))
+    await handle.result()
+    return handle
+
+
+async def referred_to_mediation(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    """A wage-arrears case opens a dispute; the agreement is performed; the case settles."""
+    handle = await h.open_case(f.intake(workers=1, amount="4000.00"), case_id)
+    await handle.execute_update(W.refer_to_mediation, _cmd(Role.mediator, "worker agrees"))
+    dispute_id = (await handle.query(W.view)).state.linked_cases[0].case_id
+    dispute = h.client.get_workflow_handle(dispute_id)
+    h.started.append(dispute)
+    performance = (await h.now() + timedelta(days=3)).date().isoformat()
+    await dispute.execute_update(
+        D.record_agreement,
+        _cmd(Role.mediator, "agreed", amount="4000.00", performance_date=performance),
+    )
+    await dispute.execute_update(D.record_performance, _cmd(Role.mediator, "paid"))
+    for _ in range(20):
+        if (await handle.query(W.view)).state.status == "settled":
+            break
+        await h.env.sleep(timedelta(seconds=1))
+    await handle.execute_update(W.close, _cmd(Role.inspector, "paid", outcome="settled"))
+    await handle.result()
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_settled_in_time": settled_in_time,
     "wage_arrears_escalated_to_the_end": escalated_to_the_end_of_the_ladder,
     "wage_arrears_major_triaged": major_triaged,
     "wage_arrears_deadlines_changed": deadlines_changed,
+    "wage_arrears_referred_to_mediation": referred_to_mediation,
+    "dispute_awarded_and_enforced": dispute_awarded_and_enforced,
 }
