@@ -38,13 +38,14 @@ async def main() -> None:
             async with build_worker(env.client, settings, task_queue=task_queue):
                 harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))
                 for number, (name, scenario) in enumerate(SCENARIOS.items(), start=1):
-                    path = HISTORIES / f"{name}.json"
-                    if path.exists():
+                    kept = list(HISTORIES.glob(f"*.{name}.json"))
+                    if kept:
                         # Kept: it guards the cases that ran on the code that recorded it.
-                        print(f"kept {path.name}")
+                        print(f"kept {kept[0].name}")
                         continue
                     handle = await scenario(harness, f"WA-2026-{900000 + number:06d}")
                     history = await handle.fetch_history()
+                    path = HISTORIES / f"{handle.id}.{name}.json"
                     path.write_text(history.to_json())
                     print(f"recorded {name}: {len(history.events)} events")
 
