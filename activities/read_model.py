@@ -70,6 +70,7 @@ class ReadModelActivities:
                     "case_id": snapshot.case_id,
                     "kind": snapshot.kind,
                     "county_code": snapshot.county_code,
+                    "priority": snapshot.priority,
                 }
                 for row in {d.name: d for d in snapshot.deadlines}.values()
             ]

@@ -69,9 +69,15 @@ async def _entry(
             actor=_actor(intake.get("opened_by")),
             reason=intake.get("summary"),
             details={
-                "source": intake.get("source"),
-                "county_code": intake.get("county_code"),
-                "workers_count": len(intake.get("workers", [])),
+                key: value
+                for key, value in {
+                    "source": intake.get("source"),
+                    "origin": intake.get("origin"),
+                    "county_code": intake.get("county_code"),
+                    "workers_count": len(intake.get("workers", [])),
+                    "linked_case_id": intake.get("linked_case_id"),
+                }.items()
+                if value is not None
             },
         )
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
@@ -128,6 +134,35 @@ async def _entry(
                 ],
                 "kinds": kinds,
             },
+        )
+    if kind == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+        child = event.start_child_workflow_execution_initiated_event_attributes
+        return HistoryEntry(
+            **base,
+            kind="system",
+            what="linked_case_opened",
+            details={"case_id": child.workflow_id, "workflow": child.workflow_type.name},
+        )
+    if kind == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+        sent = event.signal_external_workflow_execution_initiated_event_attributes
+        args = await _decode(converter, sent.input.payloads)
+        return HistoryEntry(
+            **base,
+            kind="system",
+            what="reported_to_linked_case",
+            details={
+                "case_id": sent.workflow_execution.workflow_id,
+                **(args[0] if args and isinstance(args[0], dict) else {}),
+            },
+        )
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+        received = event.workflow_execution_signaled_event_attributes
+        args = await _decode(converter, received.input.payloads)
+        return HistoryEntry(
+            **base,
+            kind="system",
+            what=f"signal:{received.signal_name}",
+            details=args[0] if args and isinstance(args[0], dict) else {},
         )
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
         return HistoryEntry(**base, kind="system", what="case_ended")

@@ -26,6 +26,7 @@ class CaseSummary(BaseModel):
     sla_state: SlaState | None
     provisional: bool
     breached_count: int
+    priority: bool
     opened_at: datetime
     closed_at: datetime | None
 

@@ -43,6 +43,8 @@ class CaseSnapshot(StrictModel):
     sla_state: SlaState | None = None
     provisional: bool = False
     breached_count: int = 0
+    # MA-4 green channel: sorts first in lists and on the SLA board.
+    priority: bool = False
     opened_at: datetime
     settled_at: datetime | None = None
     closed_at: datetime | None = None

@@ -42,6 +42,8 @@ def list_cases(
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(
+            # MA-4: green-channel cases first.
+            col(CaseRecord.priority).desc(),
             col(CaseRecord.next_due_at).is_(None),
             col(CaseRecord.next_due_at),
             col(CaseRecord.opened_at).desc(),

@@ -50,6 +50,7 @@ class SlaRow:
     sla_state: SlaState
     provisional: bool
     paused: bool
+    priority: bool
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _board(flt: SlaFilter) -> Subquery:
         sla_state_expression(flt.now).label("sla_state"),
         t.provisional,
         t.paused,
+        t.priority,
     )
     if flt.county_code:
         query = query.where(t.county_code == flt.county_code)
@@ -143,8 +145,9 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
     page = (
         select(board)
         .where(listed)
-        # case_id and name make the order total, so pages neither skip nor repeat a row.
-        .order_by(board.c.due_at, board.c.case_id, board.c.name)
+        # MA-4: green-channel cases first. case_id and name make the order total, so pages
+        # neither skip nor repeat a row.
+        .order_by(board.c.priority.desc(), board.c.due_at, board.c.case_id, board.c.name)
         .limit(limit)
         .offset(offset)
     )
@@ -161,6 +164,7 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
             sla_state=SlaState(r.sla_state),
             provisional=bool(r.provisional),
             paused=bool(r.paused),
+            priority=bool(r.priority),
         )
         for r in conn.execute(page)
     ]

@@ -31,6 +31,7 @@ class CaseRecord(SQLModel, table=True):
     sla_state: str | None = Field(default=None, index=True, max_length=20)
     provisional: bool = False
     breached_count: int = 0
+    priority: bool = False
     opened_at: datetime = Field(index=True)
     settled_at: datetime | None = None
     closed_at: datetime | None = None
@@ -56,6 +57,7 @@ class DeadlineRecord(SQLModel, table=True):
     paused: bool = False
     computed: bool = False
     calendar_version: str = Field(default="", max_length=400)
+    priority: bool = False
 
 
 class NotificationRecord(SQLModel, table=True):

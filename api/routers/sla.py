@@ -30,6 +30,7 @@ class SlaItem(BaseModel):
     sla_state: SlaState
     provisional: bool
     paused: bool
+    priority: bool = Field(description="MA-4 green channel: listed first")
     seconds_left: int = Field(
         description="due_at minus the time of the request, negative once past due, whatever "
         "the state"
@@ -66,6 +67,7 @@ def _item(row: SlaRow, now: datetime) -> SlaItem:
         sla_state=row.sla_state,
         provisional=row.provisional,
         paused=row.paused,
+        priority=row.priority,
         # Floor, so a deadline a fraction of a second past due is already negative.
         seconds_left=math.floor((row.due_at - now).total_seconds()),
     )
