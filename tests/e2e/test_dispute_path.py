@@ -1,0 +1,166 @@
+"""The whole path over HTTP, with days skipped: a wage-arrears case escalates, is referred to
+mediation, mediation fails, arbitration awards, the award takes effect; both cases' histories
+show every step and its actor.
+
+The API and a real worker run against the time-skipping test server, so the 3-day WA-1
+deadline passes in milliseconds while every call still goes through HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from temporalio.testing import WorkflowEnvironment
+
+from api.main import create_app
+from core.settings import Settings
+from domain.common import Role
+from tests import factories as f
+from tests.e2e.conftest import free_port
+from worker import build_worker
+
+pytestmark = pytest.mark.e2e
+
+CASES = "/api/v1/cases"
+
+
+@pytest.fixture
+async def http(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
+    port = free_port()
+    settings = Settings(
+        temporal_address=time_skipping_env.client.service_client.config.target_host,
+        temporal_namespace=time_skipping_env.client.namespace,
+        task_queue=f"e2e-skip-{uuid.uuid4()}",
+        database_url=f"sqlite:///{tmp_path / 'cases.db'}",
+        log_format="json",
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    async with (
+        build_worker(time_skipping_env.client, settings),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
+    ):
+        client.started = []  # type: ignore[attr-defined]
+        yield client
+        for case_id in client.started:  # type: ignore[attr-defined]
+            handle = time_skipping_env.client.get_workflow_handle(case_id)
+            try:
+                await handle.terminate("test finished")
+            except Exception:  # already ended
+                pass
+    server.should_exit = True
+    await serving
+
+
+def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:
+    return {"actor": f.actor(role), "reason": reason, **fields}
+
+
+async def act(http: httpx.AsyncClient, case_id: str, action: str, body: dict[str, Any]) -> Any:
+    response = await http.post(f"{CASES}/{case_id}/actions/{action}", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def humans(history: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [
+        (e["what"], (e["actor"] or {}).get("id")) for e in history["events"] if e["kind"] == "human"
+    ]
+
+
+async def test_escalated_case_goes_through_mediation_and_arbitration_to_an_effective_award(
+    http: httpx.AsyncClient, time_skipping_env: WorkflowEnvironment
+) -> None:
+    opened = await http.post(f"{CASES}/wage-arrears", json=f.intake(workers=2, amount="6000.00"))
+    assert opened.status_code == 201, opened.text
+    wa_id = opened.json()["case_id"]
+    http.started.append(wa_id)  # type: ignore[attr-defined]
+
+    await time_skipping_env.sleep(timedelta(days=4))  # WA-1 passes unpaid
+    case = (await http.get(f"{CASES}/{wa_id}")).json()
+    assert case["status"] == "escalated"
+
+    await act(http, wa_id, "refer_to_mediation", cmd(Role.mediator, "both sides agree to mediate"))
+    case = (await http.get(f"{CASES}/{wa_id}")).json()
+    [link] = case["linked_cases"]
+    ma_id = link["case_id"]
+    http.started.append(ma_id)  # type: ignore[attr-defined]
+    assert ma_id.startswith("MA-") and link["relation"] == "referred_to"
+
+    dispute = (await http.get(f"{CASES}/{ma_id}")).json()
+    assert dispute["stage"] == "mediation"
+    assert dispute["linked_cases"][0]["case_id"] == wa_id
+    assert dispute["priority"] is True  # MA-4: migrant workers' wage claim
+    assert dispute["claims_total"] == "12000.00"
+
+    await act(http, ma_id, "record_mediation_failure", cmd(Role.mediator, "employer walked out"))
+    await act(
+        http, ma_id, "decide_acceptance", cmd(Role.mediator, "within scope", decision="accept")
+    )
+    made_on = (await time_skipping_env.get_current_time()).date().isoformat()
+    award = await act(
+        http,
+        ma_id,
+        "record_award",
+        cmd(
+            Role.supervisor,
+            "tribunal's award",
+            made_on=made_on,
+            items=[
+                {"description": "wages, worker 1", "amount": "6000.00"},
+                {"description": "wages, worker 2", "amount": "6000.00"},
+            ],
+        ),
+    )
+    assert award["status"] == "award"
+    dispute = (await http.get(f"{CASES}/{ma_id}")).json()
+    assert dispute["award"]["final"] is True  # MA-8: each item at most 12 x the minimum wage
+    assert dispute["award"]["effective_on"] == made_on
+    assert any(d["name"] == "enforcement" and d["state"] == "pending" for d in dispute["deadlines"])
+
+    for _ in range(20):  # the outcome reaches the wage-arrears case by signal
+        case = (await http.get(f"{CASES}/{wa_id}")).json()
+        if case["linked_cases"][0].get("outcome"):
+            break
+        await time_skipping_env.sleep(timedelta(seconds=1))
+    assert case["linked_cases"][0]["outcome"] == "award_effective"
+
+    wa_history = (await http.get(f"{CASES}/{wa_id}/history")).json()
+    assert humans(wa_history) == [
+        ("case_opened", "mediator-01"),
+        ("refer_to_mediation", "mediator-01"),
+    ]
+    wa_system = [e["what"] for e in wa_history["events"] if e["kind"] == "system"]
+    assert "timer_fired" in wa_system and "linked_case_opened" in wa_system
+    assert "signal:dispute_outcome" in wa_system
+    notified = [
+        n["kind"]
+        for e in wa_history["events"]
+        if e["what"] == "notified"
+        for n in e["details"]["notifications"]
+    ]
+    assert "case_escalated" in notified
+
+    ma_history = (await http.get(f"{CASES}/{ma_id}/history")).json()
+    assert ma_history["events"][0]["details"]["linked_case_id"] == wa_id
+    assert humans(ma_history) == [
+        ("case_opened", "mediator-01"),
+        ("record_mediation_failure", "mediator-01"),
+        ("decide_acceptance", "mediator-01"),
+        ("record_award", "supervisor-01"),
+    ]
+    assert "reported_to_linked_case" in [e["what"] for e in ma_history["events"]]
