@@ -18,3 +18,17 @@ class Notification(StrictModel):
     county_code: CountyCode
     # Never personal data: outbox rows are read by other systems and by people.
     params: dict[str, str] = Field(default_factory=dict)
+
+
+def notify(
+    case_id: str, county_code: str, kind: str, key: str, role: Role | None, **params: str
+) -> Notification:
+    """A notification keyed by case, kind and `key`, so writing it twice keeps one row."""
+    return Notification(
+        key=f"{case_id}:{kind}:{key}",
+        case_id=case_id,
+        kind=kind,
+        recipient_role=role,
+        county_code=county_code,
+        params=params,
+    )

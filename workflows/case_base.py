@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
-    from domain.common import ActionNotAllowed, Forbidden, InvalidActionInput
+    from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
     from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
@@ -93,6 +93,18 @@ class CaseWorkflow(Generic[S]):
         await self._flushed_now()
         await workflow.wait_condition(workflow.all_handlers_finished)
         flusher.cancel()
+
+    def _check(self, name: str, state: S, cmd: Command) -> None:
+        raise NotImplementedError
+
+    def _validate(self, name: str, cmd: Command) -> None:
+        """What an update's validator decides; a refusal is typed for the API (403/409/422)."""
+        if self._state is None:
+            raise ApplicationError("the case is still opening", type="ActionNotAllowed")
+        try:
+            self._check(name, self._state, cmd)
+        except REFUSALS as exc:
+            raise refusal(exc) from None
 
     def _check_running(self) -> None:
         if self._state is None or self._is_closed():

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
@@ -61,7 +60,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
-    from workflows.case_base import REFUSALS, CaseWorkflow, refusal
+    from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
 
 # The signal a dispute sends to the wage-arrears case that referred it.
@@ -128,13 +127,8 @@ class DisputeWorkflow(CaseWorkflow[DisputeState]):
             DisputeOutcome(dispute_id=self.state.case_id, outcome=outcome, at=workflow.now()),
         )
 
-    def _validate(self, name: str, cmd: Command) -> None:
-        if self._state is None:
-            raise ApplicationError("the case is still opening", type="ActionNotAllowed")
-        try:
-            rules.check(name, self._state, cmd, workflow.now())
-        except REFUSALS as exc:
-            raise refusal(exc) from None
+    def _check(self, name: str, state: DisputeState, cmd: Command) -> None:
+        rules.check(name, state, cmd, workflow.now())
 
     async def _act(self, name: str, cmd: Command) -> DisputeActionResult:
         async with self._lock:

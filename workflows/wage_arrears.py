@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -58,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
         snapshot,
         view,
     )
-    from workflows.case_base import REFUSALS, CaseWorkflow, refusal
+    from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
     from workflows.dispute import DISPUTE_OUTCOME_SIGNAL, DisputeWorkflow
 
@@ -112,13 +111,8 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
             return transitions.deadline_warned(self.state, deadline)
         return transitions.deadline_passed(self.state, deadline, workflow.now())
 
-    def _validate(self, name: str, cmd: Command) -> None:
-        if self._state is None:
-            raise ApplicationError("the case is still opening", type="ActionNotAllowed")
-        try:
-            rules.check(name, self._state, cmd, workflow.now())
-        except REFUSALS as exc:
-            raise refusal(exc) from None
+    def _check(self, name: str, state: WageArrearsState, cmd: Command) -> None:
+        rules.check(name, state, cmd, workflow.now())
 
     async def _act(self, name: str, cmd: Command) -> ActionResult:
         async with self._lock:

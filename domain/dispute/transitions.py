@@ -61,7 +61,7 @@ from domain.dispute.models import (
     RecordSuit,
     ScheduleHearing,
 )
-from domain.notifications import Notification
+from domain.notifications import Notification, notify
 from domain.regions import RegionSettings
 
 
@@ -84,14 +84,7 @@ class Effects:
 def _notify(
     state: DisputeState, kind: str, key: str, role: Role | None, **params: str
 ) -> Notification:
-    return Notification(
-        key=f"{state.case_id}:{kind}:{key}",
-        case_id=state.case_id,
-        kind=kind,
-        recipient_role=role,
-        county_code=state.intake.county_code,
-        params=params,
-    )
+    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
 
 
 def _event(

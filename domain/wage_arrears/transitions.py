@@ -27,7 +27,7 @@ from domain.deadlines import (
     paused,
     resumed,
 )
-from domain.notifications import Notification
+from domain.notifications import Notification, notify
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     Breach,
@@ -71,20 +71,9 @@ from domain.wage_arrears.rules import (
 
 
 def _notify(
-    state: WageArrearsState,
-    kind: str,
-    discriminator: str,
-    role: Role | None,
-    **params: str,
+    state: WageArrearsState, kind: str, key: str, role: Role | None, **params: str
 ) -> Notification:
-    return Notification(
-        key=f"{state.case_id}:{kind}:{discriminator}",
-        case_id=state.case_id,
-        kind=kind,
-        recipient_role=role,
-        county_code=state.intake.county_code,
-        params=params,
-    )
+    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
 
 
 def case_opened(
