@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
@@ -122,10 +123,15 @@ class DisputeWorkflow(CaseWorkflow[DisputeState]):
         if not linked:
             return
         handle = workflow.get_external_workflow_handle(linked)
-        await handle.signal(
-            DISPUTE_OUTCOME_SIGNAL,
-            DisputeOutcome(dispute_id=self.state.case_id, outcome=outcome, at=workflow.now()),
-        )
+        try:
+            await handle.signal(
+                DISPUTE_OUTCOME_SIGNAL,
+                DisputeOutcome(dispute_id=self.state.case_id, outcome=outcome, at=workflow.now()),
+            )
+        except ApplicationError as err:
+            # The wage-arrears case has ended (closed by its officers or transferred); the
+            # dispute goes on, and its own history keeps the outcome.
+            workflow.logger.info("linked case no longer running: %s", err.message)
 
     def _check(self, name: str, state: DisputeState, cmd: Command) -> None:
         rules.check(name, state, cmd, workflow.now())

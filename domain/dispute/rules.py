@@ -111,7 +111,9 @@ def is_priority(intake: DisputeIntake) -> bool:
     return (intake.migrant_workers and intake.wage_claim) or len(intake.workers) >= GROUP_SIZE
 
 
-def limitation(intake: DisputeIntake, applied_on: date) -> Limitation:
+def limitation(
+    intake: DisputeIntake, applied_on: date, also_interrupted_on: tuple[date, ...] = ()
+) -> Limitation:
     """MA-3: one year from when the worker knew, restarted by each interruption; a claim for
     pay unpaid during employment runs only from the end of the job."""
     if intake.wage_claim and intake.employment_ended_on is not None:
@@ -120,7 +122,9 @@ def limitation(intake: DisputeIntake, applied_on: date) -> Limitation:
         runs_from = applied_on  # still employed: the period has not started
     else:
         runs_from = intake.claim_known_on
-    interruptions = [d for d in intake.limitation_interrupted_on if d <= applied_on]
+    interruptions = [
+        d for d in (*intake.limitation_interrupted_on, *also_interrupted_on) if d <= applied_on
+    ]
     runs_from = max([runs_from, *interruptions])
     try:
         expires_on = runs_from.replace(year=runs_from.year + 1)

@@ -143,7 +143,9 @@ def case_opened(
 def arbitration_applied(state: DisputeState, now: datetime, cmd: Command | None) -> Effects:
     """The case file goes to arbitration; MA-3 limitation is checked and MA-4's 5 days run."""
     state.stage = DisputeStage.arbitration_applied
-    state.limitation = rules.limitation(state.intake, cst_date(now))
+    # MA-3: applying for mediation was a claim, and a claim interrupts the limitation.
+    mediated = (cst_date(state.opened_at),) if state.intake.origin == "mediation" else ()
+    state.limitation = rules.limitation(state.intake, cst_date(now), mediated)
     _event(
         state,
         "arbitration_applied",
@@ -309,9 +311,13 @@ def _claims_changed(state: DisputeState, cmd: Command, now: datetime) -> Effects
     assert isinstance(cmd, ChangeClaims)
     state.claims = list(cmd.claims)
     _event(state, "claims_changed", now, cmd, items=str(len(cmd.claims)))
-    # MA-7: added or changed claims restart the 45 days.
-    restart = RestartDeadline(actor=cmd.actor, reason=cmd.reason, deadline=rules.AWARD)
-    return Effects(recompute=[(rules.AWARD, restart)])
+    # MA-7: added or changed claims restart the 45 days; if they had already run out, a new
+    # period starts.
+    if any(d.name == rules.AWARD and d.pending for d in state.deadlines):
+        restart = RestartDeadline(actor=cmd.actor, reason=cmd.reason, deadline=rules.AWARD)
+        return Effects(recompute=[(rules.AWARD, restart)])
+    state.may_sue = False
+    return Effects(start=[rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.AWARD_POLICY)])
 
 
 def _award(state: DisputeState, cmd: Command, now: datetime) -> Effects:
