@@ -111,6 +111,13 @@ def is_priority(intake: DisputeIntake) -> bool:
     return (intake.migrant_workers and intake.wage_claim) or len(intake.workers) >= GROUP_SIZE
 
 
+def _one_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def limitation(
     intake: DisputeIntake, applied_on: date, also_interrupted_on: tuple[date, ...] = ()
 ) -> Limitation:
@@ -122,14 +129,12 @@ def limitation(
         runs_from = applied_on  # still employed: the period has not started
     else:
         runs_from = intake.claim_known_on
-    interruptions = [
-        d for d in (*intake.limitation_interrupted_on, *also_interrupted_on) if d <= applied_on
-    ]
-    runs_from = max([runs_from, *interruptions])
-    try:
-        expires_on = runs_from.replace(year=runs_from.year + 1)
-    except ValueError:
-        expires_on = runs_from.replace(year=runs_from.year + 1, day=28)
+    # An interruption restarts the year only while it still runs: a claim made after the
+    # year ran out does not revive it.
+    expires_on = _one_year_after(runs_from)
+    for day in sorted((*intake.limitation_interrupted_on, *also_interrupted_on)):
+        if runs_from < day <= min(applied_on, expires_on):
+            runs_from, expires_on = day, _one_year_after(day)
     return Limitation(
         runs_from=runs_from,
         expires_on=expires_on,

@@ -262,8 +262,9 @@ def _arbitration_applied(state: DisputeState, cmd: Command, now: datetime) -> Ef
 
 def _acceptance(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, DecideAcceptance)
-    _close_deadline(state, rules.ACCEPTANCE, DeadlineState.met, now, f"{cmd.decision}ed")
-    _event(state, f"arbitration_{cmd.decision}ed", now, cmd)
+    decided = {"accept": "accepted", "refuse": "refused"}[cmd.decision]
+    _close_deadline(state, rules.ACCEPTANCE, DeadlineState.met, now, decided)
+    _event(state, f"arbitration_{decided}", now, cmd)
     if cmd.decision == "refuse":
         # MA-4: a refusal lets the worker sue directly.
         state.may_sue = True

@@ -25,6 +25,12 @@ from worker import build_worker
 from workflows.wage_arrears import WageArrearsWorkflow
 
 
+def random_case_id(prefix: str) -> str:
+    """A well-formed case id unlikely to collide within a test session (10^9 choices)."""
+    n = uuid.uuid4().int
+    return f"{prefix}-{2000 + n % 1000}-{(n // 1000) % 10**6:06d}"
+
+
 @dataclass
 class Harness:
     env: WorkflowEnvironment
@@ -39,7 +45,7 @@ class Harness:
         handle = await self.client.start_workflow(
             WageArrearsWorkflow.run,
             WageArrearsIntake.model_validate(intake),
-            id=case_id or f"WA-2026-{uuid.uuid4().int % 10**6:06d}-{uuid.uuid4().hex[:6]}",
+            id=case_id or random_case_id("WA"),
             task_queue=self.task_queue,
         )
         self.started.append(handle)
