@@ -19,9 +19,10 @@ from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import create_schema, make_engine
 from workflows.dispute import DisputeWorkflow
+from workflows.insurance_transfer import InsuranceTransferWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
-WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow]
+WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow]
 
 log = structlog.get_logger("worker")
 

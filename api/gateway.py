@@ -1,7 +1,7 @@
 """The API's only contact with Temporal: start a case, run an action, read state and history.
 
-A case id's prefix names its kind (WA-… wage arrears, MA-… dispute). Temporal's errors become
-ApiErrors here, so routes stay one call deep.
+A case id's prefix names its kind (WA-… wage arrears, MA-… dispute, SI-… insurance
+transfer). Temporal's errors become ApiErrors here, so routes stay one call deep.
 """
 
 from __future__ import annotations
@@ -28,9 +28,12 @@ from domain.actions import ActionSpec
 from domain.common import Command
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeActionResult, DisputeView
+from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
+from domain.insurance.view import TransferActionResult, TransferView
 from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
 from domain.wage_arrears.view import ActionResult, WageArrearsView
 from workflows.dispute import DisputeWorkflow
+from workflows.insurance_transfer import InsuranceTransferWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
 CASE_ID = re.compile(r"^([A-Z]{2})-\d{4}-\d{6}$")
@@ -58,6 +61,13 @@ KINDS = {
         "wage_arrears", WageArrearsWorkflow, WageArrearsView, ActionResult, WAGE_ARREARS_ACTIONS
     ),
     "MA": CaseKind("dispute", DisputeWorkflow, DisputeView, DisputeActionResult, DISPUTE_ACTIONS),
+    "SI": CaseKind(
+        "insurance_transfer",
+        InsuranceTransferWorkflow,
+        TransferView,
+        TransferActionResult,
+        TRANSFER_ACTIONS,
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from api.schemas import (
     DeadlinePublic,
     DisputeDetail,
     Totals,
+    TransferDetail,
     WorkerPublic,
 )
 from domain.actions import ActionSpec
@@ -22,6 +23,8 @@ from domain.deadlines import Deadline
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeView
 from domain.identity import mask_mobile, mask_name, mask_resident_id
+from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
+from domain.insurance.view import TransferView
 from domain.wage_arrears import accounts
 from domain.wage_arrears.rules import ACTIONS
 from domain.wage_arrears.view import WageArrearsView
@@ -147,8 +150,50 @@ def dispute_detail(view: DisputeView, now: datetime | None = None) -> DisputeDet
     )
 
 
-def present(view: BaseModel) -> CaseDetail | DisputeDetail:
+def transfer_detail(view: TransferView, now: datetime | None = None) -> TransferDetail:
+    now = now or datetime.now(UTC)
+    state = view.state
+    intake = state.intake
+    return TransferDetail(
+        case_id=state.case_id,
+        kind="insurance_transfer",
+        transfer_kind=intake.kind.value,
+        stage=state.stage.value,
+        status=state.stage.value,
+        county_code=intake.to_agency.county_code,
+        worker={
+            "name": mask_name(intake.worker.name),
+            "id_number": mask_resident_id(intake.worker.id_number),
+            "mobile": mask_mobile(intake.worker.mobile),
+        },
+        from_agency=intake.from_agency.model_dump(),
+        to_agency=intake.to_agency.model_dump(),
+        amounts=(
+            {
+                "individual_account": state.amounts.individual_account,
+                "pooled_funds": state.amounts.pooled_funds,
+                "total": state.amounts.total,
+            }
+            if state.amounts
+            else None
+        ),
+        continuity=state.continuity.model_dump() if state.continuity else None,
+        escalated=state.escalated,
+        waiting_step=state.waiting_step.value if state.waiting_step else None,
+        deadlines=_deadlines(state.deadlines, now),
+        events=[e.model_dump(mode="json") for e in state.events],
+        opened_at=state.opened_at,
+        closed_at=state.closed_at,
+        available_actions=_available(TRANSFER_ACTIONS, view.available_actions),
+        linked_cases=[],
+        revision=state.revision,
+    )
+
+
+def present(view: BaseModel) -> CaseDetail | DisputeDetail | TransferDetail:
     if isinstance(view, DisputeView):
         return dispute_detail(view)
+    if isinstance(view, TransferView):
+        return transfer_detail(view)
     assert isinstance(view, WageArrearsView)
     return case_detail(view)

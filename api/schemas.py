@@ -149,3 +149,26 @@ class DisputeDetail(BaseModel):
     available_actions: list[AvailableAction]
     linked_cases: list[dict[str, str]]
     revision: int
+
+
+class TransferDetail(BaseModel):
+    case_id: str
+    kind: str
+    transfer_kind: str
+    stage: str
+    status: str
+    county_code: str
+    worker: dict[str, str]
+    from_agency: dict[str, str]
+    to_agency: dict[str, str]
+    amounts: dict[str, Decimal] | None
+    continuity: dict[str, Any] | None
+    escalated: bool
+    waiting_step: str | None
+    deadlines: list[DeadlinePublic]
+    events: list[dict[str, Any]]
+    opened_at: datetime
+    closed_at: datetime | None
+    available_actions: list[AvailableAction]
+    linked_cases: list[dict[str, str]]
+    revision: int

@@ -22,3 +22,5 @@ class RegionSettings(StrictModel):
     settle_warn_days: int = 1
     # MA-8: a placeholder until the county sets its own local monthly minimum wage.
     monthly_minimum_wage: Decimal = Decimal("2000")
+    # SI-4: the benefit waiting period after a gap of more than 3 months.
+    medical_waiting_period_months: int = 6

@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
     from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
+    from domain.effects import Effects, apply_deadline_change, deadline_change, started
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
     from workflows import search_attributes as sa
@@ -105,6 +106,28 @@ class CaseWorkflow(Generic[S]):
             self._check(name, self._state, cmd)
         except REFUSALS as exc:
             raise refusal(exc) from None
+
+    async def _take(
+        self, effects: Effects, actor_id: str | None, commit: bool = True
+    ) -> list[Notification]:
+        """Computes the due times the effects need, starts and changes deadlines, reports."""
+        now = workflow.now()
+        for spec in effects.start:
+            due = await compute_due(spec.request)
+            started(self.state.deadlines, spec, due, actor_id)
+        for _, cmd in effects.recompute:
+            deadline, request = deadline_change(self.state.deadlines, cmd, now)
+            changed_due = await compute_due(request) if request is not None else None
+            apply_deadline_change(deadline, cmd, request, changed_due, now)
+        if effects.report:
+            await self._report(effects.report)
+        if commit:
+            self._changed(effects.notes)
+        return effects.notes
+
+    async def _report(self, outcome: str) -> None:
+        """Tells a linked case an outcome; only case kinds with links report anything."""
+        return None
 
     def _check_running(self) -> None:
         if self._state is None or self._is_closed():

@@ -62,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
     from workflows.case_base import CaseWorkflow
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
+    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
 
 # The signal a dispute sends to the wage-arrears case that referred it.
 DISPUTE_OUTCOME_SIGNAL = "dispute_outcome"
@@ -99,24 +99,6 @@ class DisputeWorkflow(CaseWorkflow[DisputeState]):
             return transitions.deadline_warned(self.state, deadline)
         effects = transitions.deadline_passed(self.state, deadline, workflow.now())
         return await self._take(effects, None, commit=False)
-
-    async def _take(
-        self, effects: transitions.Effects, actor_id: str | None, commit: bool = True
-    ) -> list[Notification]:
-        """Computes the due times the effects need, starts and changes deadlines, reports."""
-        now = workflow.now()
-        for spec in effects.start:
-            due = await compute_due(spec.request)
-            transitions.started(self.state, spec, due, actor_id)
-        for _, cmd in effects.recompute:
-            deadline, request = transitions.deadline_change(self.state, cmd, now)
-            changed_due = await compute_due(request) if request is not None else None
-            transitions.apply_deadline_change(deadline, cmd, request, changed_due, now)
-        if effects.report:
-            await self._report(effects.report)
-        if commit:
-            self._changed(effects.notes)
-        return effects.notes
 
     async def _report(self, outcome: str) -> None:
         linked = self.state.intake.linked_case_id

@@ -27,9 +27,11 @@ from api.schemas import (
     CasePage,
     CaseSummary,
     DisputeDetail,
+    TransferDetail,
 )
 from core.settings import Settings
 from domain.dispute.models import DisputeIntake
+from domain.insurance.models import TransferIntake
 from domain.wage_arrears.models import WageArrearsIntake
 from store.case_numbers import IdempotencyKeyReused, claim_case_id
 from store.cases import CaseFilter, list_cases
@@ -48,13 +50,13 @@ def _bind(case_id: str) -> None:
 
 async def _open_case(
     kind: str,
-    intake: WageArrearsIntake | DisputeIntake,
+    intake: WageArrearsIntake | DisputeIntake | TransferIntake,
     settings: Settings,
     engine: Engine,
     client: Client,
     response: Response,
     key: str | None,
-) -> CaseDetail | DisputeDetail:
+) -> CaseDetail | DisputeDetail | TransferDetail:
     fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
     try:
         case_id, first = await run_in_threadpool(claim_case_id, engine, kind, key, fingerprint)
@@ -66,7 +68,7 @@ async def _open_case(
     await gateway.start_case(client, settings.task_queue, kind, case_id, intake)
     view = await gateway.get_view(client, case_id)
     if first:
-        log.info("case opened", kind=kind, county_code=intake.county_code)
+        log.info("case opened", kind=kind, county_code=intake.opened_by.county_code)
     else:
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
@@ -96,7 +98,7 @@ async def create_wage_arrears_case(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail:
+) -> CaseDetail | DisputeDetail | TransferDetail:
     """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
     `case_number`) returns the case it opened."""
     key = _key(idempotency_key, case_number)
@@ -112,11 +114,29 @@ async def create_dispute_case(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail:
+) -> CaseDetail | DisputeDetail | TransferDetail:
     """Opens a dispute case: a worker applies for mediation or, directly, for arbitration
     (MA-1). Idempotent like the wage-arrears create."""
     key = _key(idempotency_key, case_number)
     return await _open_case("dispute", intake, settings, engine, client, response, key)
+
+
+@router.post(
+    "/insurance-transfers", status_code=201, response_model=TransferDetail, responses=REPLAYED
+)
+async def create_insurance_transfer_case(
+    intake: TransferIntake,
+    settings: SettingsDep,
+    engine: EngineDep,
+    client: TemporalClientDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+    case_number: CaseNumber = None,
+) -> CaseDetail | DisputeDetail | TransferDetail:
+    """Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the worker,
+    pension or medical, the old and new agencies, the contribution history."""
+    key = _key(idempotency_key, case_number)
+    return await _open_case("insurance_transfer", intake, settings, engine, client, response, key)
 
 
 @router.get("", response_model=CasePage)
@@ -150,8 +170,10 @@ def list_all_cases(
     )
 
 
-@router.get("/{case_id}", response_model=CaseDetail | DisputeDetail)
-async def get_case(case_id: str, client: TemporalClientDep) -> CaseDetail | DisputeDetail:
+@router.get("/{case_id}", response_model=CaseDetail | DisputeDetail | TransferDetail)
+async def get_case(
+    case_id: str, client: TemporalClientDep
+) -> CaseDetail | DisputeDetail | TransferDetail:
     _bind(case_id)
     return present(await gateway.get_view(client, case_id))
 

@@ -8,7 +8,6 @@ linked wage-arrears case.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.calendar import end_of_day
@@ -16,22 +15,8 @@ from domain.common import Command, Role, cst_date
 from domain.deadlines import (
     Deadline,
     DeadlineCommand,
-    DeadlineSpec,
     DeadlineState,
-    DueRequest,
-    DueResult,
-    ExtendDeadline,
-    PauseDeadline,
     RestartDeadline,
-    ResumeDeadline,
-    extended,
-    extension_request,
-    find_pending,
-    new_deadline,
-    paused,
-    restart_request,
-    restarted,
-    resumed,
 )
 from domain.dispute import rules
 from domain.dispute.models import (
@@ -61,24 +46,9 @@ from domain.dispute.models import (
     RecordSuit,
     ScheduleHearing,
 )
+from domain.effects import Effects
 from domain.notifications import Notification, notify
 from domain.regions import RegionSettings
-
-
-@dataclass
-class Effects:
-    notes: list[Notification] = field(default_factory=list)
-    start: list[DeadlineSpec] = field(default_factory=list)
-    # Changes to running deadlines, applied once their due times are computed.
-    recompute: list[tuple[str, DeadlineCommand]] = field(default_factory=list)
-    report: str | None = None
-
-    def __iadd__(self, other: Effects) -> Effects:
-        self.notes += other.notes
-        self.start += other.start
-        self.recompute += other.recompute
-        self.report = other.report or self.report
-        return self
 
 
 def _notify(
@@ -425,54 +395,6 @@ _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effec
     ApplyEnforcement: _enforcement,
     CloseDispute: _closed,
 }
-
-
-def deadline_change(
-    state: DisputeState, cmd: DeadlineCommand, now: datetime
-) -> tuple[Deadline, DueRequest | None]:
-    """The deadline an extend/pause/resume/restart acts on, and its due-time request."""
-    deadline = find_pending(state.deadlines, cmd.deadline)
-    if isinstance(cmd, ExtendDeadline):
-        return deadline, extension_request(deadline, cmd)
-    if isinstance(cmd, ResumeDeadline):
-        return deadline, deadline.due_request(resume_on=cst_date(now))
-    if isinstance(cmd, RestartDeadline):
-        return deadline, restart_request(deadline, now)
-    return deadline, None
-
-
-def apply_deadline_change(
-    deadline: Deadline,
-    cmd: DeadlineCommand,
-    request: DueRequest | None,
-    due: DueResult | None,
-    now: datetime,
-) -> None:
-    if isinstance(cmd, ExtendDeadline):
-        assert request is not None and due is not None
-        extended(deadline, cmd, request, due, now)
-    elif isinstance(cmd, PauseDeadline):
-        paused(deadline, cmd, now)
-    elif isinstance(cmd, ResumeDeadline):
-        assert due is not None
-        resumed(deadline, cmd, due, now)
-    elif isinstance(cmd, RestartDeadline):
-        assert due is not None
-        restarted(deadline, cmd, due, now)
-
-
-def started(state: DisputeState, spec: DeadlineSpec, due: DueResult, actor_id: str | None) -> None:
-    state.deadlines.append(
-        new_deadline(
-            name=spec.name,
-            rule=spec.rule,
-            request=spec.request,
-            due=due,
-            warn_before_days=spec.warn_before_days,
-            policy=spec.policy,
-            actor_id=actor_id,
-        )
-    )
 
 
 def deadline_warned(state: DisputeState, deadline: Deadline) -> list[Notification]:

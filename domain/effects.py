@@ -1,0 +1,99 @@
+"""Effects of an action or a deadline, for case kinds whose transitions start new clocks.
+
+A transition returns what it needs done: notifications to write, deadlines to start (their
+due times come from the calendar activity), changes to running deadlines, and an outcome to
+report to a linked case. The workflow carries them out in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.common import cst_date
+from domain.deadlines import (
+    Deadline,
+    DeadlineCommand,
+    DeadlineSpec,
+    DueRequest,
+    DueResult,
+    ExtendDeadline,
+    PauseDeadline,
+    RestartDeadline,
+    ResumeDeadline,
+    extended,
+    extension_request,
+    find_pending,
+    new_deadline,
+    paused,
+    restart_request,
+    restarted,
+    resumed,
+)
+from domain.notifications import Notification
+
+
+@dataclass
+class Effects:
+    notes: list[Notification] = field(default_factory=list)
+    start: list[DeadlineSpec] = field(default_factory=list)
+    # Changes to running deadlines, applied once their due times are computed.
+    recompute: list[tuple[str, DeadlineCommand]] = field(default_factory=list)
+    report: str | None = None
+
+    def __iadd__(self, other: Effects) -> Effects:
+        self.notes += other.notes
+        self.start += other.start
+        self.recompute += other.recompute
+        self.report = other.report or self.report
+        return self
+
+
+def deadline_change(
+    deadlines: list[Deadline], cmd: DeadlineCommand, now: datetime
+) -> tuple[Deadline, DueRequest | None]:
+    """The deadline an extend/pause/resume/restart acts on, and its due-time request."""
+    deadline = find_pending(deadlines, cmd.deadline)
+    if isinstance(cmd, ExtendDeadline):
+        return deadline, extension_request(deadline, cmd)
+    if isinstance(cmd, ResumeDeadline):
+        return deadline, deadline.due_request(resume_on=cst_date(now))
+    if isinstance(cmd, RestartDeadline):
+        return deadline, restart_request(deadline, now)
+    return deadline, None
+
+
+def apply_deadline_change(
+    deadline: Deadline,
+    cmd: DeadlineCommand,
+    request: DueRequest | None,
+    due: DueResult | None,
+    now: datetime,
+) -> None:
+    if isinstance(cmd, ExtendDeadline):
+        assert request is not None and due is not None
+        extended(deadline, cmd, request, due, now)
+    elif isinstance(cmd, PauseDeadline):
+        paused(deadline, cmd, now)
+    elif isinstance(cmd, ResumeDeadline):
+        assert due is not None
+        resumed(deadline, cmd, due, now)
+    elif isinstance(cmd, RestartDeadline):
+        assert due is not None
+        restarted(deadline, cmd, due, now)
+
+
+def started(
+    deadlines: list[Deadline], spec: DeadlineSpec, due: DueResult, actor_id: str | None
+) -> None:
+    deadlines.append(
+        new_deadline(
+            name=spec.name,
+            rule=spec.rule,
+            request=spec.request,
+            due=due,
+            warn_before_days=spec.warn_before_days,
+            policy=spec.policy,
+            actor_id=actor_id,
+        )
+    )
