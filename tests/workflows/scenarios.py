@@ -10,9 +10,11 @@ from temporalio.client import WorkflowHandle
 
 from domain.common import Role
 from domain.dispute.models import DisputeIntake
+from domain.insurance.models import TransferIntake
 from tests import factories as f
 from tests.workflows.conftest import Harness
 from workflows.dispute import DisputeWorkflow as D
+from workflows.insurance_transfer import InsuranceTransferWorkflow as T
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 Scenario = Callable[[Harness, str], Awaitable[WorkflowHandle[Any, Any]]]
@@ -207,6 +209,58 @@ async def referred_to_mediation(h: Harness, case_id: str) -> WorkflowHandle[Any,
     return handle
 
 
+def _clerk(county: str) -> dict[str, Any]:
+    return f.actor(Role.agency_clerk, county=county, id=f"clerk-{county}")
+
+
+async def pension_transferred(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    """SI-1, SI-2, SI-5: letter, a rejection and resubmission, transfer, receipt, completion."""
+    intake = TransferIntake.model_validate(
+        {
+            "kind": "pension",
+            "worker": {"name": "工人1", "id_number": f.resident_id(1), "mobile": "13900000001"},
+            "from_agency": {"county_code": f.COUNTY, "name": "小店区社保中心"},
+            "to_agency": {"county_code": f.OTHER_COUNTY, "name": "迎泽区社保中心"},
+            "contributions": [
+                {"year": 2024, "months": 5, "monthly_base": "4000.00"},
+                {"year": 2025, "months": 12, "monthly_base": "4200.00"},
+            ],
+            "individual_account": "8600.00",
+            "summary": "worker moved to 迎泽区",
+            "opened_by": _clerk(f.OTHER_COUNTY),
+        }
+    )
+    handle = await h.client.start_workflow(
+        T.run, intake, id=case_id.replace("WA-", "SI-"), task_queue=h.task_queue
+    )
+    h.started.append(handle)
+    await handle.execute_update(T.wait_opened)
+    new, old = _clerk(f.OTHER_COUNTY), _clerk(f.COUNTY)
+    await handle.execute_update(T.issue_acceptance_letter, {"actor": new, "reason": "accepted"})
+    await handle.execute_update(
+        T.reject_for_missing_documents,
+        {"actor": old, "reason": "certificate missing", "missing": ["contribution certificate"]},
+    )
+    await h.env.sleep(timedelta(days=2))
+    await handle.execute_update(T.documents_received, {"actor": old, "reason": "arrived"})
+    await handle.execute_update(T.send_transfer, {"actor": old, "reason": "sent"})
+    amounts = (await handle.query(T.view)).state.amounts
+    assert amounts is not None
+    await handle.execute_update(
+        T.confirm_receipt,
+        {
+            "actor": new,
+            "reason": "funds in",
+            "individual_account": str(amounts.individual_account),
+            "pooled_funds": str(amounts.pooled_funds),
+        },
+    )
+    await h.env.sleep(timedelta(days=30))  # SI-6: completion overdue, escalated
+    await handle.execute_update(T.complete_transfer, {"actor": new, "reason": "done"})
+    await handle.result()
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_settled_in_time": settled_in_time,
     "wage_arrears_escalated_to_the_end": escalated_to_the_end_of_the_ladder,
@@ -214,4 +268,5 @@ SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_deadlines_changed": deadlines_changed,
     "wage_arrears_referred_to_mediation": referred_to_mediation,
     "dispute_awarded_and_enforced": dispute_awarded_and_enforced,
+    "insurance_pension_transferred": pension_transferred,
 }
