@@ -39,7 +39,10 @@ def check_actor(spec: ActionSpec[S], county_code: str, actor: Actor) -> None:
         allowed = ", ".join(sorted(r.value for r in spec.roles))
         raise Forbidden(f"{spec.name} is for the roles: {allowed}")
     if actor.county_code != county_code:
-        raise Forbidden("the actor does not belong to the case's county")
+        raise Forbidden(
+            f"{spec.name} is taken in county {county_code}; the actor belongs to "
+            f"{actor.county_code}"
+        )
 
 
 def check(
