@@ -41,9 +41,13 @@ def _notify(
     return note
 
 
-def _tell_worker(state: TransferState, step: str, **params: str) -> Notification:
-    """The worker hears of every step (through the outbox; the message holds no personal data)."""
-    note = _notify(state, "worker_notified", step, None, step=step, **params)
+def _tell_worker(
+    state: TransferState, step: str, key: str | None = None, **params: str
+) -> Notification:
+    """The worker hears of every step (through the outbox; the message holds no personal data).
+
+    `key` tells apart steps that can happen more than once in a case (a second rejection)."""
+    note = _notify(state, "worker_notified", key or step, None, step=step, **params)
     return note.model_copy(update={"recipient": "worker"})
 
 
@@ -162,7 +166,11 @@ def _rejected(state: TransferState, cmd: Command, now: datetime) -> Effects:
     state.waiting_step = state.stage
     state.stage = TransferStage.awaiting_documents
     _event(state, "returned_for_documents", now, cmd, missing=", ".join(cmd.missing))
-    return Effects(notes=[_tell_worker(state, "documents_missing", missing=", ".join(cmd.missing))])
+    returns = sum(1 for e in state.events if e.kind == "returned_for_documents")
+    # The first return keeps the key it always had, so outbox rows already written match.
+    key = "documents_missing" if returns == 1 else f"documents_missing:{returns}"
+    note = _tell_worker(state, "documents_missing", key, missing=", ".join(cmd.missing))
+    return Effects(notes=[note])
 
 
 def _documents(state: TransferState, cmd: Command, now: datetime) -> Effects:

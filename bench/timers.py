@@ -1,0 +1,270 @@
+"""Timer punctuality: many major cases whose resolution deadlines (WA-2) fall in the same
+minute; per case, the lag between the due time and the breach the workflow recorded.
+
+Method: open N major wage-arrears cases through the API (a mass-incident risk makes each
+major, so it waits for triage with no settle clock), then triage them all as a supervisor with
+`resolution_deadline` = T0 + i/N x spread, T0 = now + lead. When every case has escalated
+(read model: `cases.status = 'escalated'`), query each workflow's `view`: the lag is
+`state.breaches[deadline="settle"].at` (workflow time of the task that handled the timer)
+minus the settle deadline's `due_at`. The read model's lag (`cases.updated_at` of the
+escalated row minus due) is reported beside it. Then, as a baseline, N bare Temporal timers
+(bench/bare.py: sleep until the same spread of due times, return workflow.now()) on the same
+server and worker process.
+
+Quick run (defaults, N=200):
+
+    .venv/bin/python -m bench.timers
+
+Issue's size (target p99 < 2 s at N=1000), and the large run:
+
+    .venv/bin/python -m bench.timers --n 1000
+    .venv/bin/python -m bench.timers --n 10000 --clients 50 --lead 900 --spread 60
+
+At 10000 the opening takes long, so `--lead` must exceed the triage time (the script reports
+how many triages ended too close to their due time and leaves those cases out).
+
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import create_engine, text
+from temporalio.worker import Worker
+
+from bench._common import (
+    COUNTIES,
+    CpuMeter,
+    actor,
+    intake,
+    local_stack,
+    print_machine,
+    print_table,
+    summary,
+)
+from bench.bare import BareTimerWorkflow
+from domain.wage_arrears.view import WageArrearsView
+from workflows.wage_arrears import WageArrearsWorkflow
+
+# A triage that ends later than this before its due time does not measure the timer.
+TRIAGE_MARGIN = timedelta(seconds=5)
+
+
+async def bounded(clients: int, jobs: list) -> list:  # type: ignore[type-arg]
+    gate = asyncio.Semaphore(clients)
+
+    async def one(job):  # type: ignore[no-untyped-def]
+        async with gate:
+            try:
+                return await job()
+            except Exception as err:  # noqa: BLE001 - reported, never fatal
+                return err
+
+    return await asyncio.gather(*(one(j) for j in jobs))
+
+
+def dues(n: int, lead: float, spread: float) -> list[datetime]:
+    first = datetime.now(UTC) + timedelta(seconds=lead)
+    return [first + timedelta(seconds=spread * i / max(n, 1)) for i in range(n)]
+
+
+async def open_cases(http: httpx.AsyncClient, n: int, clients: int) -> list[tuple[str, str]]:
+    def job(i: int):  # type: ignore[no-untyped-def]
+        county = COUNTIES[i % len(COUNTIES)]
+
+        async def go() -> tuple[str, str]:
+            r = await http.post("/api/v1/cases/wage-arrears", json=intake(i, county, major=True))
+            r.raise_for_status()
+            return r.json()["case_id"], county
+
+        return go
+
+    results = await bounded(clients, [job(i) for i in range(n)])
+    failed = [r for r in results if isinstance(r, Exception)]
+    if failed:
+        print(f"  {len(failed)} opens failed, first: {failed[0]!r}")
+    return [r for r in results if not isinstance(r, Exception)]
+
+
+async def triage(
+    http: httpx.AsyncClient, cases: list[tuple[str, str]], due: list[datetime], clients: int
+) -> dict[str, datetime]:
+    """Triage as major with the given deadlines; the cases whose triage ended in time."""
+    in_time: dict[str, datetime] = {}
+
+    def job(case_id: str, county: str, due_at: datetime):  # type: ignore[no-untyped-def]
+        async def go() -> None:
+            body = {
+                "actor": actor("supervisor", county),
+                "reason": "major: mass-incident risk",
+                "severity": "major",
+                "resolution_deadline": due_at.isoformat(),
+            }
+            r = await http.post(f"/api/v1/cases/{case_id}/actions/triage", json=body)
+            r.raise_for_status()
+            if datetime.now(UTC) + TRIAGE_MARGIN <= due_at:
+                in_time[case_id] = due_at
+
+        return go
+
+    jobs = [job(c, county, d) for (c, county), d in zip(cases, due, strict=True)]
+    results = await bounded(clients, jobs)
+    failed = [r for r in results if isinstance(r, Exception)]
+    if failed:
+        print(f"  {len(failed)} triages failed, first: {failed[0]!r}")
+    return in_time
+
+
+async def wait_escalated(db_url: str, expected: int, until: datetime) -> int:
+    engine = create_engine(db_url)
+    try:
+        while True:
+            with engine.connect() as conn:
+                count = conn.execute(
+                    text("SELECT count(*) FROM cases WHERE status = 'escalated'")
+                ).scalar_one()
+            if count >= expected or datetime.now(UTC) > until:
+                return int(count)
+            await asyncio.sleep(1)
+    finally:
+        engine.dispose()
+
+
+def read_model_times(db_url: str) -> dict[str, datetime]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT case_id, updated_at FROM cases WHERE status = 'escalated'")
+            ).all()
+    finally:
+        engine.dispose()
+    out = {}
+    for case_id, updated in rows:
+        moment = datetime.fromisoformat(str(updated))
+        out[case_id] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return out
+
+
+async def breach_lags(stack, in_time: dict[str, datetime], clients: int):  # type: ignore[no-untyped-def]
+    client = stack.env.client
+
+    def job(case_id: str):  # type: ignore[no-untyped-def]
+        async def go() -> tuple[str, float]:
+            view: WageArrearsView = await client.get_workflow_handle(case_id).query(
+                WageArrearsWorkflow.view
+            )
+            breach = next(b for b in view.state.breaches if b.deadline == "settle")
+            settle = next(
+                d for d in view.state.deadlines if d.name == "settle" and d.rule == "WA-2"
+            )
+            return case_id, (breach.at - settle.due_at).total_seconds()
+
+        return go
+
+    results = await bounded(clients, [job(c) for c in in_time])
+    failed = [r for r in results if isinstance(r, Exception)]
+    if failed:
+        print(f"  {len(failed)} views failed, first: {failed[0]!r}")
+    return dict(r for r in results if not isinstance(r, Exception))
+
+
+async def bare_timers(stack, n: int, lead: float, spread: float, clients: int) -> list[float]:  # type: ignore[no-untyped-def]
+    client = stack.env.client
+    queue = f"{stack.settings.task_queue}-bare"
+    worker = Worker(client, task_queue=queue, workflows=[BareTimerWorkflow])
+    task = asyncio.create_task(worker.run())
+    stack.extra_workers.append((worker, task))
+    due = dues(n, lead, spread)
+
+    def job(i: int):  # type: ignore[no-untyped-def]
+        async def go():  # type: ignore[no-untyped-def]
+            return await client.start_workflow(
+                BareTimerWorkflow.run, due[i].isoformat(), id=f"bare-{queue}-{i}", task_queue=queue
+            )
+
+        return go
+
+    handles = await bounded(clients, [job(i) for i in range(n)])
+    started = [h for h in handles if not isinstance(h, Exception)]
+    print(f"  bare: {len(started)} timers started, waiting for the last due time")
+
+    def result(i: int):  # type: ignore[no-untyped-def]
+        async def go() -> float:
+            woke = datetime.fromisoformat(await started[i].result())
+            return (woke - due[i]).total_seconds()
+
+        return go
+
+    lags = await bounded(clients, [result(i) for i in range(len(started))])
+    return [x for x in lags if not isinstance(x, Exception)]
+
+
+async def main(args: argparse.Namespace) -> None:
+    print_machine()
+    print(
+        f"run: n={args.n} clients={args.clients} lead={args.lead}s spread={args.spread}s "
+        f"bare={not args.no_bare}"
+    )
+    async with local_stack() as stack:
+        assert stack.settings is not None
+        db_url = stack.settings.database_url
+        limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+        async with httpx.AsyncClient(base_url=stack.base_url, timeout=120, limits=limits) as http:
+            t = time.perf_counter()
+            cases = await open_cases(http, args.n, args.clients)
+            opened_s = time.perf_counter() - t
+            print(f"  opened {len(cases)} major cases in {opened_s:.1f} s")
+            due = dues(len(cases), args.lead, args.spread)
+            t = time.perf_counter()
+            in_time = await triage(http, cases, due, args.clients)
+            triage_s = time.perf_counter() - t
+            print(f"  triaged {len(in_time)} in time in {triage_s:.1f} s; waiting for the timers")
+        meter = CpuMeter(stack.server_pid())
+        meter.start()
+        last_due = max(due)
+        escalated = await wait_escalated(
+            db_url, len(cases), last_due + timedelta(seconds=args.timeout)
+        )
+        cpu = meter.stop()
+        lags = await breach_lags(stack, in_time, args.clients)
+        rm_times = read_model_times(db_url)
+        rm_lags = [(rm_times[c] - in_time[c]).total_seconds() for c in lags if c in rm_times]
+        fires = {
+            "cases opened (API)": f"{len(cases)} in {opened_s:.1f} s",
+            "triaged in time (>5 s before due)": f"{len(in_time)} in {triage_s:.1f} s",
+            "escalated (read model)": f"{escalated}/{len(cases)}",
+            "due times": f"{len(due)} over {args.spread:.0f} s "
+            f"({len(due) / max(args.spread, 1):.1f}/s)",
+            "case breach lag (workflow time)": summary(list(lags.values()), "s", 1.0),
+            "case read-model lag (updated_at)": summary(rm_lags, "s", 1.0),
+            "target": "p99 < 2 s at N=1000",
+        }
+        for name, used in cpu.items():
+            fires[f"cpu while firing: {name}"] = used
+        if not args.no_bare:
+            bare = await bare_timers(stack, len(cases), args.lead, args.spread, args.clients)
+            fires["bare Temporal timer lag"] = summary(bare, "s", 1.0)
+        print_table("timers (lag = recorded time - due time):", fires)
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=200, help="major cases (issue size 1000)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent API clients")
+    parser.add_argument(
+        "--lead", type=float, default=90, help="seconds from triage start to the first due time"
+    )
+    parser.add_argument("--spread", type=float, default=60, help="seconds the due times span")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds past the last due")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-timer baseline")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse()))
