@@ -1,11 +1,17 @@
-"""A readable timeline built from the Temporal event history, which stays the authority.
+"""The audit trail, built from the Temporal event history, which stays the authority.
 
 Human actions are updates (their arguments carry the actor and the reason); the system's own
-acts are timers that fired and the notifications the workflow wrote when they did.
+acts are timers that fired and the notifications the workflow wrote when they did. The state
+before and after each entry comes from the history too: an update's result names the status
+it left, and every read-model snapshot the workflow sent (`sync_case`) names the status the
+case was in once the entries before it had taken effect.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
@@ -22,6 +28,8 @@ from api.schemas import CaseHistory, HistoryEntry
 _HIDDEN_UPDATES = {"wait_opened"}
 # Update arguments that are personal data stay out of the timeline.
 _PERSONAL_FIELDS = {"name", "id_number", "mobile"}
+# Notifications that say a deadline's time came; the timer entry before them names it.
+_FIRING_KINDS = {"deadline_due_soon": "warned", "deadline_breached": "breached"}
 
 
 async def _decode(converter: DataConverter, payloads: Sequence[Payload]) -> list[Any]:
@@ -45,11 +53,78 @@ async def build_history(
 ) -> CaseHistory:
     entries: list[HistoryEntry] = []
     by_update: dict[str, HistoryEntry] = {}
+    trail = _StateTrail()
     for event in history.events:
+        if await trail.snapshot(event, converter):
+            continue
         entry = await _entry(event, converter, by_update)
         if entry is not None:
+            trail.add(entry)
             entries.append(entry)
+        else:
+            trail.completed(event, by_update)
+    trail.finish()
     return CaseHistory(case_id=case_id, events=entries)
+
+
+class _StateTrail:
+    """Gives each entry the case's status before and after it, and each timer the deadlines
+    whose time came when it fired."""
+
+    def __init__(self) -> None:
+        self.status: str | None = None
+        self.waiting: list[HistoryEntry] = []
+        self.timer: HistoryEntry | None = None
+
+    async def snapshot(self, event: HistoryEvent, converter: DataConverter) -> bool:
+        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            return False
+        scheduled = event.activity_task_scheduled_event_attributes
+        if scheduled.activity_type.name != "sync_case":
+            return False
+        args = await _decode(converter, scheduled.input.payloads)
+        row = args[0] if args and isinstance(args[0], dict) else {}
+        status = row.get("status")
+        if isinstance(status, str):
+            for entry in self.waiting:
+                if entry.status_after is None:
+                    entry.status_after = status
+            self.waiting = []
+            self.status = status
+        return True
+
+    def add(self, entry: HistoryEntry) -> None:
+        entry.status_before = self.status
+        self.waiting.append(entry)
+        if entry.what == "timer_fired":
+            self.timer = entry
+        elif entry.what == "notified" and self.timer is not None:
+            fired = [
+                {"deadline": n.get("deadline"), "rule": n.get("rule"), "outcome": outcome}
+                for n in entry.details.get("notifications", [])
+                if (outcome := _FIRING_KINDS.get(str(n.get("kind"))))
+            ]
+            if fired:
+                self.timer.details.setdefault("fired", []).extend(fired)
+                self.timer = None
+        elif entry.kind == "human":
+            self.timer = None
+
+    def completed(self, event: HistoryEvent, by_update: dict[str, HistoryEntry]) -> None:
+        # An update's own result is the most precise "after"; later entries start from it.
+        if event.event_type != EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            return
+        done = by_update.get(
+            event.workflow_execution_update_completed_event_attributes.meta.update_id
+        )
+        if done is not None and done.status_after is not None:
+            self.status = done.status_after
+
+    def finish(self) -> None:
+        # Entries after the last snapshot changed nothing the read model records.
+        for entry in self.waiting:
+            if entry.status_after is None:
+                entry.status_after = entry.status_before
 
 
 async def _entry(
@@ -108,6 +183,8 @@ async def _entry(
                 result = await _decode(converter, completed.outcome.success.payloads)
                 status = result[0].get("status") if result and isinstance(result[0], dict) else None
                 accepted.outcome = f"done: status {status}" if status else "done"
+                if isinstance(status, str):
+                    accepted.status_after = status
         return None
     if kind == EventType.EVENT_TYPE_TIMER_FIRED:
         return HistoryEntry(**base, kind="system", what="timer_fired")
@@ -174,3 +251,59 @@ async def _entry(
             **base, kind="system", what=EventType.Name(kind).lower().removeprefix("event_type_")
         )
     return None
+
+
+CSV_COLUMNS = [
+    "event_id",
+    "time",
+    "kind",
+    "what",
+    "actor_id",
+    "actor_role",
+    "actor_county",
+    "reason",
+    "status_before",
+    "status_after",
+    "outcome",
+    "deadlines_fired",
+    "notifications",
+    "linked_case_id",
+    "details",
+]
+
+
+def _fired(entry: HistoryEntry) -> str:
+    return "; ".join(
+        f"{f.get('deadline')} ({f.get('rule')}) {f.get('outcome')}"
+        for f in entry.details.get("fired", [])
+    )
+
+
+def history_csv(timeline: CaseHistory) -> str:
+    """One row per entry, for spreadsheets; the details column keeps the rest as JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in timeline.events:
+        actor = e.actor or {}
+        details = e.details
+        writer.writerow(
+            [
+                e.event_id,
+                e.time.isoformat(),
+                e.kind,
+                e.what,
+                actor.get("id", "system" if e.kind == "system" else ""),
+                actor.get("role", ""),
+                actor.get("county_code", ""),
+                e.reason or "",
+                e.status_before or "",
+                e.status_after or "",
+                e.outcome or "",
+                _fired(e),
+                "; ".join(str(k) for k in details.get("kinds", [])),
+                details.get("case_id") or details.get("linked_case_id") or "",
+                json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+            ]
+        )
+    return out.getvalue()

@@ -108,6 +108,9 @@ class HistoryEntry(BaseModel):
     reason: str | None = None
     details: dict[str, Any] = {}
     outcome: str | None = None
+    # The case's status before and after the entry took effect, read from the history.
+    status_before: str | None = None
+    status_after: str | None = None
 
 
 class CaseHistory(BaseModel):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,7 +16,7 @@ from temporalio.client import Client
 from api import gateway
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
-from api.history import build_history
+from api.history import build_history, history_csv
 from api.presenters import present
 from api.schemas import (
     ActionOutcome,
@@ -211,24 +209,5 @@ async def get_case_history(
     if format == "json":
         return JSONResponse(timeline.model_dump(mode="json"), headers=disposition)
     if format == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["event_id", "time", "kind", "what", "actor_id", "actor_role", "reason", "outcome"]
-        )
-        for e in timeline.events:
-            actor = e.actor or {}
-            writer.writerow(
-                [
-                    e.event_id,
-                    e.time.isoformat(),
-                    e.kind,
-                    e.what,
-                    actor.get("id", ""),
-                    actor.get("role", ""),
-                    e.reason or "",
-                    e.outcome or "",
-                ]
-            )
-        return PlainTextResponse(out.getvalue(), media_type="text/csv", headers=disposition)
+        return PlainTextResponse(history_csv(timeline), media_type="text/csv", headers=disposition)
     return timeline
