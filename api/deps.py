@@ -10,7 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
+from api.auth import Principal, get_current_user, require_roles
 from core.settings import Settings
+from domain.common import Role
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -37,3 +39,8 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 TemporalClientDep = Annotated[Client, Depends(get_temporal_client)]
+
+# Who is calling (401 without a live bearer token); roles and counties are checked by the
+# dependencies built on it (api/access.py), never in handlers.
+CurrentUser = Annotated[Principal, Depends(get_current_user)]
+AdminUser = Annotated[Principal, require_roles(Role.admin)]

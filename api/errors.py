@@ -8,7 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger("api")
@@ -16,13 +16,19 @@ log = structlog.get_logger("api")
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or []
+        self.headers = headers
 
 
 def error_body(
@@ -45,7 +51,11 @@ def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.details),
+        status_code=exc.status,
+        headers=exc.headers,
+    )
 
 
 async def _request_validation(_: Request, exc: Exception) -> JSONResponse:
@@ -67,6 +77,32 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", error_type=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, as the OpenAPI document shows it."""
+
+    error: ErrorInfo
+
+
+def _documented(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+# Every operation's error answers, so clients (and the schema fuzzing in CI) see the shape
+# actually sent; "default" also keeps FastAPI from documenting its own 422 shape instead.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: _documented("the body is larger than the limit"),
+    415: _documented("the body is not JSON"),
+    422: _documented("malformed input: invalid JSON or text, or fields wrong or unknown"),
+    "default": _documented("any other error: 401, 403, 404, 409, 503, ..."),
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:

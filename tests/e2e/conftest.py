@@ -18,6 +18,8 @@ from temporalio.worker import Worker
 from api.main import create_app
 from core.settings import Settings
 from core.temporal import DATA_CONVERTER, installed_binary, runtime
+from domain.common import Role
+from tests.e2e.auth import ActorAsToken, TestUsers
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -34,6 +36,21 @@ class Stack:
     settings: Settings
     http: httpx.AsyncClient
     worker: Worker | None
+    users: TestUsers | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.api_port}"
+
+    async def login(
+        self,
+        role: Role | str,
+        counties: tuple[str, ...] | list[str] = ("140105",),
+        user_id: str | None = None,
+    ) -> dict[str, str]:
+        """A fresh user (or `user_id`, rebound) with a new token: its Authorization header."""
+        assert self.users is not None
+        return await asyncio.to_thread(self.users.login, role, counties, user_id)
 
     async def restart_worker(self) -> None:
         """Stops the worker as a crash would leave things, then starts a fresh one."""
@@ -79,10 +96,16 @@ async def stack(
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+    stack.users = TestUsers(settings.database_url)
+    # Requests without an Authorization header go as the actor their body names, or as a
+    # reader of every test county (tests/e2e/auth.py).
+    async with httpx.AsyncClient(
+        base_url=stack.base_url, timeout=30, auth=ActorAsToken(stack.users)
+    ) as http:
         stack.http = http
         yield stack
     server.should_exit = True
     await serving
+    stack.users.engine.dispose()
     if stack.worker is not None:
         await stack.worker.shutdown()

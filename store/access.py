@@ -1,0 +1,70 @@
+"""Which counties may see a case: its own, and for a transfer the old agency's too.
+
+A case row carries one county (a transfer's is the new agency's, where the worker applied),
+but the old agency's clerks must see the transfer to send the funds (SI-1, SI-3). The API
+records such further counties when it opens the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from store.tables import CaseRecord
+
+
+class CaseCountyRecord(SQLModel, table=True):
+    __tablename__ = "case_counties"
+
+    case_id: str = Field(primary_key=True, max_length=40)
+    county_code: str = Field(primary_key=True, index=True, max_length=6)
+
+
+@dataclass(frozen=True)
+class CaseCounties:
+    case_id: str
+    kind: str
+    county_code: str
+    # The case's own county first, then the others that see it.
+    counties: tuple[str, ...]
+
+
+def add_case_counties(engine: Engine, case_id: str, counties: Iterable[str]) -> None:
+    """Idempotent: a retried create adds nothing."""
+    for county in sorted(set(counties)):
+        with Session(engine) as session:
+            if session.get(CaseCountyRecord, (case_id, county)) is not None:
+                continue
+            session.add(CaseCountyRecord(case_id=case_id, county_code=county))
+            try:
+                session.commit()
+            except IntegrityError:  # a concurrent retry of the same create
+                session.rollback()
+
+
+def case_counties(session: Session, case_id: str) -> CaseCounties | None:
+    """None when the read model does not know the case."""
+    row = session.get(CaseRecord, case_id)
+    if row is None:
+        return None
+    others = session.exec(
+        select(CaseCountyRecord.county_code)
+        .where(CaseCountyRecord.case_id == case_id)
+        .where(CaseCountyRecord.county_code != row.county_code)
+        .order_by(col(CaseCountyRecord.county_code))
+    ).all()
+    return CaseCounties(case_id, row.kind, row.county_code, (row.county_code, *others))
+
+
+def visible_in(
+    case_id: ColumnElement[str], county_code: ColumnElement[str], counties: Collection[str]
+) -> ColumnElement[bool]:
+    """SQL: the row's case is seen from one of `counties`."""
+    bound = sorted(counties)
+    further = select(CaseCountyRecord.case_id).where(col(CaseCountyRecord.county_code).in_(bound))
+    return or_(county_code.in_(bound), case_id.in_(further))
