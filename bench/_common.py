@@ -24,8 +24,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.main import create_app
+from core.codec import generate_key_spec
 from core.settings import Settings
-from core.temporal import DATA_CONVERTER, installed_binary, runtime
+from core.temporal import data_converter, installed_binary, runtime
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -234,10 +235,20 @@ class Stack:
         return pids[0] if pids else None
 
 
+def ensure_payload_keys() -> None:
+    """Benchmarks encrypt payloads as production does, with a key of their own run.
+
+    Set in the environment, so worker and API subprocesses inherit it.
+    """
+    if not os.environ.get("PAYLOAD_KEYS") and not os.environ.get("PAYLOAD_KEY_FILE"):
+        os.environ["PAYLOAD_KEYS"] = generate_key_spec("bench")
+
+
 async def start_dev_server(tmp: Path) -> WorkflowEnvironment:
+    ensure_payload_keys()
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(installed_binary("temporal")),
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(Settings()),
         runtime=runtime(),
         search_attributes=sa.ALL,
         dev_server_database_filename=str(tmp / "temporal.db"),
@@ -246,6 +257,7 @@ async def start_dev_server(tmp: Path) -> WorkflowEnvironment:
 
 
 def bench_settings(env: WorkflowEnvironment | None, tmp: Path, db: Path | None = None) -> Settings:
+    ensure_payload_keys()
     target = env.client.service_client.config.target_host if env else "127.0.0.1:1"
     return Settings(
         temporal_address=target,

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,29 @@ class Settings(BaseSettings):
     )
     temporal_namespace: str = "default"
     task_queue: str = "labour-cases"
+    # A cluster behind TLS or Temporal Cloud. The names match the `temporal` CLI's own
+    # environment variables, so one environment serves the CLI and our processes.
+    temporal_tls: bool = Field(
+        default=False, description="TLS without a client certificate (implied by the others)"
+    )
+    temporal_tls_client_cert_path: Path | None = Field(
+        default=None, description="mTLS client certificate (PEM)"
+    )
+    temporal_tls_client_key_path: Path | None = Field(
+        default=None, description="mTLS client private key (PEM)"
+    )
+    temporal_tls_server_ca_cert_path: Path | None = Field(
+        default=None, description="CA of the server's certificate, if not a public one"
+    )
+    temporal_tls_server_name: str | None = Field(
+        default=None, description="name to verify the server's certificate against"
+    )
+    temporal_api_key: SecretStr | None = Field(default=None, description="Temporal Cloud API key")
+
+    # Payload encryption (core/codec.py): `id:base64key` entries, comma-separated, the first
+    # encrypts and every one decrypts; or a file of them, one a line. No key, no start.
+    payload_keys: SecretStr | None = None
+    payload_key_file: Path | None = None
 
     database_url: str = Field(
         default="sqlite:///var/cases.db", description="SQLAlchemy URL of the read model"
@@ -36,6 +59,9 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Web origins (comma-separated) of the Temporal UI that may call the codec endpoint;
+    # empty: the embedded stack's UI on loopback.
+    codec_cors_origins: str = ""
 
     # Embedded stack only.
     var_dir: Path = Path("var")

@@ -1,16 +1,25 @@
-"""Temporal clients, built from settings; the same data converter everywhere."""
+"""Temporal clients, built from settings; the same data converter everywhere.
+
+`python -m core.temporal register-search-attributes` registers the search attributes once on
+the configured cluster (`python3 manage.py register-search-attributes`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import os
 import shutil
+import sys
 import sysconfig
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.runtime import (
     LogForwardingConfig,
     LoggingConfig,
@@ -18,11 +27,24 @@ from temporalio.runtime import (
     TelemetryConfig,
     TelemetryFilter,
 )
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
+from core.codec import EncryptionCodec
 from core.settings import Settings
 
-DATA_CONVERTER = pydantic_data_converter
+
+class TemporalSettingsError(ValueError):
+    """The Temporal connection settings contradict each other or name unreadable files."""
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    """Pydantic models in, ciphertext out: the converter of every client, worker and replayer.
+
+    Raises core.codec.PayloadKeyError when no payload key is configured.
+    """
+    return dataclasses.replace(
+        pydantic_data_converter, payload_codec=EncryptionCodec.from_settings(settings)
+    )
 
 
 @lru_cache
@@ -41,11 +63,57 @@ def runtime() -> Runtime:
     )
 
 
+def _read(path: Path | None, setting: str) -> bytes | None:
+    if path is None:
+        return None
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise TemporalSettingsError(f"{setting} {path}: {err.strerror or err}") from None
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """mTLS when a client certificate is given; plain TLS for an API key or TEMPORAL_TLS."""
+    cert_path = settings.temporal_tls_client_cert_path
+    key_path = settings.temporal_tls_client_key_path
+    if (cert_path is None) != (key_path is None):
+        raise TemporalSettingsError(
+            "mTLS needs both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH"
+        )
+    ca = _read(settings.temporal_tls_server_ca_cert_path, "TEMPORAL_TLS_SERVER_CA_CERT_PATH")
+    server_name = settings.temporal_tls_server_name
+    wanted = (
+        settings.temporal_tls
+        or cert_path is not None
+        or ca is not None
+        or server_name is not None
+        or settings.temporal_api_key is not None
+    )
+    if not wanted:
+        return False
+    return TLSConfig(
+        server_root_ca_cert=ca,
+        domain=server_name,
+        client_cert=_read(cert_path, "TEMPORAL_TLS_CLIENT_CERT_PATH"),
+        client_private_key=_read(key_path, "TEMPORAL_TLS_CLIENT_KEY_PATH"),
+    )
+
+
+def connect_arguments(settings: Settings) -> dict[str, Any]:
+    """What Client.connect gets from the settings, apart from the converter and runtime."""
+    api_key = settings.temporal_api_key
+    return {
+        "target_host": settings.temporal_address,
+        "namespace": settings.temporal_namespace,
+        "tls": tls_config(settings),
+        "api_key": api_key.get_secret_value() if api_key is not None else None,
+    }
+
+
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=DATA_CONVERTER,
+        **connect_arguments(settings),
+        data_converter=data_converter(settings),
         runtime=runtime(),
     )
 
@@ -107,3 +175,45 @@ def dev_server_search_attribute_flags() -> list[str]:
     from workflows.search_attributes import ALL
 
     return [f"{key.name}={key.indexed_value_type.name.title()}" for key in ALL]
+
+
+async def _register_on_configured_cluster(settings: Settings) -> int:
+    where = f"{settings.temporal_address} (namespace {settings.temporal_namespace})"
+    try:
+        client = await connect(settings)
+    except (ValueError, RuntimeError) as err:
+        # Bad settings (keys, certificates) or a cluster that does not answer.
+        print(f"cannot connect to {where}: {err}", file=sys.stderr)
+        return 1
+    try:
+        added = await register_search_attributes(client)
+    except RPCError as err:
+        hint = ""
+        if err.status in {RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED}:
+            hint = (
+                "; on Temporal Cloud add them in the namespace's settings instead "
+                "(console or tcld): " + ", ".join(dev_server_search_attribute_flags())
+            )
+        print(
+            f"registering search attributes on {where} failed: {err.message}{hint}",
+            file=sys.stderr,
+        )
+        return 1
+    if added:
+        print(f"registered on {where}: {', '.join(added)}")
+    else:
+        print(f"all search attributes already registered on {where}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    from core.settings import get_settings
+
+    if argv != ["register-search-attributes"]:
+        print("usage: python -m core.temporal register-search-attributes", file=sys.stderr)
+        return 2
+    return asyncio.run(_register_on_configured_cluster(get_settings()))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

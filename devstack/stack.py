@@ -30,6 +30,7 @@ from temporalio.client import Client
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import dev_server_search_attribute_flags, installed_binary
+from devstack.keys import export_embedded_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +105,10 @@ def _connectable_host(host: str) -> str:
 def _url_host(host: str) -> str:
     host = _connectable_host(host)
     return f"[{host}]" if ":" in host else host
+
+
+def _api_url(settings: Settings) -> str:
+    return f"http://{_url_host(settings.api_host)}:{settings.api_port}"
 
 
 def _listening(host: str, port: int) -> bool:
@@ -237,6 +242,9 @@ class Stack:
             settings.temporal_namespace,
             "--log-level",
             "warn",
+            # Payloads are ciphertext; the UI asks the API's codec endpoint to show them.
+            "--ui-codec-endpoint",
+            f"{_api_url(settings)}/codec",
         ]
         # Given on every start, not only the first: the server adds the ones a persisted
         # database lacks and accepts the ones it already has.
@@ -412,6 +420,13 @@ def main(argv: Sequence[str]) -> int:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    if is_loopback(split_address(settings.temporal_address)[0]):
+        # The embedded stack encrypts with a key of its own under var/ unless given one.
+        try:
+            settings = export_embedded_key(settings)
+        except ValueError as err:
+            log.error(str(err))
+            return 1
 
     if args.command == "worker":
         _exec(worker_command())

@@ -17,7 +17,7 @@ from temporalio.worker import Worker
 
 from api.main import create_app
 from core.settings import Settings
-from core.temporal import DATA_CONVERTER, installed_binary, runtime
+from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
 from tests.e2e.auth import ActorAsToken, TestUsers
 from worker import build_worker
@@ -66,7 +66,7 @@ async def dev_server(
 ) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(installed_binary("temporal")),
-        data_converter=DATA_CONVERTER,
+        data_converter=data_converter(Settings()),
         runtime=runtime(),
         search_attributes=sa.ALL,
         dev_server_database_filename=str(tmp_path_factory.mktemp("temporal") / "temporal.db"),

@@ -12,10 +12,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
-from core.temporal import DATA_CONVERTER, installed_binary, register_search_attributes, runtime
+from core.temporal import installed_binary, register_search_attributes, runtime
 from store.db import make_engine
 from tests.workflows.conftest import Harness
 from tests.workflows.scenarios import SCENARIOS
@@ -27,7 +28,9 @@ HISTORIES = Path(__file__).parent / "histories"
 async def main() -> None:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(installed_binary("temporal-test-server")),
-        data_converter=DATA_CONVERTER,
+        # Without the payload codec: the files are kept in the repository and must replay
+        # under any key (the codec passes plaintext payloads through).
+        data_converter=pydantic_data_converter,
         runtime=runtime(),
     )
     async with env:

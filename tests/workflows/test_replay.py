@@ -13,7 +13,8 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from core.temporal import DATA_CONVERTER
+from core.settings import Settings
+from core.temporal import data_converter
 from tests.workflows.conftest import Harness
 from tests.workflows.scenarios import SCENARIOS
 from worker import WORKFLOWS
@@ -22,7 +23,8 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def replayer() -> Replayer:
-    return Replayer(workflows=WORKFLOWS, data_converter=DATA_CONVERTER)
+    # With the codec: recorded (plaintext) histories pass through it, fresh ones are encrypted.
+    return Replayer(workflows=WORKFLOWS, data_converter=data_converter(Settings()))
 
 
 def _workflow_type(path: Path) -> str:
