@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.deadlines import Deadline, SlaState
 
@@ -175,3 +175,44 @@ class TransferDetail(BaseModel):
     available_actions: list[AvailableAction]
     linked_cases: list[dict[str, str]]
     revision: int
+
+
+class CountyStatsPublic(BaseModel):
+    county_code: str = Field(description="a county's code, or `all` for the totals")
+    cases_total: int
+    open_cases: int = Field(description="not settled and not closed, of the kinds asked for")
+    open_arrears_cases: int = Field(description="open wage-arrears cases")
+    amount_owed: Decimal
+    amount_recovered: Decimal = Field(description="paid to the workers so far")
+    amount_outstanding: Decimal
+    settled: int
+    settled_within_deadline: int = Field(description="settled with their own deadline met")
+    settled_within_deadline_share: float | None = Field(description="0 to 1; null if none")
+    mean_days_to_settle: float | None
+    median_days_to_settle: float | None
+    overdue_cases: int = Field(description="open cases with a deadline overdue or breached")
+    overdue_deadlines: int
+
+
+class WeekCountPublic(BaseModel):
+    week_start: date = Field(description="the Monday of the week, China Standard Time")
+    opened: int
+    closed: int = Field(description="settled or closed that week")
+
+
+class CampaignProgressPublic(BaseModel):
+    name: str = Field(description="campaign_year_end or campaign_spring_festival (WA-4)")
+    clear_by: date
+    campaign_year: int = Field(description="the cases opened this year must be cleared")
+    days_left: int
+    cases: int
+    cleared: int
+    left_open: int
+
+
+class StatsPage(BaseModel):
+    generated_at: datetime
+    counties: list[CountyStatsPublic]
+    totals: CountyStatsPublic
+    weekly: list[WeekCountPublic]
+    campaign: list[CampaignProgressPublic]
