@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from api.errors import install_error_handlers
 from api.routers import calendar as calendar_routes
+from api.routers import codec as codec_routes
 from api.routers import cases, sla
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
@@ -77,4 +78,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return response
 
+    # The Temporal UI's codec endpoint, with CORS for the UI's origin (outermost middleware).
+    codec_routes.install(app, settings)
     return app

@@ -1,0 +1,189 @@
+"""The codec endpoint: supervisors and admins read decrypted payloads in the Temporal UI.
+
+Temporal's remote codec protocol: `POST /codec/decode` and `POST /codec/encode` take and
+answer `{"payloads": [{"metadata": {key: base64}, "data": base64}]}` (proto3 JSON of
+Payloads), with the namespace in `X-Namespace`. The UI calls it from the browser, so its
+origin gets CORS here (and only here); the CLI calls it with `--codec-endpoint` and
+`--codec-auth "Bearer <token>"`.
+
+Who decoded what is logged (user, namespace, how many payloads), never the payloads.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Header
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+from temporalio.api.common.v1 import Payload
+
+from api.auth import Principal
+from api.deps import CurrentUser, SettingsDep, TemporalClientDep
+from api.errors import ApiError
+from core.codec import EncryptionCodec, PayloadDecryptionError
+from core.settings import Settings
+from domain.common import Role
+
+PREFIX = "/codec"
+# Decoding shows names, ID numbers and phones in full: the roles that audit cases.
+DECODERS = frozenset({Role.supervisor, Role.admin})
+
+log = structlog.get_logger("api.codec")
+router = APIRouter(prefix=PREFIX, tags=["codec"])
+
+
+class CodecPayload(BaseModel):
+    # Unknown fields of newer Payload messages are ignored, as proto3 JSON readers do.
+    model_config = ConfigDict(extra="ignore")
+
+    metadata: dict[str, str] = Field(default_factory=dict, description="values in base64")
+    data: str = Field(default="", description="base64")
+
+
+class CodecPayloads(BaseModel):
+    payloads: list[CodecPayload]
+
+
+def _operator(user: CurrentUser) -> Principal:
+    if user.role not in DECODERS:
+        raise ApiError(403, "forbidden", "reading payloads is for the roles: admin, supervisor")
+    return user
+
+
+Operator = Annotated[Principal, Depends(_operator)]
+
+
+def _b64(text: str, where: str) -> bytes:
+    # proto3 JSON writers use standard base64; readers also take the URL-safe alphabet and
+    # missing padding.
+    normalised = text.strip().replace("-", "+").replace("_", "/")
+    normalised += "=" * (-len(normalised) % 4)
+    try:
+        return base64.b64decode(normalised, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(
+            422,
+            "invalid_input",
+            "payload fields must be base64",
+            [{"loc": where.split("."), "msg": "not base64", "type": "base64"}],
+        ) from None
+
+
+def _to_payloads(body: CodecPayloads) -> list[Payload]:
+    return [
+        Payload(
+            metadata={
+                key: _b64(value, f"body.payloads.{i}.metadata.{key}")
+                for key, value in item.metadata.items()
+            },
+            data=_b64(item.data, f"body.payloads.{i}.data"),
+        )
+        for i, item in enumerate(body.payloads)
+    ]
+
+
+def _to_body(payloads: list[Payload]) -> CodecPayloads:
+    return CodecPayloads(
+        payloads=[
+            CodecPayload(
+                metadata={k: base64.b64encode(v).decode() for k, v in p.metadata.items()},
+                data=base64.b64encode(p.data).decode(),
+            )
+            for p in payloads
+        ]
+    )
+
+
+def _codec(client: TemporalClientDep) -> EncryptionCodec:
+    # The very codec the API's own client uses: the same keys, from the same settings.
+    codec = client.data_converter.payload_codec
+    assert isinstance(codec, EncryptionCodec)
+    return codec
+
+
+def _check_namespace(settings: Settings, namespace: str | None) -> str:
+    if namespace is not None and namespace != settings.temporal_namespace:
+        raise ApiError(
+            403,
+            "namespace_not_served",
+            f"this codec serves namespace {settings.temporal_namespace!r} only",
+        )
+    return settings.temporal_namespace
+
+
+NamespaceHeader = Annotated[str | None, Header(alias="X-Namespace")]
+CodecDep = Annotated[EncryptionCodec, Depends(_codec)]
+
+
+@router.post("/decode", response_model=CodecPayloads)
+async def decode_payloads(
+    body: CodecPayloads,
+    user: Operator,
+    codec: CodecDep,
+    settings: SettingsDep,
+    x_namespace: NamespaceHeader = None,
+) -> CodecPayloads:
+    """Decrypts payloads for the Temporal UI or CLI (supervisors and admins). Payloads that
+    were never encrypted come back as they are."""
+    namespace = _check_namespace(settings, x_namespace)
+    try:
+        decoded = await codec.decode(_to_payloads(body))
+    except PayloadDecryptionError as err:
+        raise ApiError(422, "payload_not_decryptable", str(err)) from None
+    log.info("payloads decoded", namespace=namespace, count=len(decoded), user_id=user.user_id)
+    return _to_body(decoded)
+
+
+@router.post("/encode", response_model=CodecPayloads)
+async def encode_payloads(
+    body: CodecPayloads,
+    user: Operator,
+    codec: CodecDep,
+    settings: SettingsDep,
+    x_namespace: NamespaceHeader = None,
+) -> CodecPayloads:
+    """Encrypts payloads typed into the Temporal UI (a signal's input), with the current key."""
+    namespace = _check_namespace(settings, x_namespace)
+    encoded = await codec.encode(_to_payloads(body))
+    log.info("payloads encoded", namespace=namespace, count=len(encoded), user_id=user.user_id)
+    return _to_body(encoded)
+
+
+def allowed_origins(settings: Settings) -> list[str]:
+    configured = [o.strip() for o in settings.codec_cors_origins.split(",") if o.strip()]
+    if configured:
+        return configured
+    port = settings.temporal_ui_port
+    return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+
+
+class _CodecCors:
+    """CORS for the codec paths only: the UI's origin gets no say over the rest of the API."""
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=["POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Namespace"],
+            # The UI's "include cross-origin credentials" option.
+            allow_credentials=True,
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        target = self.cors if path.startswith(f"{PREFIX}/") else self.app
+        await target(scope, receive, send)
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Routes plus their CORS; added last, so a preflight is answered before anything else."""
+    app.include_router(router)
+    app.add_middleware(_CodecCors, origins=allowed_origins(settings))
