@@ -5,6 +5,9 @@
     python3 manage.py test [ARGS]   pytest, ARGS passed through
     python3 manage.py worker        the worker alone, against the configured Temporal
     python3 manage.py api           the API alone
+    python3 manage.py register-search-attributes
+                                    once per namespace: the search attributes, on the
+                                    configured Temporal cluster
     python3 manage.py lint          ruff check, ruff format --check, mypy
 
 Standard library only: it has to run before any dependency is installed.
@@ -150,6 +153,10 @@ def main(argv: list[str]) -> int:
         if rest:
             fail(f"`{command}` takes no arguments; configure it through the environment or .env")
         exec_in_venv(["-m", "devstack", command])
+    if command == "register-search-attributes":
+        if rest:
+            fail(f"`{command}` takes no arguments; configure it through the environment or .env")
+        exec_in_venv(["-m", "core.temporal", command])
     if command == "lint":
         if rest:
             fail("`lint` takes no arguments")

@@ -180,9 +180,10 @@ def dev_server_search_attribute_flags() -> list[str]:
 async def _register_on_configured_cluster(settings: Settings) -> int:
     where = f"{settings.temporal_address} (namespace {settings.temporal_namespace})"
     try:
-        client = await connect(settings)
+        # No payloads cross here, so no payload key is needed to register.
+        client = await Client.connect(**connect_arguments(settings), runtime=runtime())
     except (ValueError, RuntimeError) as err:
-        # Bad settings (keys, certificates) or a cluster that does not answer.
+        # Bad TLS settings or a cluster that does not answer.
         print(f"cannot connect to {where}: {err}", file=sys.stderr)
         return 1
     try:

@@ -21,7 +21,8 @@ def embedded_key_file(settings: Settings) -> Path | None:
     The file is created once, readable by its owner only; losing it makes the persisted
     Temporal history of the embedded stack unreadable, so it is never overwritten.
     """
-    if settings.payload_keys is not None or settings.payload_key_file is not None:
+    configured = settings.payload_keys is not None and settings.payload_keys.get_secret_value()
+    if configured or settings.payload_key_file is not None:
         return None
     path = (settings.var_dir / KEY_FILE_NAME).resolve()
     if not path.exists():
