@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
+from api.access import ActionGrant, CaseAccess, authorize_action, get_case_access
 from api.auth import Principal, get_current_user, require_roles
 from core.settings import Settings
 from domain.common import Role
@@ -44,3 +45,7 @@ TemporalClientDep = Annotated[Client, Depends(get_temporal_client)]
 # dependencies built on it (api/access.py), never in handlers.
 CurrentUser = Annotated[Principal, Depends(get_current_user)]
 AdminUser = Annotated[Principal, require_roles(Role.admin)]
+# A case the caller may see (404 otherwise), and an action they may take on it (403 for the
+# wrong role): api/access.py.
+CaseAccessDep = Annotated[CaseAccess, Depends(get_case_access)]
+ActionGrantDep = Annotated[ActionGrant, Depends(authorize_action)]

@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request, Response
 from api.errors import install_error_handlers
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
-from api.routers import cases, sla
+from api.routers import admin_users, cases, sla
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cases.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)
+    app.include_router(admin_users.router)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -1,8 +1,9 @@
-"""Case state as people see it: personal data masked, SLA states live."""
+"""Case state as people see it: personal data masked unless the caller's role needs it
+(api/access.py decides who), SLA states live."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,20 +19,35 @@ from api.schemas import (
     TransferDetail,
     WorkerPublic,
 )
+from domain import identity
 from domain.actions import ActionSpec
 from domain.deadlines import Deadline
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeView
-from domain.identity import mask_mobile, mask_name, mask_resident_id
 from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
 from domain.insurance.view import TransferView
 from domain.wage_arrears import accounts
 from domain.wage_arrears.rules import ACTIONS
 from domain.wage_arrears.view import WageArrearsView
 
+Mask = Callable[[str], str]
 
-def case_detail(view: WageArrearsView, now: datetime | None = None) -> CaseDetail:
+
+def _masks(reveal: bool) -> tuple[Mask, Mask, Mask]:
+    if reveal:
+        return _shown, _shown, _shown
+    return identity.mask_name, identity.mask_resident_id, identity.mask_mobile
+
+
+def _shown(value: str) -> str:
+    return value
+
+
+def case_detail(
+    view: WageArrearsView, now: datetime | None = None, reveal: bool = False
+) -> CaseDetail:
     now = now or datetime.now(UTC)
+    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
     workers = [
@@ -103,8 +119,11 @@ def _available(actions: Mapping[str, ActionSpec[Any]], names: list[str]) -> list
     ]
 
 
-def dispute_detail(view: DisputeView, now: datetime | None = None) -> DisputeDetail:
+def dispute_detail(
+    view: DisputeView, now: datetime | None = None, reveal: bool = False
+) -> DisputeDetail:
     now = now or datetime.now(UTC)
+    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
     linked = (
@@ -150,8 +169,11 @@ def dispute_detail(view: DisputeView, now: datetime | None = None) -> DisputeDet
     )
 
 
-def transfer_detail(view: TransferView, now: datetime | None = None) -> TransferDetail:
+def transfer_detail(
+    view: TransferView, now: datetime | None = None, reveal: bool = False
+) -> TransferDetail:
     now = now or datetime.now(UTC)
+    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
     return TransferDetail(
@@ -190,10 +212,11 @@ def transfer_detail(view: TransferView, now: datetime | None = None) -> Transfer
     )
 
 
-def present(view: BaseModel) -> CaseDetail | DisputeDetail | TransferDetail:
+def present(view: BaseModel, reveal: bool = False) -> CaseDetail | DisputeDetail | TransferDetail:
+    """The case as the caller sees it: `reveal` shows personal data unmasked."""
     if isinstance(view, DisputeView):
-        return dispute_detail(view)
+        return dispute_detail(view, reveal=reveal)
     if isinstance(view, TransferView):
-        return transfer_detail(view)
+        return transfer_detail(view, reveal=reveal)
     assert isinstance(view, WageArrearsView)
-    return case_detail(view)
+    return case_detail(view, reveal=reveal)

@@ -54,9 +54,6 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"
 
-    # Admin endpoints (the official calendar) until roles exist: off unless set.
-    admin_api_enabled: bool = False
-
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     # Web origins (comma-separated) of the Temporal UI that may call the codec endpoint;

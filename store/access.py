@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 from sqlalchemy.engine import Engine
@@ -61,9 +62,7 @@ def case_counties(session: Session, case_id: str) -> CaseCounties | None:
     return CaseCounties(case_id, row.kind, row.county_code, (row.county_code, *others))
 
 
-def visible_in(
-    case_id: ColumnElement[str], county_code: ColumnElement[str], counties: Collection[str]
-) -> ColumnElement[bool]:
+def visible_in(case_id: Any, county_code: Any, counties: Collection[str]) -> ColumnElement[bool]:
     """SQL: the row's case is seen from one of `counties`."""
     bound = sorted(counties)
     further = select(CaseCountyRecord.case_id).where(col(CaseCountyRecord.county_code).in_(bound))

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.access import visible_in
 from store.tables import CaseRecord
 
 
@@ -16,6 +17,8 @@ class CaseFilter:
     kind: str | None = None
     status: str | None = None
     county_code: str | None = None
+    # The caller's counties: only cases seen from one of them (None: every case).
+    county_codes: frozenset[str] | None = None
     severity: str | None = None
     due_before: datetime | None = None
     overdue_at: datetime | None = None
@@ -31,6 +34,10 @@ def list_cases(
         query = query.where(CaseRecord.status == flt.status)
     if flt.county_code:
         query = query.where(CaseRecord.county_code == flt.county_code)
+    if flt.county_codes is not None:
+        query = query.where(
+            visible_in(col(CaseRecord.case_id), col(CaseRecord.county_code), flt.county_codes)
+        )
     if flt.severity:
         query = query.where(CaseRecord.severity == flt.severity)
     if flt.due_before:

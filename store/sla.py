@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, select, true
 from sqlalchemy.engine import Connection
 
 from domain.deadlines import DeadlineState, SlaState
+from store.access import visible_in
 from store.tables import DeadlineRecord
 
 # What an inspector needs to act on this morning; on_track, met and cancelled are opt-in.
@@ -30,6 +31,8 @@ class SlaFilter:
     now: datetime
     sla_states: Collection[SlaState] = DEFAULT_SLA_STATES
     county_code: str | None = None
+    # The caller's counties: only deadlines of cases seen from one of them (None: all).
+    county_codes: frozenset[str] | None = None
     kind: str | None = None
     rule: str | None = None
     # Exclusive, like `due_before` on the case list.
@@ -123,6 +126,8 @@ def _board(flt: SlaFilter) -> Subquery:
     )
     if flt.county_code:
         query = query.where(t.county_code == flt.county_code)
+    if flt.county_codes is not None:
+        query = query.where(visible_in(t.case_id, t.county_code, flt.county_codes))
     if flt.kind:
         query = query.where(t.kind == flt.kind)
     if flt.rule:

@@ -11,36 +11,27 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from activities.calendar import calendar_version, package_version
+from api.auth import require_roles
 from api.calendar_sweep import SweepReport, recompute_pending_deadlines
-from api.deps import EngineDep, SettingsDep, TemporalClientDep
+from api.deps import EngineDep, TemporalClientDep
 from api.errors import ApiError
-from domain.common import StrictModel
+from domain.common import Role, StrictModel
 from store.calendar import CalendarYearRecord, load_schedules, save_schedule
 
 log = structlog.get_logger("api.calendar")
 
 
-def require_admin_api(settings: SettingsDep) -> None:
-    # Until roles exist nobody can be told apart from an admin, so the whole router is off
-    # unless the deployment turns it on.
-    if not settings.admin_api_enabled:
-        raise ApiError(
-            403,
-            "admin_api_disabled",
-            "the admin API is disabled; set ADMIN_API_ENABLED=true to enable it",
-        )
-
-
-AdminEnabled = Depends(require_admin_api)
-
-router = APIRouter(prefix="/api/v1/admin/calendar", tags=["admin"], dependencies=[AdminEnabled])
+# The official calendar moves every running case's deadlines: admins only (403 for others).
+router = APIRouter(
+    prefix="/api/v1/admin/calendar", tags=["admin"], dependencies=[require_roles(Role.admin)]
+)
 
 Year = Annotated[int, Path(ge=2000, le=2100, description="the calendar year, e.g. 2027")]
 

@@ -14,9 +14,20 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from api import gateway
-from api.deps import EngineDep, SessionDep, SettingsDep, TemporalClientDep
+from api.access import sees_personal_data
+from api.auth import Principal
+from api.deps import (
+    ActionGrantDep,
+    CaseAccessDep,
+    CurrentUser,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    TemporalClientDep,
+)
 from api.errors import ApiError
 from api.history import build_history, history_csv
+from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
 from api.presenters import present
 from api.schemas import (
     ActionOutcome,
@@ -31,6 +42,7 @@ from core.settings import Settings
 from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
 from domain.wage_arrears.models import WageArrearsIntake
+from store.access import add_case_counties
 from store.case_numbers import IdempotencyKeyReused, claim_case_id
 from store.cases import CaseFilter, list_cases
 
@@ -49,6 +61,7 @@ def _bind(case_id: str) -> None:
 async def _open_case(
     kind: str,
     intake: WageArrearsIntake | DisputeIntake | TransferIntake,
+    user: Principal,
     settings: Settings,
     engine: Engine,
     client: Client,
@@ -63,6 +76,11 @@ async def _open_case(
             422, "idempotency_key_reused", "this key was used before for a different request"
         ) from None
     _bind(case_id)
+    if isinstance(intake, TransferIntake):
+        # The old agency's clerks act on the transfer too (SI-1, SI-3).
+        await run_in_threadpool(
+            add_case_counties, engine, case_id, [intake.from_agency.county_code]
+        )
     await gateway.start_case(client, settings.task_queue, kind, case_id, intake)
     view = await gateway.get_view(client, case_id)
     if first:
@@ -71,7 +89,7 @@ async def _open_case(
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/cases/{case_id}"
-    return present(view)
+    return present(view, reveal=sees_personal_data(user, kind))
 
 
 def _key(idempotency_key: str | None, case_number: str | None) -> str | None:
@@ -89,7 +107,8 @@ REPLAYED: dict[int | str, dict[str, Any]] = {
 
 @router.post("/wage-arrears", status_code=201, response_model=CaseDetail, responses=REPLAYED)
 async def create_wage_arrears_case(
-    intake: WageArrearsIntake,
+    intake: WageArrearsIntakeDep,
+    user: CurrentUser,
     settings: SettingsDep,
     engine: EngineDep,
     client: TemporalClientDep,
@@ -100,12 +119,13 @@ async def create_wage_arrears_case(
     """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
     `case_number`) returns the case it opened."""
     key = _key(idempotency_key, case_number)
-    return await _open_case("wage_arrears", intake, settings, engine, client, response, key)
+    return await _open_case("wage_arrears", intake, user, settings, engine, client, response, key)
 
 
 @router.post("/disputes", status_code=201, response_model=DisputeDetail, responses=REPLAYED)
 async def create_dispute_case(
-    intake: DisputeIntake,
+    intake: DisputeIntakeDep,
+    user: CurrentUser,
     settings: SettingsDep,
     engine: EngineDep,
     client: TemporalClientDep,
@@ -116,14 +136,15 @@ async def create_dispute_case(
     """Opens a dispute case: a worker applies for mediation or, directly, for arbitration
     (MA-1). Idempotent like the wage-arrears create."""
     key = _key(idempotency_key, case_number)
-    return await _open_case("dispute", intake, settings, engine, client, response, key)
+    return await _open_case("dispute", intake, user, settings, engine, client, response, key)
 
 
 @router.post(
     "/insurance-transfers", status_code=201, response_model=TransferDetail, responses=REPLAYED
 )
 async def create_insurance_transfer_case(
-    intake: TransferIntake,
+    intake: TransferIntakeDep,
+    user: CurrentUser,
     settings: SettingsDep,
     engine: EngineDep,
     client: TemporalClientDep,
@@ -134,12 +155,15 @@ async def create_insurance_transfer_case(
     """Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the worker,
     pension or medical, the old and new agencies, the contribution history."""
     key = _key(idempotency_key, case_number)
-    return await _open_case("insurance_transfer", intake, settings, engine, client, response, key)
+    return await _open_case(
+        "insurance_transfer", intake, user, settings, engine, client, response, key
+    )
 
 
 @router.get("", response_model=CasePage)
 def list_all_cases(
     session: SessionDep,
+    user: CurrentUser,
     kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
     status: str | None = Query(default=None, max_length=40),
     county_code: str | None = Query(default=None, pattern=r"^\d{6}$"),
@@ -155,6 +179,7 @@ def list_all_cases(
         kind=kind,
         status=status,
         county_code=county_code,
+        county_codes=user.counties,
         severity=severity,
         due_before=due_before,
         overdue_at=datetime.now(UTC) if overdue else None,
@@ -170,23 +195,28 @@ def list_all_cases(
 
 @router.get("/{case_id}", response_model=CaseDetail | DisputeDetail | TransferDetail)
 async def get_case(
-    case_id: str, client: TemporalClientDep
+    case_id: str, access: CaseAccessDep, client: TemporalClientDep
 ) -> CaseDetail | DisputeDetail | TransferDetail:
     _bind(case_id)
-    return present(await gateway.get_view(client, case_id))
+    return present(await gateway.get_view(client, case_id), reveal=access.reveal_personal_data)
 
 
 @router.post("/{case_id}/actions/{action}", response_model=ActionOutcome)
 async def take_action(
     case_id: str,
     action: str,
+    grant: ActionGrantDep,
     client: TemporalClientDep,
-    body: Annotated[dict[str, Any], Body(description="the action's input: actor, reason, fields")],
+    body: Annotated[
+        dict[str, Any],
+        Body(description="the action's input: reason and fields; the actor is the caller"),
+    ],
 ) -> ActionOutcome:
-    """Takes one human action on the case. 409 when the case's state forbids it, 422 when the
-    input is wrong; a refused action changes nothing."""
+    """Takes one human action on the case as the caller. 403 for a role the action is not
+    for, 409 when the case's state forbids it, 422 when the input is wrong; a refused action
+    changes nothing."""
     _bind(case_id)
-    cmd = gateway.parse_action(case_id, action, body)
+    cmd = gateway.parse_action(case_id, action, grant.command_input(body))
     result = ActionOutcome.model_validate(
         (await gateway.run_action(client, case_id, action, cmd)).model_dump()
     )
@@ -197,6 +227,7 @@ async def take_action(
 @router.get("/{case_id}/history", response_model=CaseHistory)
 async def get_case_history(
     case_id: str,
+    access: CaseAccessDep,
     client: TemporalClientDep,
     format: Literal["timeline", "json", "csv"] = "timeline",
 ) -> Any:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import SessionDep
+from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from domain.deadlines import SlaState
 from store import sla as sla_store
@@ -76,6 +76,7 @@ def _item(row: SlaRow, now: datetime) -> SlaItem:
 @router.get("", response_model=SlaPage)
 def list_sla_deadlines(
     session: SessionDep,
+    user: CurrentUser,
     sla_state: Annotated[
         list[SlaState] | None,
         Query(description="repeatable; default due_soon, overdue and breached"),
@@ -91,7 +92,8 @@ def list_sla_deadlines(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> SlaPage:
     """Deadlines across cases sorted by due time, with their SLA state at the time of the
-    request, and counts per state and per county."""
+    request, and counts per state and per county: only cases in the caller's counties (a
+    `county_code` outside them lists nothing)."""
     if due_before is not None and due_before.tzinfo is None:
         raise ApiError(422, "invalid_input", "due_before must carry a time zone")
     # One instant for the SQL classification and seconds_left, so the two always agree.
@@ -100,6 +102,7 @@ def list_sla_deadlines(
         now=now,
         sla_states=frozenset(sla_state) if sla_state else DEFAULT_SLA_STATES,
         county_code=county_code,
+        county_codes=user.counties,
         kind=kind,
         rule=rule,
         due_before=due_before,

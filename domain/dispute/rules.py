@@ -305,6 +305,8 @@ def _input_deadline(kind: str) -> Callable[[DisputeState, Command, datetime], No
 
 STAFF = roles(Role.mediator, Role.inspector, Role.supervisor)
 ARBITRATION = roles(Role.mediator, Role.supervisor)
+# Who may open a case (an application for mediation or arbitration, MA-1).
+OPENED_BY = STAFF
 _S = DisputeStage
 
 ACTIONS: dict[str, ActionSpec[DisputeState]] = {

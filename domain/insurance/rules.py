@@ -112,6 +112,8 @@ def _input_receipt(state: TransferState, cmd: Command, now: datetime) -> None:
 
 
 CLERKS = roles(Role.agency_clerk)
+# SI-1: the worker applies at the new region's agency, whose clerk opens the case.
+OPENED_BY = CLERKS
 
 ACTIONS: dict[str, ActionSpec[TransferState]] = {
     spec.name: spec

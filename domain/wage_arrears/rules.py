@@ -410,6 +410,8 @@ def _roles(*roles: Role) -> frozenset[Role]:
 
 
 OFFICERS = _roles(Role.mediator, Role.inspector, Role.supervisor)
+# Who may open a case: the bureau's officers of the case's county.
+OPENED_BY = OFFICERS
 
 ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec

@@ -38,8 +38,6 @@ TEST_COUNTIES = (
     "110105",
 )
 READER_ID = "e2e-reader"
-# Whether the actor is taken out of the body (the API takes it from the token).
-STRIP_ACTORS = False
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -102,7 +100,7 @@ class ActorAsToken(httpx.Auth):
         if isinstance(body, dict):
             actor = body.get("actor") if "actor" in body else body.get("opened_by")
         token = await asyncio.to_thread(self.users.token_for_actor, actor) if actor else None
-        if token is not None and isinstance(body, dict) and STRIP_ACTORS:
+        if token is not None and isinstance(body, dict):
             body = {k: v for k, v in body.items() if k not in ("actor", "opened_by")}
             request = _with_body(request, body)
         else:

@@ -1,5 +1,5 @@
-"""The calendar admin API over HTTP (CAL-2): off unless enabled, malformed schedules refused,
-a loaded year recomputes the running cases' provisional deadlines."""
+"""The calendar admin API over HTTP (CAL-2): admins only, malformed schedules refused, a
+loaded year recomputes the running cases' provisional deadlines."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import col
 
-from api.main import create_app
-from domain.common import CST
+from domain.common import CST, Role
 from store.calendar import CalendarYearRecord, load_schedules
 from store.db import make_engine
 from tests import factories as f
@@ -32,19 +31,13 @@ GOOD_2027 = {
 
 @pytest.fixture
 async def admin(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    """The stack's API with the admin endpoints on, in-process, against the same Temporal,
-    worker and database; the years a test loads are forgotten afterwards, so the other
-    end-to-end tests keep the package's calendar."""
+    """The stack's API as an admin; the years a test loads are forgotten afterwards, so the
+    other end-to-end tests keep the package's calendar."""
     engine = make_engine(stack.settings.database_url)
     loaded_before = set(load_schedules(engine))
-    app = create_app(stack.settings.model_copy(update={"admin_api_enabled": True}))
-    # The lifespan puts the engine and the Temporal client on app.state; ASGITransport alone
-    # would not run it.
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://test", timeout=60
-        ) as http:
-            yield http
+    headers = await stack.login(Role.admin)
+    async with httpx.AsyncClient(base_url=stack.base_url, headers=headers, timeout=60) as http:
+        yield http
     with engine.begin() as conn:
         conn.execute(
             delete(CalendarYearRecord).where(col(CalendarYearRecord.year).not_in(loaded_before))
@@ -69,15 +62,20 @@ def loaded_years(stack: Stack) -> set[int]:
         ("POST", f"{CALENDAR}/recompute", None),
     ],
 )
-async def test_admin_api_is_off_unless_enabled(
+async def test_the_calendar_admin_is_for_admins_only(
     stack: Stack, method: str, path: str, body: dict[str, Any] | None
 ) -> None:
-    assert not stack.settings.admin_api_enabled, "the e2e stack is meant to run with it off"
-    response = await stack.http.request(method, path, json=body)
-    assert response.status_code == 403, response.text
-    error = response.json()["error"]
-    assert error["code"] == "admin_api_disabled"
-    assert "ADMIN_API_ENABLED" in error["message"]
+    for role in (Role.mediator, Role.inspector, Role.supervisor, Role.agency_clerk):
+        headers = await stack.login(role)
+        response = await stack.http.request(method, path, json=body, headers=headers)
+        assert response.status_code == 403, (role, response.text)
+        error = response.json()["error"]
+        assert error["code"] == "forbidden"
+        assert "admin" in error["message"]
+    async with httpx.AsyncClient(base_url=stack.base_url) as anonymous:
+        response = await anonymous.request(method, path, json=body)
+    assert response.status_code == 401, response.text
+    assert response.headers["WWW-Authenticate"] == "Bearer"
     assert 2027 not in loaded_years(stack)
 
 

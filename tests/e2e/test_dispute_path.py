@@ -12,7 +12,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +23,7 @@ from api.main import create_app
 from core.settings import Settings
 from domain.common import Role
 from tests import factories as f
+from tests.e2e.auth import ActorAsToken, TestUsers
 from tests.e2e.conftest import free_port
 from worker import build_worker
 
@@ -34,14 +34,14 @@ CASES = "/api/v1/cases"
 
 @pytest.fixture
 async def http(
-    time_skipping_env: WorkflowEnvironment, tmp_path: Path
+    time_skipping_env: WorkflowEnvironment, database_url: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     port = free_port()
     settings = Settings(
         temporal_address=time_skipping_env.client.service_client.config.target_host,
         temporal_namespace=time_skipping_env.client.namespace,
         task_queue=f"e2e-skip-{uuid.uuid4()}",
-        database_url=f"sqlite:///{tmp_path / 'cases.db'}",
+        database_url=database_url,
         log_format="json",
     )
     server = uvicorn.Server(
@@ -50,9 +50,13 @@ async def http(
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)
+    # Each request goes as the actor its body names (tests/e2e/auth.py).
+    users = TestUsers(database_url)
     async with (
         build_worker(time_skipping_env.client, settings),
-        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client,
+        httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", timeout=30, auth=ActorAsToken(users)
+        ) as client,
     ):
         client.started = []  # type: ignore[attr-defined]
         yield client
@@ -64,6 +68,7 @@ async def http(
                 pass
     server.should_exit = True
     await serving
+    users.engine.dispose()
 
 
 def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:

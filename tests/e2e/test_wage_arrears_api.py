@@ -42,7 +42,10 @@ async def test_open_pay_confirm_list_and_audit(stack: Stack) -> None:
     case_id = case["case_id"]
     assert case_id.startswith("WA-")
     assert case["status"] == "open" and case["severity"] == "general"
-    assert case["workers"][0]["id_number"].count("*") == 8
+    # The mediator who opened it sees the workers in full; a supervisor, masked.
+    assert case["workers"][0]["id_number"] == f.resident_id(1)
+    seen = (await stack.http.get(f"{CASES}/{case_id}")).json()
+    assert seen["workers"][0]["id_number"].count("*") == 8
     assert case["deadlines"][0]["rule"] == "WA-1"
     assert {"record_payment", "issue_order_to_pay", "close"} <= {
         a["action"] for a in case["available_actions"]

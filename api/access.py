@@ -1,0 +1,145 @@
+"""Who may see and do what: the one place the API checks role and county.
+
+- A case is seen only by users bound to one of its counties (its own; a transfer's old
+  agency's too). Outside them it does not exist: 404, the same answer as an unknown case, so
+  ids cannot be probed across counties.
+- An action is for the roles its case kind declares beside it (`ACTIONS` in
+  `domain/*/rules.py`): another role gets 403. The workflow's validator checks the same
+  declaration again, and the agency side of a transfer step (SI-1, SI-3).
+- A case is opened by the roles its kind declares (`OPENED_BY`), in a county the user is
+  bound to (403 otherwise).
+- The actor of every action is the caller: user id and role from the token, county the
+  case's (the first of the case's counties the user is bound to). A body naming an actor is
+  refused (422), so nobody believes they acted as someone else.
+- Lists are filtered in SQL to the user's counties; a county filter outside them lists
+  nothing.
+- Personal data (names, ID numbers, mobiles) is shown in full only to the roles who work
+  with the person: mediators and inspectors on wage-arrears and dispute cases, agency clerks
+  on transfers. Everyone else (supervisors, admins, other roles) sees it masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api import gateway
+from api.auth import Principal, get_current_user
+from api.errors import ApiError
+from domain.actions import ActionSpec
+from domain.common import Actor, Role
+from domain.dispute.rules import OPENED_BY as DISPUTE_OPENERS
+from domain.insurance.rules import OPENED_BY as TRANSFER_OPENERS
+from domain.wage_arrears.rules import OPENED_BY as WAGE_ARREARS_OPENERS
+from store.access import CaseCounties, case_counties
+
+OPENED_BY: Mapping[str, frozenset[Role]] = {
+    "wage_arrears": WAGE_ARREARS_OPENERS,
+    "dispute": DISPUTE_OPENERS,
+    "insurance_transfer": TRANSFER_OPENERS,
+}
+# Roles that see a case's personal data unmasked, by case kind.
+FULL_PERSONAL_DATA: Mapping[str, frozenset[Role]] = {
+    "wage_arrears": frozenset({Role.mediator, Role.inspector}),
+    "dispute": frozenset({Role.mediator, Role.inspector}),
+    "insurance_transfer": frozenset({Role.agency_clerk}),
+}
+
+User = Annotated[Principal, Depends(get_current_user)]
+
+
+def sees_personal_data(user: Principal, kind: str) -> bool:
+    return user.role in FULL_PERSONAL_DATA.get(kind, frozenset())
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """A case the caller may see, and the county they act in on it."""
+
+    user: Principal
+    case: CaseCounties
+    county_code: str
+
+    @property
+    def case_id(self) -> str:
+        return self.case.case_id
+
+    @property
+    def kind(self) -> str:
+        return self.case.kind
+
+    @property
+    def reveal_personal_data(self) -> bool:
+        return sees_personal_data(self.user, self.case.kind)
+
+    @property
+    def actor(self) -> Actor:
+        return self.user.actor(self.county_code)
+
+
+def _lookup(engine: Engine, case_id: str) -> CaseCounties | None:
+    with Session(engine) as session:
+        return case_counties(session, case_id)
+
+
+async def get_case_access(
+    request: Request, case_id: Annotated[str, Path(max_length=40)], user: User
+) -> CaseAccess:
+    gateway.kind_of(case_id)  # a malformed id is unknown without asking the database
+    found = await run_in_threadpool(_lookup, request.app.state.engine, case_id)
+    county = user.county_among(found.counties) if found else None
+    if found is None or county is None:
+        raise gateway.not_found(case_id)
+    return CaseAccess(user=user, case=found, county_code=county)
+
+
+@dataclass(frozen=True)
+class ActionGrant:
+    access: CaseAccess
+    spec: ActionSpec[Any]
+
+    def command_input(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The action's input with the caller as its actor."""
+        if "actor" in body:
+            raise ApiError(
+                422,
+                "actor_from_token",
+                "the actor is the caller (from the bearer token); leave `actor` out of the body",
+                [{"loc": ["body", "actor"], "msg": "not accepted", "type": "actor_from_token"}],
+            )
+        return {**body, "actor": self.access.actor.model_dump(mode="json")}
+
+
+def authorize_action(
+    access: Annotated[CaseAccess, Depends(get_case_access)],
+    action: Annotated[str, Path(max_length=60)],
+) -> ActionGrant:
+    actions = gateway.kind_of(access.case_id).actions
+    spec = actions.get(action)
+    if spec is None:
+        raise ApiError(
+            404, "unknown_action", f"no action {action!r}; actions: {', '.join(sorted(actions))}"
+        )
+    if access.user.role not in spec.roles:
+        allowed = ", ".join(sorted(r.value for r in spec.roles))
+        raise ApiError(403, "forbidden", f"{action} is for the roles: {allowed}")
+    return ActionGrant(access=access, spec=spec)
+
+
+def opener(user: Principal, kind: str, county_code: str) -> Actor:
+    """The actor opening a case of `kind` in `county_code`, or 403."""
+    allowed = OPENED_BY[kind]
+    if user.role not in allowed:
+        names = ", ".join(sorted(r.value for r in allowed))
+        raise ApiError(403, "forbidden", f"a {kind} case is opened by the roles: {names}")
+    if not user.bound_to(county_code):
+        raise ApiError(
+            403, "forbidden", f"the case is in county {county_code}, which you are not bound to"
+        )
+    return user.actor(county_code)
