@@ -89,12 +89,16 @@ class _StateTrail:
             for entry in self.waiting:
                 if entry.status_after is None:
                     entry.status_after = status
+                if entry.what == "notified":
+                    entry.status_before = status
             self.waiting = []
             self.status = status
         return True
 
     def add(self, entry: HistoryEntry) -> None:
-        entry.status_before = self.status
+        # A notification is written after the change that asked for it: it changes nothing,
+        # and the status it reports is the one the next snapshot shows.
+        entry.status_before = None if entry.what == "notified" else self.status
         self.waiting.append(entry)
         if entry.what == "timer_fired":
             self.timer = entry
@@ -123,6 +127,8 @@ class _StateTrail:
     def finish(self) -> None:
         # Entries after the last snapshot changed nothing the read model records.
         for entry in self.waiting:
+            if entry.what == "notified":
+                entry.status_before = self.status
             if entry.status_after is None:
                 entry.status_after = entry.status_before
 

@@ -10,11 +10,12 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
-from api.routers import admin_users, cases, sla
+from api.routers import admin_users, cases, pages, sla, stats
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -52,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)
     app.include_router(admin_users.router)
+    app.include_router(stats.router)
+    # The pages for people: shells whose scripts call the JSON API with the user's token.
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

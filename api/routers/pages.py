@@ -1,0 +1,94 @@
+"""Pages for people: the SLA board, a case page, the supervisors' dashboard, and a login page.
+
+The pages are shells: they carry labels and layout, never case data. Their scripts call the
+same JSON API with the bearer token the user pasted on the login page, so a page shows exactly
+what its user may see, and a 401 sends them back to log in. Chinese by default; `?lang=en`
+switches to English (the switch is remembered in the browser).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).resolve().parent.parent
+STATIC_DIR = HERE / "static"
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+# The division codes of Taiyuan's counties (GB/T 2260), offered in the county filters.
+COUNTIES = (
+    "140105",
+    "140106",
+    "140107",
+    "140108",
+    "140109",
+    "140110",
+    "140121",
+    "140122",
+    "140123",
+    "140181",
+)
+# How often the SLA board reloads from the API, unless ?refresh= says otherwise.
+BOARD_REFRESH_SECONDS = 30
+
+Lang = Annotated[Literal["zh", "en"], Query(description="page language; Chinese by default")]
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@cache
+def labels() -> dict[str, dict[str, str]]:
+    loaded: dict[str, dict[str, str]] = json.loads((STATIC_DIR / "i18n.json").read_text("utf-8"))
+    return loaded
+
+
+def _page(request: Request, template: str, lang: str, **context: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "t": labels()[lang],
+            "labels_json": json.dumps(labels()[lang], ensure_ascii=False),
+            "counties": COUNTIES,
+            **context,
+        },
+    )
+
+
+@router.get("/", response_class=RedirectResponse)
+def home() -> RedirectResponse:
+    return RedirectResponse("/board", status_code=307)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
+    return _page(request, "login.html", lang, page="login")
+
+
+@router.get("/board", response_class=HTMLResponse)
+def board_page(
+    request: Request,
+    lang: Lang = "zh",
+    refresh: Annotated[int, Query(ge=1, le=3600)] = BOARD_REFRESH_SECONDS,
+) -> HTMLResponse:
+    return _page(request, "board.html", lang, page="board", refresh=refresh)
+
+
+@router.get("/board/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    case_id: Annotated[str, PathParam(pattern=r"^[A-Z]{2}-\d{4}-\d{6}$")],
+    lang: Lang = "zh",
+) -> HTMLResponse:
+    return _page(request, "case.html", lang, page="case", case_id=case_id)
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
+    return _page(request, "dashboard.html", lang, page="dashboard")
