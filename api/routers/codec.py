@@ -6,6 +6,11 @@ Payloads), with the namespace in `X-Namespace`. The UI calls it from the browser
 origin gets CORS here (and only here); the CLI calls it with `--codec-endpoint` and
 `--codec-auth "Bearer <token>"`.
 
+The Temporal UI cannot send our bearer tokens, only cookies ("include cross-origin
+credentials"): `POST /codec/session`, called with a token, puts it in an HttpOnly cookie
+scoped to `/codec`, which the UI's requests then carry. The cookie reads nothing but this
+codec, and the codec changes nothing, so a forged request gains nothing.
+
 Who decoded what is logged (user, namespace, how many payloads), never the payloads.
 """
 
@@ -16,13 +21,14 @@ import binascii
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Depends, FastAPI, Header
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 
-from api.auth import Principal
+from api.auth import Principal, bearer, get_current_user
 from api.deps import CurrentUser, SettingsDep, TemporalClientDep
 from api.errors import ApiError
 from core.codec import EncryptionCodec, PayloadDecryptionError
@@ -32,6 +38,8 @@ from domain.common import Role
 PREFIX = "/codec"
 # Decoding shows names, ID numbers and phones in full: the roles that audit cases.
 DECODERS = frozenset({Role.supervisor, Role.admin})
+SESSION_COOKIE = "lce_codec"
+SESSION_SECONDS = 8 * 3600
 
 log = structlog.get_logger("api.codec")
 router = APIRouter(prefix=PREFIX, tags=["codec"])
@@ -49,13 +57,28 @@ class CodecPayloads(BaseModel):
     payloads: list[CodecPayload]
 
 
-def _operator(user: CurrentUser) -> Principal:
+def _require_decoder(user: Principal) -> Principal:
     if user.role not in DECODERS:
         raise ApiError(403, "forbidden", "reading payloads is for the roles: admin, supervisor")
     return user
 
 
+async def _operator(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    # The bearer header wins; the session cookie is how the Temporal UI's requests come.
+    if credentials is None and (token := request.cookies.get(SESSION_COOKIE)):
+        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    return _require_decoder(await get_current_user(request, credentials))
+
+
+def _bearer_operator(user: CurrentUser) -> Principal:
+    return _require_decoder(user)
+
+
 Operator = Annotated[Principal, Depends(_operator)]
+BearerOperator = Annotated[Principal, Depends(_bearer_operator)]
 
 
 def _b64(text: str, where: str) -> bytes:
@@ -154,6 +177,39 @@ async def encode_payloads(
     return _to_body(encoded)
 
 
+@router.post("/session", status_code=204)
+async def open_codec_session(
+    request: Request,
+    user: BearerOperator,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Response:
+    """Sets the codec cookie for the Temporal UI in this browser (supervisors and admins):
+    call it with your bearer token, e.g. from this page's "Authorize" and "Try it out",
+    then tick "include cross-origin credentials" in the UI's codec settings."""
+    assert credentials is not None
+    response = Response(status_code=204)
+    response.set_cookie(
+        SESSION_COOKIE,
+        credentials.credentials,
+        max_age=SESSION_SECONDS,
+        path=PREFIX,
+        httponly=True,
+        # Sent by a UI on the same site as the API (another port or sub-domain), no other.
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    log.info("codec session opened", user_id=user.user_id)
+    return response
+
+
+@router.delete("/session", status_code=204)
+async def close_codec_session() -> Response:
+    """Removes the codec cookie from this browser."""
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path=PREFIX, httponly=True, samesite="strict")
+    return response
+
+
 def allowed_origins(settings: Settings) -> list[str]:
     configured = [o.strip() for o in settings.codec_cors_origins.split(",") if o.strip()]
     if configured:
@@ -170,7 +226,7 @@ class _CodecCors:
         self.cors = CORSMiddleware(
             app,
             allow_origins=origins,
-            allow_methods=["POST"],
+            allow_methods=["POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-Namespace"],
             # The UI's "include cross-origin credentials" option.
             allow_credentials=True,

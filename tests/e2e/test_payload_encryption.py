@@ -249,3 +249,26 @@ async def test_codec_cors_lets_the_temporal_ui_in_and_nothing_else(stack: Stack)
         # The rest of the API gets no CORS from the UI's origin.
         other = await raw.options("/api/v1/cases", headers=preflight)
         assert "access-control-allow-origin" not in other.headers
+
+
+async def test_codec_session_cookie_lets_the_ui_decode(stack: Stack) -> None:
+    case_id, intake = await open_case(stack)
+    body = _body(await _encrypted_input(stack, case_id))
+    async with httpx.AsyncClient(base_url=stack.base_url) as browser:
+        refused = await browser.post("/codec/session", headers=await stack.login(Role.mediator))
+        assert refused.status_code == 403
+        assert "lce_codec" not in browser.cookies
+
+        opened = await browser.post("/codec/session", headers=await stack.login(Role.supervisor))
+        assert opened.status_code == 204
+        cookie = opened.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "path=/codec" in cookie and "samesite=strict" in cookie
+
+        # What the UI sends: the cookie, no Authorization header.
+        decoded = await browser.post("/codec/decode", json=body)
+        assert decoded.status_code == 200, decoded.text
+        data = base64.b64decode(decoded.json()["payloads"][0]["data"]).decode()
+        assert intake["workers"][0]["mobile"] in data
+
+        assert (await browser.delete("/codec/session")).status_code == 204
+        assert (await browser.post("/codec/decode", json=body)).status_code == 401
