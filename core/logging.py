@@ -50,7 +50,7 @@ _ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
 _MOBILE = re.compile(r"(?<!\d)((?:(?:\+|00)?86[ -]?)?1[3-9]\d)([ -]?)\d{4}([ -]?)(\d{4})(?!\d)")
 
 # Far enough for `{"worker": {"contacts": [{"phone": ...}]}}`; deeper payloads do not
-# belong in a log line anyway.
+# belong in a log line anyway, and the last pass masks them whole (as text) if they leak.
 _MAX_DEPTH = 4
 
 # Keys whose values other processors or the formatter still need as real objects.
@@ -74,13 +74,24 @@ def _mask_value(value: Any, depth: int, *, repr_objects: bool) -> Any:
         masked = _mask_text(text)
         return value if masked == text else masked
     if depth <= 0:
+        if repr_objects and isinstance(value, dict | list | tuple):
+            # Too deep to walk, but the renderer would print all of it.
+            text = repr(value)
+            masked = _mask_text(text)
+            return value if masked == text else masked
         return value
     if isinstance(value, dict):
+        # Keys too: `{"13812345678": "mobile"}` is a phone book.
         new_dict = {
-            k: _mask_value(v, depth - 1, repr_objects=repr_objects) for k, v in value.items()
+            (_mask_text(k) if isinstance(k, str) else k): _mask_value(
+                v, depth - 1, repr_objects=repr_objects
+            )
+            for k, v in value.items()
         }
         # Hand back the caller's own object when nothing changed: it may be live state.
-        changed = any(new_dict[k] is not v for k, v in value.items())
+        changed = new_dict.keys() != value.keys() or any(
+            new_dict[k] is not v for k, v in value.items()
+        )
         return new_dict if changed else value
     if isinstance(value, list | tuple):
         items = [_mask_value(v, depth - 1, repr_objects=repr_objects) for v in value]

@@ -202,6 +202,51 @@ def test_exception_tracebacks_are_rendered_and_masked(capsys: pytest.CaptureFixt
     assert PHONE not in out
 
 
+def test_structures_deeper_than_the_walk_are_masked_before_rendering(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging("json")
+    deep = {"a": {"b": {"c": {"d": {"e": {"phone": PHONE, "id": ID_NUMBER}}}}}}
+    get_logger("labour.test").info("deep", payload=deep)
+    logging.getLogger("uvicorn.error").info("deep too", extra={"payload": deep})
+    clean = {"a": {"b": {"c": {"d": {"e": {"amount": "3000.00"}}}}}}
+    get_logger("labour.test").info("clean", payload=clean)
+
+    out = capsys.readouterr().out
+    masked, stdlib, untouched = _json_lines(out)
+    assert PHONE not in out and ID_NUMBER not in out
+    assert PHONE_MASKED in json.dumps(masked["payload"])
+    assert ID_MASKED in json.dumps(stdlib["payload"])
+    # Without personal data the structure is rendered as it is, not flattened to text.
+    assert untouched["payload"] == clean
+    assert deep["a"]["b"]["c"]["d"]["e"]["phone"] == PHONE  # the caller's object untouched
+
+
+def test_dict_keys_are_masked_too(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("json")
+    get_logger("labour.test").info("phone book", contacts={PHONE: "mobile", ID_NUMBER: "id"})
+    out = capsys.readouterr().out
+    [line] = _json_lines(out)
+    assert line["contacts"] == {PHONE_MASKED: "mobile", ID_MASKED: "id"}
+    assert PHONE not in out and ID_NUMBER not in out
+
+
+def test_chained_exceptions_are_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging("json")
+    try:
+        try:
+            raise KeyError(ID_NUMBER)
+        except KeyError as err:
+            raise RuntimeError(f"lookup of {PHONE} failed") from err
+    except RuntimeError:
+        get_logger("labour.test").exception("chained")
+    out = capsys.readouterr().out
+    [line] = _json_lines(out)
+    assert "The above exception was the direct cause" in line["exception"]
+    assert ID_MASKED in line["exception"] and PHONE_MASKED in line["exception"]
+    assert PHONE not in out and ID_NUMBER not in out
+
+
 def test_objects_rendered_via_repr_are_masked(capsys: pytest.CaptureFixture[str]) -> None:
     @dataclasses.dataclass
     class Worker:
