@@ -8,6 +8,13 @@
     python3 manage.py register-search-attributes
                                     once per namespace: the search attributes, on the
                                     configured Temporal cluster
+    python3 manage.py create-user USER_ID --role ROLE --county CODE [--county CODE] [--token]
+                                    an API user bound to counties (--token: issue one too)
+    python3 manage.py create-token USER_ID
+                                    a bearer token for the user, printed once
+    python3 manage.py revoke-token PREFIX
+                                    revoke a token by its public prefix
+    python3 manage.py users         the users and their tokens' prefixes
     python3 manage.py lint          ruff check, ruff format --check, mypy
 
 Standard library only: it has to run before any dependency is installed.
@@ -157,6 +164,8 @@ def main(argv: list[str]) -> int:
         if rest:
             fail(f"`{command}` takes no arguments; configure it through the environment or .env")
         exec_in_venv(["-m", "core.temporal", command])
+    if command in {"create-user", "create-token", "revoke-token", "users"}:
+        exec_in_venv(["-m", "api.users_cli", command, *rest])
     if command == "lint":
         if rest:
             fail("`lint` takes no arguments")

@@ -27,10 +27,12 @@ from sqlalchemy.engine import make_url
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
+from api.users_cli import bootstrap_demo_users
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import dev_server_search_attribute_flags, installed_binary
 from devstack.keys import export_embedded_key
+from store.db import create_schema, engine_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,6 +163,7 @@ class Stack:
         self.embedded_temporal = is_loopback(temporal_host)
         # The dev server cannot bind a name; localhost is served on IPv4 loopback.
         self.temporal_ip = "127.0.0.1" if temporal_host.lower() == "localhost" else temporal_host
+        self.tokens_file: Path | None = None
 
     def handle_signal(self, signum: int, frame: FrameType | None) -> None:
         self.signal_count += 1
@@ -213,8 +216,23 @@ class Stack:
                 "using an external Temporal, no dev server started",
                 temporal_address=self.settings.temporal_address,
             )
+        # Before the worker and the API, which migrate the same database at their start.
+        self._bootstrap_users()
         self._start_worker()
         self._start_api()
+
+    def _bootstrap_users(self) -> None:
+        # A new user of the embedded stack needs someone to be: demo users on the first start,
+        # their tokens in var/tokens.env (never printed, never logged).
+        engine = engine_for(self.settings)
+        try:
+            create_schema(engine)
+            path = bootstrap_demo_users(self.settings, engine)
+        finally:
+            engine.dispose()
+        self.tokens_file = self.settings.var_dir / "tokens.env"
+        if path is not None:
+            log.info("demo users created", tokens_file=str(path))
 
     def _start_temporal(self) -> None:
         settings = self.settings
@@ -334,7 +352,10 @@ class Stack:
                 f"(namespace {settings.temporal_namespace})"
             )
         database = make_url(settings.database_url).render_as_string(hide_password=True)
-        lines += [f"  Database      {database}", ""]
+        lines += [f"  Database      {database}"]
+        if self.tokens_file is not None and self.tokens_file.exists():
+            lines.append(f"  API tokens    {self.tokens_file} (demo users; `. {self.tokens_file}`)")
+        lines.append("")
         print("\n".join(lines), file=sys.stderr, flush=True)
 
     def supervise(self) -> None:

@@ -1,0 +1,322 @@
+"""Who may call what: every endpoint × every role × inside/outside the case's county, and
+without a token, against the statuses the table says each must get.
+
+The table is checked against the app's routes, so a new endpoint without an entry fails
+here until someone decides who may call it. Probes that pass authorization are made to stop
+before changing anything where they can (a malformed body: 422), so the order of the table
+does not matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+
+from api.main import create_app
+from domain.common import Role
+from tests import factories as f
+from tests.e2e.conftest import Stack
+
+pytestmark = pytest.mark.e2e
+
+IN = f.COUNTY  # 140105: every case of the world is here
+OLD_AGENCY = f.OTHER_COUNTY  # 140106: the transfer's old agency
+OUTSIDE = "140107"  # 杏花岭区: nothing of the world is here
+ROLES = tuple(Role)
+ALL_ROLES = frozenset(Role)
+OFFICERS = frozenset({Role.mediator, Role.inspector, Role.supervisor})
+
+# (role or None for no token, whether the user is bound to IN) -> the status it must get
+Expect = Callable[[Role | None, bool], int]
+
+
+def public(status: int) -> Expect:
+    return lambda role, inside: status
+
+
+def any_user(status: int) -> Expect:
+    return lambda role, inside: 401 if role is None else status
+
+
+def roles_only(allowed: frozenset[Role], status: int) -> Expect:
+    def expect(role: Role | None, inside: bool) -> int:
+        if role is None:
+            return 401
+        return status if role in allowed else 403
+
+    return expect
+
+
+def in_case_county(status: int) -> Expect:
+    """A case outside the caller's counties does not exist for them."""
+
+    def expect(role: Role | None, inside: bool) -> int:
+        if role is None:
+            return 401
+        return status if inside else 404
+
+    return expect
+
+
+def action(allowed: frozenset[Role], status: int) -> Expect:
+    def expect(role: Role | None, inside: bool) -> int:
+        if role is None:
+            return 401
+        if not inside:
+            return 404
+        return status if role in allowed else 403
+
+    return expect
+
+
+def opening(allowed: frozenset[Role], status: int) -> Expect:
+    def expect(role: Role | None, inside: bool) -> int:
+        if role is None:
+            return 401
+        return status if role in allowed and inside else 403
+
+    return expect
+
+
+@dataclass
+class Probe:
+    path: str  # with {wa}, {ma}, {si} for the world's case ids
+    expect: Expect
+    body: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _wa_intake() -> dict[str, Any]:
+    body = f.intake(workers=1)
+    del body["opened_by"]
+    return body
+
+
+def _dispute_intake() -> dict[str, Any]:
+    return {
+        "origin": "mediation",
+        "county_code": IN,
+        "employer": {"name": "太原某建筑劳务有限公司", "credit_code": f.EMPLOYER_CODE},
+        "workers": [
+            {"name": "赵某", "id_number": f.resident_id(71), "mobile": "13900000071"},
+        ],
+        "claims": [{"description": "unpaid wages, March to May", "amount": "6000.00"}],
+        "claim_known_on": date.today().isoformat(),
+        "summary": "工人申请调解，要求支付拖欠工资",
+    }
+
+
+def _transfer_intake() -> dict[str, Any]:
+    return {
+        "kind": "medical",
+        "worker": {"name": "钱某", "id_number": f.resident_id(72), "mobile": "13900000072"},
+        "from_agency": {"county_code": OLD_AGENCY, "name": "迎泽区医保中心"},
+        "to_agency": {"county_code": IN, "name": "小店区医保中心"},
+        "old_coverage_ended_on": "2026-09-30",
+        "new_coverage_starts_on": "2026-11-01",
+        "summary": "工人返乡就业，申请转入医疗保险关系",
+    }
+
+
+BAD_SCHEDULE = {"holidays": [], "source": "x"}
+CLERKS = frozenset({Role.agency_clerk})
+ADMINS = frozenset({Role.admin})
+DECODERS = frozenset({Role.supervisor, Role.admin})
+
+TABLE: dict[tuple[str, str], list[Probe]] = {
+    ("GET", "/health"): [Probe("/health", public(200))],
+    ("GET", "/openapi.json"): [Probe("/openapi.json", public(200))],
+    ("GET", "/docs"): [Probe("/docs", public(200))],
+    ("GET", "/docs/oauth2-redirect"): [Probe("/docs/oauth2-redirect", public(200))],
+    ("GET", "/redoc"): [Probe("/redoc", public(200))],
+    # The pages are shells without data: their scripts call the API with the user's token.
+    ("GET", "/"): [Probe("/", public(307))],
+    ("GET", "/login"): [Probe("/login", public(200))],
+    ("GET", "/board"): [Probe("/board", public(200))],
+    ("GET", "/board/cases/{case_id}"): [Probe("/board/cases/{wa}", public(200))],
+    ("GET", "/dashboard"): [Probe("/dashboard", public(200))],
+    ("POST", "/api/v1/cases/wage-arrears"): [
+        Probe("/api/v1/cases/wage-arrears", opening(OFFICERS, 201), _wa_intake())
+    ],
+    ("POST", "/api/v1/cases/disputes"): [
+        Probe("/api/v1/cases/disputes", opening(OFFICERS, 201), _dispute_intake())
+    ],
+    ("POST", "/api/v1/cases/insurance-transfers"): [
+        Probe("/api/v1/cases/insurance-transfers", opening(CLERKS, 201), _transfer_intake())
+    ],
+    ("GET", "/api/v1/cases"): [Probe("/api/v1/cases", any_user(200))],
+    ("GET", "/api/v1/cases/{case_id}"): [
+        Probe("/api/v1/cases/{wa}", in_case_county(200)),
+        Probe("/api/v1/cases/{ma}", in_case_county(200)),
+        Probe("/api/v1/cases/{si}", in_case_county(200)),
+    ],
+    ("GET", "/api/v1/cases/{case_id}/history"): [
+        Probe("/api/v1/cases/{wa}/history", in_case_county(200)),
+        Probe("/api/v1/cases/{si}/history", in_case_county(200), params={"format": "csv"}),
+    ],
+    # A malformed input, so what passes authorization stops at 422 and changes nothing.
+    ("POST", "/api/v1/cases/{case_id}/actions/{action}"): [
+        Probe("/api/v1/cases/{wa}/actions/record_payment", action(OFFICERS, 422), {}),
+        Probe("/api/v1/cases/{wa}/actions/issue_order_to_pay", action({Role.inspector}, 422), {}),
+        Probe("/api/v1/cases/{wa}/actions/triage", action({Role.supervisor}, 422), {}),
+        Probe(
+            "/api/v1/cases/{ma}/actions/record_award",
+            action({Role.mediator, Role.supervisor}, 422),
+            {},
+        ),
+        Probe("/api/v1/cases/{si}/actions/send_transfer", action(CLERKS, 422), {}),
+        Probe("/api/v1/cases/{si}/actions/close", action(CLERKS | {Role.supervisor}, 422), {}),
+    ],
+    ("GET", "/api/v1/sla"): [Probe("/api/v1/sla", any_user(200))],
+    ("GET", "/api/v1/stats"): [Probe("/api/v1/stats", any_user(200))],
+    ("GET", "/api/v1/admin/calendar"): [Probe("/api/v1/admin/calendar", roles_only(ADMINS, 200))],
+    ("PUT", "/api/v1/admin/calendar/{year}"): [
+        Probe("/api/v1/admin/calendar/2031", roles_only(ADMINS, 422), BAD_SCHEDULE)
+    ],
+    ("POST", "/api/v1/admin/calendar/recompute"): [
+        Probe("/api/v1/admin/calendar/recompute", roles_only(ADMINS, 200))
+    ],
+    ("GET", "/api/v1/admin/users"): [Probe("/api/v1/admin/users", roles_only(ADMINS, 200))],
+    ("POST", "/api/v1/admin/users"): [
+        Probe("/api/v1/admin/users", roles_only(ADMINS, 422), {"user_id": "x"})
+    ],
+    ("GET", "/api/v1/admin/tokens"): [Probe("/api/v1/admin/tokens", roles_only(ADMINS, 200))],
+    ("POST", "/api/v1/admin/tokens"): [
+        Probe("/api/v1/admin/tokens", roles_only(ADMINS, 404), {"user_id": "nobody-here"})
+    ],
+    ("DELETE", "/api/v1/admin/tokens/{prefix}"): [
+        Probe("/api/v1/admin/tokens/zzzzzzzzzz", roles_only(ADMINS, 404))
+    ],
+    # Decoding payloads shows personal data in full: the auditing roles.
+    ("POST", "/codec/decode"): [
+        Probe("/codec/decode", roles_only(DECODERS, 200), {"payloads": []})
+    ],
+    ("POST", "/codec/encode"): [
+        Probe("/codec/encode", roles_only(DECODERS, 200), {"payloads": []})
+    ],
+    ("POST", "/codec/session"): [Probe("/codec/session", roles_only(DECODERS, 204))],
+    ("DELETE", "/codec/session"): [Probe("/codec/session", public(204))],
+}
+
+
+def app_endpoints(stack: Stack) -> set[tuple[str, str]]:
+    app = create_app(stack.settings)
+    endpoints = set()
+    for route in iter_route_contexts(app.routes):
+        for method in getattr(route.original_route, "methods", None) or ():
+            if method != "HEAD":
+                endpoints.add((method, route.path))
+    return endpoints
+
+
+def test_every_endpoint_has_an_entry(stack: Stack) -> None:
+    endpoints = app_endpoints(stack)
+    missing = sorted(endpoints - set(TABLE))
+    assert not missing, f"endpoints without an authorization entry: {missing}"
+    assert not sorted(set(TABLE) - endpoints), "entries for endpoints that do not exist"
+
+
+@dataclass
+class World:
+    ids: dict[str, str]
+    # (role, inside) -> Authorization header
+    headers: dict[tuple[Role, bool], dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+async def world(stack: Stack) -> World:
+    opener = await stack.login(Role.mediator, (IN,))
+    clerk = await stack.login(Role.agency_clerk, (IN,))
+    ids = {}
+    for name, path, body, who in (
+        ("wa", "wage-arrears", _wa_intake(), opener),
+        ("ma", "disputes", _dispute_intake(), opener),
+        ("si", "insurance-transfers", _transfer_intake(), clerk),
+    ):
+        response = await stack.http.post(f"/api/v1/cases/{path}", json=body, headers=who)
+        assert response.status_code == 201, response.text
+        ids[name] = response.json()["case_id"]
+    headers = {}
+    for role in ROLES:
+        headers[(role, True)] = await stack.login(role, (IN,))
+        headers[(role, False)] = await stack.login(role, (OUTSIDE,))
+    return World(ids=ids, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(TABLE), ids=lambda v: str(v))
+async def test_each_role_gets_the_status_the_table_says(
+    stack: Stack, world: World, method: str, route: str
+) -> None:
+    wrong = []
+    async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as http:
+        for probe in TABLE[(method, route)]:
+            path = probe.path.format(**world.ids)
+            callers: list[tuple[Role | None, bool]] = [(None, True)]
+            callers += [(role, inside) for role in ROLES for inside in (True, False)]
+            for role, inside in callers:
+                headers = world.headers[(role, inside)] if role else {}
+                response = await http.request(
+                    method, path, json=probe.body, params=probe.params, headers=headers
+                )
+                want = probe.expect(role, inside)
+                if response.status_code != want:
+                    who = f"{role.value if role else 'no token'} {'in' if inside else 'out'}"
+                    wrong.append(
+                        f"{who}: {path} {response.status_code} != {want} {response.text[:200]}"
+                    )
+                if response.status_code == 401:
+                    assert response.headers["WWW-Authenticate"] == "Bearer"
+                    assert response.json()["error"]["code"] == "unauthenticated"
+                if response.status_code in (403, 404) and path.startswith("/api/"):
+                    assert set(response.json()["error"]) == {"code", "message", "details"}
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_lists_show_only_the_callers_counties(stack: Stack, world: World) -> None:
+    """GET /cases and GET /sla list the world's cases to users of its county, nothing of it to
+    others; a county filter outside the caller's counties lists nothing."""
+    ours = set(world.ids.values())
+    for role in ROLES:
+        inside = world.headers[(role, True)]
+        outside = world.headers[(role, False)]
+        listed = await stack.http.get("/api/v1/cases", params={"limit": 200}, headers=inside)
+        assert ours <= {c["case_id"] for c in listed.json()["items"]}, role
+        listed = await stack.http.get("/api/v1/cases", params={"limit": 200}, headers=outside)
+        assert not ours & {c["case_id"] for c in listed.json()["items"]}, role
+        assert all(c["county_code"] == OUTSIDE for c in listed.json()["items"])
+        filtered = await stack.http.get(
+            "/api/v1/cases", params={"county_code": IN}, headers=outside
+        )
+        assert filtered.status_code == 200 and filtered.json()["total"] == 0
+        board = await stack.http.get(
+            "/api/v1/sla", params={"sla_state": "on_track", "limit": 200}, headers=inside
+        )
+        assert ours <= {i["case_id"] for i in board.json()["items"]}, role
+        board = await stack.http.get(
+            "/api/v1/sla", params={"sla_state": "on_track", "limit": 200}, headers=outside
+        )
+        assert not ours & {i["case_id"] for i in board.json()["items"]}, role
+        assert set(board.json()["summary"]["by_county"]) <= {OUTSIDE}
+
+
+async def test_the_old_agency_sees_the_transfer_and_nothing_else_of_the_county(
+    stack: Stack, world: World
+) -> None:
+    """A transfer is seen from both agencies' counties (SI-1, SI-3): the old agency's clerk
+    reads it and finds it in lists; the wage-arrears case of the new agency's county stays
+    hidden (404)."""
+    old_clerk = await stack.login(Role.agency_clerk, (OLD_AGENCY,))
+    seen = await stack.http.get(f"/api/v1/cases/{world.ids['si']}", headers=old_clerk)
+    assert seen.status_code == 200, seen.text
+    listed = await stack.http.get("/api/v1/cases", params={"limit": 200}, headers=old_clerk)
+    ids = {c["case_id"] for c in listed.json()["items"]}
+    assert world.ids["si"] in ids and world.ids["wa"] not in ids
+    hidden = await stack.http.get(f"/api/v1/cases/{world.ids['wa']}", headers=old_clerk)
+    assert hidden.status_code == 404
+    assert hidden.json()["error"]["code"] == "case_not_found"
