@@ -15,6 +15,8 @@
     python3 manage.py revoke-token PREFIX
                                     revoke a token by its public prefix
     python3 manage.py users         the users and their tokens' prefixes
+    python3 manage.py demo [--cases N]
+                                    fill the running stack with demo cases (Taiyuan)
     python3 manage.py lint          ruff check, ruff format --check, mypy
 
 Standard library only: it has to run before any dependency is installed.
@@ -166,6 +168,8 @@ def main(argv: list[str]) -> int:
         exec_in_venv(["-m", "core.temporal", command])
     if command in {"create-user", "create-token", "revoke-token", "users"}:
         exec_in_venv(["-m", "api.users_cli", command, *rest])
+    if command == "demo":
+        exec_in_venv(["-m", "devstack.demo", *rest])
     if command == "lint":
         if rest:
             fail("`lint` takes no arguments")
