@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import shutil
@@ -19,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -27,6 +29,9 @@ from api.main import create_app
 from core.codec import generate_key_spec
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
+from domain.common import Role
+from store.db import make_engine
+from store.users import create_user, issue_token
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -210,6 +215,47 @@ def confirm_payment(county: str) -> dict[str, Any]:
         "reason": "worker signed the receipt",
         "payment_id": "P1",
     }
+
+
+class BenchTokens(httpx.Auth):
+    """The API takes the actor from the bearer token: a body naming its actor (`actor`, or
+    `opened_by` on a create) goes without it, with the token of a user of that role in that
+    county; anything else as a supervisor of every county. Users are made up front, so the
+    measured requests do no user writes."""
+
+    ROLES = (Role.mediator, Role.inspector, Role.supervisor)
+
+    def __init__(self, database_url: str) -> None:
+        engine = make_engine(database_url)
+        self.tokens: dict[tuple[str, str], str] = {}
+        try:
+            for role in self.ROLES:
+                for county in COUNTIES:
+                    user_id = f"bench-{role.value}-{county}"
+                    create_user(engine, user_id, role, [county], replace=True)
+                    self.tokens[(role.value, county)] = issue_token(engine, user_id).token
+            create_user(engine, "bench-reader", Role.supervisor, COUNTIES, replace=True)
+            self.reader = issue_token(engine, "bench-reader").token
+        finally:
+            engine.dispose()
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        token = self.reader
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = json.loads(request.content or b"null")
+            who = body.pop("actor", None) or body.pop("opened_by", None)
+            if isinstance(who, dict):
+                token = self.tokens[(who["role"], who["county_code"])]
+                request = httpx.Request(
+                    request.method,
+                    request.url,
+                    headers={
+                        k: v for k, v in request.headers.items() if k.lower() != "content-length"
+                    },
+                    content=json.dumps(body).encode(),
+                )
+        request.headers["Authorization"] = f"Bearer {token}"
+        yield request
 
 
 @dataclass

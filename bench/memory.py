@@ -32,6 +32,7 @@ import httpx
 
 from bench._common import (
     COUNTIES,
+    BenchTokens,
     children_of,
     free_port,
     intake,
@@ -131,7 +132,8 @@ async def main(args: argparse.Namespace) -> None:
 
         rows: dict[str, str] = {}
         limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
+        auth = BenchTokens(env["DATABASE_URL"])
+        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits, auth=auth) as http:
             # Warm: imports, pools and the workflow sandbox happen once per process.
             await open_cases(http, 0, args.warmup, args.clients)
             await asyncio.sleep(2)

@@ -39,11 +39,21 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bench._common import COUNTIES, local_stack, print_machine, print_table, summary
+from bench._common import (
+    COUNTIES,
+    BenchTokens,
+    local_stack,
+    print_machine,
+    print_table,
+    summary,
+)
 from store.cases import CaseFilter, list_cases
 from store.db import create_schema, make_engine
 from store.sla import SlaFilter, list_sla_deadlines
 from store.tables import CaseRecord, DeadlineRecord
+
+# The read model behind each API under test, for its users' tokens.
+DATABASE_URL: dict[str, str] = {}
 
 ENDPOINTS = {
     "sla (default)": "/api/v1/sla",
@@ -265,13 +275,13 @@ def rewritten_counts(engine: Engine, repeat: int = 5) -> None:
 
 
 async def hammer(
-    base_url: str, path: str, requests: int, clients: int
+    base_url: str, path: str, requests: int, clients: int, auth: httpx.Auth
 ) -> tuple[list[float], float, int]:
     gate = asyncio.Semaphore(clients)
     latencies: list[float] = []
     errors: list[int] = []
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits, auth=auth) as http:
         await http.get(path)  # warm
 
         async def one() -> None:
@@ -292,14 +302,16 @@ async def hammer(
 
 
 async def measure(base_url: str, requests: int, clients: int, label: str) -> dict[str, str]:
-    """One client first (the service time of a request), then `clients` at once."""
+    """One client first (the service time of a request), then `clients` at once, as a
+    supervisor of every county."""
     rows = {}
+    auth = BenchTokens(DATABASE_URL[base_url])
     for name, path in ENDPOINTS.items():
-        latencies, wall, _ = await hammer(base_url, path, min(requests, 30), 1)
+        latencies, wall, _ = await hammer(base_url, path, min(requests, 30), 1, auth)
         rows[f"{label} {name}, 1 client"] = (
             f"{summary(latencies)} ({len(latencies) / wall:.0f} req/s)"
         )
-        latencies, wall, errors = await hammer(base_url, path, requests, clients)
+        latencies, wall, errors = await hammer(base_url, path, requests, clients, auth)
         rows[f"{label} {name}, {clients} clients"] = (
             f"{summary(latencies)} ({len(latencies) / wall:.1f} req/s, {errors} errors)"
         )
@@ -307,12 +319,13 @@ async def measure(base_url: str, requests: int, clients: int, label: str) -> dic
 
 
 async def profile_requests(base_url: str) -> None:
+    auth = BenchTokens(DATABASE_URL[base_url])
     try:
         from pyinstrument import Profiler  # type: ignore[import-not-found]
     except ImportError:
         print("  pyinstrument is not installed; `.venv/bin/pip install pyinstrument`")
         return
-    async with httpx.AsyncClient(base_url=base_url, timeout=120) as http:
+    async with httpx.AsyncClient(base_url=base_url, timeout=120, auth=auth) as http:
         for name, path in ENDPOINTS.items():
             profiler = Profiler(async_mode="disabled")
             profiler.start()
@@ -347,6 +360,8 @@ async def main(args: argparse.Namespace) -> None:
         print("SQL alone (schema as in store/tables.py):")
         explain(engine)
         async with local_stack(worker=False, db=db) as stack:
+            assert stack.settings is not None
+            DATABASE_URL[stack.base_url] = stack.settings.database_url
             rows.update(await measure(stack.base_url, args.requests, args.clients, "base"))
             if args.profile:
                 await profile_requests(stack.base_url)

@@ -30,6 +30,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 
 from bench._common import (
     COUNTIES,
+    BenchTokens,
     CpuMeter,
     confirm_payment,
     intake,
@@ -141,7 +142,10 @@ async def main(args: argparse.Namespace) -> None:
         assert stack.env is not None and stack.settings is not None
         client = stack.env.client
         limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-        async with httpx.AsyncClient(base_url=stack.base_url, timeout=120, limits=limits) as http:
+        auth = BenchTokens(stack.settings.database_url)
+        async with httpx.AsyncClient(
+            base_url=stack.base_url, timeout=120, limits=limits, auth=auth
+        ) as http:
             # Warm both paths (imports, connection pools, the workflow sandbox's module cache).
             await _run(args.warmup, min(args.clients, args.warmup), api_case(http, "warm"))
             await _run(

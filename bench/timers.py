@@ -39,6 +39,7 @@ from temporalio.worker import Worker
 
 from bench._common import (
     COUNTIES,
+    BenchTokens,
     CpuMeter,
     actor,
     intake,
@@ -215,7 +216,10 @@ async def main(args: argparse.Namespace) -> None:
         assert stack.settings is not None
         db_url = stack.settings.database_url
         limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-        async with httpx.AsyncClient(base_url=stack.base_url, timeout=120, limits=limits) as http:
+        auth = BenchTokens(db_url)
+        async with httpx.AsyncClient(
+            base_url=stack.base_url, timeout=120, limits=limits, auth=auth
+        ) as http:
             t = time.perf_counter()
             cases = await open_cases(http, args.n, args.clients)
             opened_s = time.perf_counter() - t
