@@ -245,8 +245,13 @@ class DemoLoader:
             await self.act(Role.mediator, case_id, "refer_to_mediation", reason="双方同意调解")
 
 
+def _say(line: str) -> None:
+    # Progress to stderr: stdout carries only the token, for scripts.
+    print(line, file=sys.stderr)
+
+
 async def load_demo(
-    base_url: str, engine: Engine, count: int = 30, say: Callable[[str], None] = print
+    base_url: str, engine: Engine, count: int = 30, say: Callable[[str], None] = _say
 ) -> DemoResult:
     tokens = demo_tokens(engine)
     result = DemoResult(supervisor_token=tokens[Role.supervisor])
