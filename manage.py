@@ -8,6 +8,7 @@
     python3 manage.py register-search-attributes
                                     once per namespace: the search attributes, on the
                                     configured Temporal cluster
+    python3 manage.py migrate       the configured database to the latest schema migration
     python3 manage.py create-user USER_ID --role ROLE --county CODE [--county CODE] [--token]
                                     an API user bound to counties (--token: issue one too)
     python3 manage.py create-token USER_ID
@@ -162,6 +163,10 @@ def main(argv: list[str]) -> int:
         if rest:
             fail(f"`{command}` takes no arguments; configure it through the environment or .env")
         exec_in_venv(["-m", "devstack", command])
+    if command == "migrate":
+        if rest:
+            fail("`migrate` takes no arguments; configure it through the environment or .env")
+        exec_in_venv(["-m", "store.db"])
     if command == "register-search-attributes":
         if rest:
             fail(f"`{command}` takes no arguments; configure it through the environment or .env")

@@ -17,7 +17,7 @@ from activities.read_model import ReadModelActivities
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
-from store.db import create_schema, make_engine
+from store.db import create_schema, engine_for
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
@@ -28,7 +28,7 @@ log = structlog.get_logger("worker")
 
 
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     create_schema(engine)
     read_model = ReadModelActivities(engine)
     calendar = CalendarActivities(engine)

@@ -107,10 +107,12 @@ class ReadModelActivities:
             _insert(self._engine, table)
             .values(rows)
             .on_conflict_do_nothing(index_elements=[table.c.key])
+            # The rows written, counted from RETURNING: a multi-row INSERT's rowcount is -1
+            # on PostgreSQL's driver.
+            .returning(table.c.key)
         )
         with self._engine.begin() as conn:
-            result = conn.execute(stmt)
-        written = int(result.rowcount or 0)
+            written = len(conn.execute(stmt).all())
         log.info(
             "notifications written",
             kinds=[n.kind for n in notifications],

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger("api")
@@ -74,6 +75,17 @@ async def _http(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
 
 
+async def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
+    # Every pooled connection was busy for DB_POOL_TIMEOUT seconds: the database is the
+    # bottleneck right now, so say so at once and let the client retry, rather than a 500.
+    log.warning("database pool exhausted", error_type=type(exc).__name__)
+    return JSONResponse(
+        error_body("database_busy", "the read model is overloaded; retry shortly"),
+        status_code=503,
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", error_type=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
@@ -110,4 +122,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(ValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(PoolTimeoutError, _pool_timeout)
     app.add_exception_handler(Exception, _unexpected)

@@ -19,7 +19,7 @@ from api.routers import admin_users, cases, pages, sla, stats
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
-from store.db import create_schema, make_engine
+from store.db import create_schema, engine_for
 
 log = structlog.get_logger("api")
 _CASE_PATH = re.compile(r"^/api/v1/cases/([A-Z]{2}-\d{4}-\d{6})(?:/|$)")
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_format, settings.log_level)
-        engine = make_engine(settings.database_url)
+        engine = engine_for(settings)
         create_schema(engine)
         app.state.settings = settings
         app.state.engine = engine

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///var/cases.db", description="SQLAlchemy URL of the read model"
     )
+    # The SQL pool of each process: the API's threadpool runs up to 40 sync routes and the
+    # worker 16 activities at once. A request that waits longer than the timeout for a
+    # connection is answered 503 (database_busy) instead of queueing behind the others.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=5.0, gt=0)
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: str = "INFO"

@@ -3,8 +3,9 @@
 The read model stores each deadline's lifecycle state (pending, met, breached, cancelled) but
 not its SLA state, because "due soon" and "overdue" change with the clock and not with the
 case: a row written yesterday is overdue today without any workflow writing to it. So the
-classification is a SQL CASE over the row and `now`, and the filters and counts run in the
-database on that expression (the same rules as `Deadline.sla_state_at`).
+classification runs in the database against `now` (the same rules as `Deadline.sla_state_at`):
+each state as plain comparisons on the row for the filters and counts, so that the board's
+indexes serve them, and as a CASE for the state column of the listed rows.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, select, true
+from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.engine import Connection
 
 from domain.deadlines import DeadlineState, SlaState
@@ -89,7 +90,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def sla_state_expression(now: datetime) -> ColumnElement[str]:
-    """The SLA state of a `deadlines` row at `now`, as SQL."""
+    """The SLA state of a `deadlines` row at `now`, as SQL (the listed rows' state column)."""
     t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
     at = _utc(now)
     return case(
@@ -102,57 +103,102 @@ def sla_state_expression(now: datetime) -> ColumnElement[str]:
     )
 
 
-def _board(flt: SlaFilter) -> Subquery:
-    """The filtered deadlines with their SLA state as a column, before the state filter.
-
-    A subquery rather than the CASE repeated in WHERE and GROUP BY: PostgreSQL only accepts a
-    grouped expression that is textually the same as the selected one, and each copy of the
-    CASE would carry its own bind parameters.
-    """
+def _is_overdue(at: datetime) -> ColumnElement[bool]:
     t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
-    query = select(
-        t.case_id,
-        t.kind,
-        t.county_code,
-        t.name,
-        t.rule,
-        t.basis,
-        t.due_at,
-        t.warn_at,
-        sla_state_expression(flt.now).label("sla_state"),
-        t.provisional,
-        t.paused,
-        t.priority,
-    )
+    return and_(t.paused == false(), t.due_at <= at)
+
+
+def _is_due_soon(at: datetime) -> ColumnElement[bool]:
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    return and_(t.paused == false(), t.due_at > at, t.warn_at.is_not(None), t.warn_at <= at)
+
+
+def in_sla_state(state: SlaState, now: datetime) -> ColumnElement[bool]:
+    """SQL: the row is in `state` at `now`; the same classification as
+    `sla_state_expression`, but as plain comparisons an index can serve (ix_deadlines_board):
+    a filter on the CASE itself reads and classifies every row."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    at = _utc(now)
+    pending = t.state == DeadlineState.pending.value
+    if state is SlaState.overdue:
+        return and_(pending, _is_overdue(at))
+    if state is SlaState.due_soon:
+        return and_(pending, _is_due_soon(at))
+    if state is SlaState.on_track:
+        return and_(pending, not_(_is_overdue(at)), not_(_is_due_soon(at)))
+    stored: ColumnElement[bool] = t.state == state.value
+    return stored
+
+
+def _filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
+    """Every filter but the SLA states."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    where: list[ColumnElement[bool]] = []
     if flt.county_code:
-        query = query.where(t.county_code == flt.county_code)
+        where.append(t.county_code == flt.county_code)
     if flt.county_codes is not None:
-        query = query.where(visible_in(t.case_id, t.county_code, flt.county_codes))
+        where.append(visible_in(t.case_id, t.county_code, flt.county_codes))
     if flt.kind:
-        query = query.where(t.kind == flt.kind)
+        where.append(t.kind == flt.kind)
     if flt.rule:
-        query = query.where(t.rule == flt.rule)
+        where.append(t.rule == flt.rule)
     if flt.due_before is not None:
-        query = query.where(t.due_at < _utc(flt.due_before))
+        where.append(t.due_at < _utc(flt.due_before))
     if flt.provisional is not None:
-        query = query.where(t.provisional == flt.provisional)
-    return query.subquery("board")
+        where.append(t.provisional == flt.provisional)
+    return where
 
 
-def _in_states(board: Subquery, states: Collection[SlaState]) -> ColumnElement[bool]:
-    return board.c.sla_state.in_(sorted(s.value for s in states))
+def _listed(flt: SlaFilter) -> ColumnElement[bool]:
+    return or_(false(), *(in_sla_state(s, flt.now) for s in sorted(flt.sla_states)))
+
+
+def _count_by_state(conn: Connection, flt: SlaFilter) -> dict[SlaState, int]:
+    """Two index-only counts instead of a GROUP BY on the CASE over every row: the stored
+    states as they are, and the pending rows classified against the clock in one pass."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    at = _utc(flt.now)
+    pending = t.state == DeadlineState.pending.value
+    by_state = dict.fromkeys(SlaState, 0)
+    for state, count in conn.execute(
+        select(t.state, func.count()).where(*_filters(flt), not_(pending)).group_by(t.state)
+    ):
+        by_state[SlaState(state)] = int(count)
+    overdue, due_soon, every = conn.execute(
+        select(
+            func.count().filter(_is_overdue(at)),
+            func.count().filter(_is_due_soon(at)),
+            func.count(),
+        ).where(*_filters(flt), pending)
+    ).one()
+    by_state[SlaState.overdue] = int(overdue)
+    by_state[SlaState.due_soon] = int(due_soon)
+    by_state[SlaState.on_track] = int(every) - int(overdue) - int(due_soon)
+    return by_state
 
 
 def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int) -> SlaPage:
-    board = _board(flt)
-    listed = _in_states(board, flt.sla_states)
-
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    where = [*_filters(flt), _listed(flt)]
     page = (
-        select(board)
-        .where(listed)
+        select(
+            t.case_id,
+            t.kind,
+            t.county_code,
+            t.name,
+            t.rule,
+            t.basis,
+            t.due_at,
+            t.warn_at,
+            sla_state_expression(flt.now).label("sla_state"),
+            t.provisional,
+            t.paused,
+            t.priority,
+        )
+        .where(*where)
         # MA-4: green-channel cases first. case_id and name make the order total, so pages
-        # neither skip nor repeat a row.
-        .order_by(board.c.priority.desc(), board.c.due_at, board.c.case_id, board.c.name)
+        # neither skip nor repeat a row. The order of ix_deadlines_order: the page walks it.
+        .order_by(t.priority.desc(), t.due_at, t.case_id, t.name)
         .limit(limit)
         .offset(offset)
     )
@@ -173,22 +219,17 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
         )
         for r in conn.execute(page)
     ]
-
-    by_state = dict.fromkeys(SlaState, 0)
-    for state, count in conn.execute(
-        select(board.c.sla_state, func.count()).group_by(board.c.sla_state)
-    ):
-        by_state[SlaState(state)] = int(count)
-
     by_county = {
         str(county): int(count)
         for county, count in conn.execute(
-            select(board.c.county_code, func.count())
-            .where(listed)
-            .group_by(board.c.county_code)
-            .order_by(board.c.county_code)
+            select(t.county_code, func.count())
+            .where(*where)
+            .group_by(t.county_code)
+            .order_by(t.county_code)
         )
     }
     # county_code is never null, so the per-county counts add up to the listed set.
     total = sum(by_county.values())
-    return SlaPage(rows=rows, total=total, summary=SlaSummary(by_state, by_county))
+    return SlaPage(
+        rows=rows, total=total, summary=SlaSummary(_count_by_state(conn, flt), by_county)
+    )

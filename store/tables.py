@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -15,12 +15,25 @@ def _now() -> datetime:
 
 class CaseRecord(SQLModel, table=True):
     __tablename__ = "cases"
+    __table_args__ = (
+        # A county's list by status, in the list's order: the page reads 50 index entries
+        # instead of sorting the county's every case (BENCHMARKS.md §3). Its first column
+        # serves the county filter alone too.
+        Index(
+            "ix_cases_county_status",
+            "county_code",
+            "status",
+            "priority",
+            "next_due_at",
+            "opened_at",
+        ),
+    )
 
     case_id: str = Field(primary_key=True, max_length=40)
     kind: str = Field(index=True, max_length=40)
     status: str = Field(index=True, max_length=40)
     severity: str | None = Field(default=None, max_length=20)
-    county_code: str = Field(index=True, max_length=6)
+    county_code: str = Field(max_length=6)
     employer_name: str | None = Field(default=None, max_length=200)
     workers_count: int = 0
     amount_owed: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
@@ -43,21 +56,40 @@ class DeadlineRecord(SQLModel, table=True):
     """Every deadline of every case: the SLA board and the calendar recompute read it."""
 
     __tablename__ = "deadlines"
+    __table_args__ = (
+        # The SLA board's filters and counts read only these columns (store/sla.py): the
+        # pending rows past their due or warning time are one range of the first, per county
+        # one range of the second, and the counts never touch the table itself.
+        Index("ix_deadlines_board", "state", "paused", "due_at", "warn_at", "county_code"),
+        Index("ix_deadlines_county_board", "county_code", "state", "paused", "due_at", "warn_at"),
+    )
 
     case_id: str = Field(primary_key=True, max_length=40)
     name: str = Field(primary_key=True, max_length=60)
     kind: str = Field(index=True, max_length=40)
-    county_code: str = Field(index=True, max_length=6)
+    county_code: str = Field(max_length=6)
     rule: str = Field(max_length=20)
     basis: str = Field(max_length=20)
     due_at: datetime = Field(index=True)
     warn_at: datetime | None = None
-    state: str = Field(index=True, max_length=20)
+    state: str = Field(max_length=20)
     provisional: bool = False
     paused: bool = False
     computed: bool = False
     calendar_version: str = Field(default="", max_length=400)
     priority: bool = False
+
+
+_deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
+# The board's order (MA-4's green channel first, then by due time; case and name make it
+# total): walking it, the page stops after `limit` listed rows instead of sorting them all.
+Index(
+    "ix_deadlines_order",
+    _deadlines.c.priority.desc(),
+    _deadlines.c.due_at,
+    _deadlines.c.case_id,
+    _deadlines.c.name,
+)
 
 
 class NotificationRecord(SQLModel, table=True):

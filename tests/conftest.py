@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
@@ -9,6 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 from core.codec import generate_key_spec
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
+from tests.databases import drop_templates, fresh_database
 
 # Every client, worker and API in the tests encrypts like production, with a key of this run
 # (set before any Settings is built, and inherited by any process a test starts).
@@ -26,3 +28,23 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     async with env:
         await register_search_attributes(env.client)
         yield env
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A read-model database of this test's own (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def session_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One read-model database for a whole session's fixtures (the e2e stack)."""
+    with fresh_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_database_templates() -> Iterator[None]:
+    yield
+    drop_templates()

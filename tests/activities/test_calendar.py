@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,14 +15,14 @@ from domain.campaign import CampaignRequest
 from domain.common import CST
 from domain.deadlines import DateRange, DeadlineBasis, DueRequest, DueResult
 from store.calendar import save_schedule
-from store.db import create_schema, make_engine
+from store.db import make_engine
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
-    create_schema(engine)
-    return engine
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 def compute(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -17,17 +17,17 @@ from core.logging import configure_logging
 from domain.common import Role
 from domain.notifications import Notification
 from domain.snapshot import CaseSnapshot
-from store.db import create_schema, make_engine
+from store.db import make_engine
 from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
 
 OPENED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
-    create_schema(engine)
-    return engine
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 def snapshot(revision: int, status: str) -> CaseSnapshot:

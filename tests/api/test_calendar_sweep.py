@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import chinese_calendar
@@ -25,7 +24,7 @@ from domain.common import CST
 from domain.deadlines import Deadline, DeadlineState, RecomputeResult
 from domain.wage_arrears.view import WageArrearsView
 from store.calendar import load_schedules, save_schedule
-from store.db import create_schema, make_engine
+from store.db import make_engine
 from store.tables import CaseRecord, DeadlineRecord
 from tests import factories as f
 from tests.workflows.conftest import Harness
@@ -265,9 +264,8 @@ def _deadline(
     )
 
 
-def _engine_with(tmp_path: Path, rows: list[CaseRecord | DeadlineRecord]) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
-    create_schema(engine)
+def _engine_with(database_url: str, rows: list[CaseRecord | DeadlineRecord]) -> Engine:
+    engine = make_engine(database_url)
     with Session(engine) as session:
         session.add_all(rows)
         session.commit()
@@ -275,10 +273,10 @@ def _engine_with(tmp_path: Path, rows: list[CaseRecord | DeadlineRecord]) -> Eng
 
 
 def test_cal2_stale_cases_are_running_with_a_pending_deadline_on_another_calendar(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
     engine = _engine_with(
-        tmp_path,
+        database_url,
         [
             _case("WA-A"),
             _deadline("WA-A"),
@@ -330,10 +328,10 @@ class _FakeClient:
 
 
 async def test_cal2_sweep_is_bounded_and_one_failure_stops_no_other_case(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
     ids = [f"WA-{n:02d}" for n in range(1, 21)]
-    engine = _engine_with(tmp_path, [row for i in ids for row in (_case(i), _deadline(i))])
+    engine = _engine_with(database_url, [row for i in ids for row in (_case(i), _deadline(i))])
     client = _FakeClient()
 
     report = await recompute_pending_deadlines(client, engine, "new", concurrency=3)  # type: ignore[arg-type]

@@ -76,15 +76,13 @@ async def dev_server(
 
 
 @pytest.fixture(scope="session")
-async def stack(
-    dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Stack]:
+async def stack(dev_server: WorkflowEnvironment, session_database_url: str) -> AsyncIterator[Stack]:
     port = free_port()
     settings = Settings(
         temporal_address=dev_server.client.service_client.config.target_host,
         temporal_namespace=dev_server.client.namespace,
         task_queue=f"e2e-{uuid.uuid4()}",
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('db') / 'cases.db'}",
+        database_url=session_database_url,
         api_port=port,
         log_format="json",
     )

@@ -3,15 +3,15 @@ pages and counts, all at a fixed `now`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from domain.deadlines import SlaState
-from store.db import create_schema, make_engine
+from store.db import make_engine
 from store.sla import SlaFilter, SlaPage, list_sla_deadlines
 from store.tables import DeadlineRecord
 
@@ -41,10 +41,10 @@ def row(case_id: str, name: str = "settle", **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    engine = make_engine(f"sqlite:///{tmp_path / 'cases.db'}")
-    create_schema(engine)
-    return engine
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 def insert(engine: Engine, *rows: dict[str, Any]) -> None:

@@ -5,7 +5,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -86,8 +85,10 @@ async def refused(coro: Any) -> ApplicationError:
 
 
 @pytest.fixture
-async def harness(time_skipping_env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Harness]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'cases.db'}")
+async def harness(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[Harness]:
+    settings = Settings(database_url=database_url)
     task_queue = f"test-{uuid.uuid4()}"
     worker = build_worker(time_skipping_env.client, settings, task_queue=task_queue)
     harness = Harness(
