@@ -20,6 +20,8 @@ import lunardate
 import pytest
 from temporalio.client import WorkflowHandle
 
+from core.codec import EncryptionCodec
+from core.settings import Settings
 from domain.common import CST, Role
 from domain.deadlines import Deadline, DeadlineBasis, DeadlineState, SlaState
 from domain.wage_arrears.models import CaseStatus, CloseOutcome
@@ -400,6 +402,8 @@ async def test_wa12_paused_investigation_never_fires_and_moves_by_the_paused_wor
 def scheduled_notification_keys(history: Any) -> list[str]:
     """Every notification key the workflow asked the outbox activity to write."""
     keys: list[str] = []
+    # The history holds the payloads as Temporal stores them: encrypted.
+    codec = EncryptionCodec.from_settings(Settings())
     for event in history.events:
         if not event.HasField("activity_task_scheduled_event_attributes"):
             continue
@@ -407,7 +411,7 @@ def scheduled_notification_keys(history: Any) -> list[str]:
         if attributes.activity_type.name != "write_notifications":
             continue
         for payload in attributes.input.payloads:
-            keys += [n["key"] for n in json.loads(payload.data)]
+            keys += [n["key"] for n in json.loads(codec.decrypt(payload).data)]
     return keys
 
 
