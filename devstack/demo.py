@@ -102,12 +102,12 @@ class DemoResult:
     supervisor_token: str = ""
 
 
-def plans(count: int, seed: int = 2026) -> list[CasePlan]:
+def plans(count: int, seed: int = 2026, counties: Sequence[str] = COUNTIES) -> list[CasePlan]:
     """The same `count` cases every time (the seed fixes them), spread over the counties."""
     rng = random.Random(seed)
     out = []
     for n in range(count):
-        county = COUNTIES[n % len(COUNTIES)]
+        county = counties[n % len(counties)]
         scenario = SCENARIOS[n % len(SCENARIOS)]
         major = scenario in ("escalated", "near_deadline", "referred")
         workers = rng.randint(2, 4)
@@ -251,7 +251,11 @@ def _say(line: str) -> None:
 
 
 async def load_demo(
-    base_url: str, engine: Engine, count: int = 30, say: Callable[[str], None] = _say
+    base_url: str,
+    engine: Engine,
+    count: int = 30,
+    say: Callable[[str], None] = _say,
+    counties: Sequence[str] = COUNTIES,
 ) -> DemoResult:
     tokens = demo_tokens(engine)
     result = DemoResult(supervisor_token=tokens[Role.supervisor])
@@ -264,7 +268,7 @@ async def load_demo(
             ) from None
         loader = DemoLoader(http, tokens)
         later = []
-        for plan in plans(count):
+        for plan in plans(count, counties=counties):
             case_id, new = await loader.open(plan)
             if not new:
                 result.already_there.append(case_id)
