@@ -16,6 +16,8 @@
     python3 manage.py revoke-token PREFIX
                                     revoke a token by its public prefix
     python3 manage.py users         the users and their tokens' prefixes
+    python3 manage.py rebuild-read-model
+                                    the SQL read model written again from Temporal alone
     python3 manage.py demo [--cases N]
                                     fill the running stack with demo cases (Taiyuan)
     python3 manage.py lint          ruff check, ruff format --check, mypy
@@ -173,6 +175,10 @@ def main(argv: list[str]) -> int:
         exec_in_venv(["-m", "core.temporal", command])
     if command in {"create-user", "create-token", "revoke-token", "users"}:
         exec_in_venv(["-m", "api.users_cli", command, *rest])
+    if command == "rebuild-read-model":
+        if rest:
+            fail(f"`{command}` takes no arguments; configure it through the environment or .env")
+        exec_in_venv(["-m", "store.rebuild"])
     if command == "demo":
         exec_in_venv(["-m", "devstack.demo", *rest])
     if command == "lint":

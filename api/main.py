@@ -12,10 +12,11 @@ import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.limits import RequestLimits
+from api.routers import admin_users, cases, pages, sla, stats
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
-from api.routers import admin_users, cases, pages, sla, stats
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -47,8 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Wage-arrears cases on durable Temporal workflows.",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
+    # Added before the request log, so the log (outer) records the bodies it refuses too.
+    app.add_middleware(RequestLimits)
     app.include_router(cases.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)

@@ -28,6 +28,7 @@ from api.deps import (
 from api.errors import ApiError
 from api.history import build_history, history_csv
 from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
+from api.limits import MAX_OFFSET
 from api.presenters import present
 from api.schemas import (
     ActionOutcome,
@@ -171,7 +172,7 @@ def list_all_cases(
     due_before: datetime | None = None,
     overdue: bool = False,
     limit: int = Query(default=50, ge=1, le=200),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> CasePage:
     if due_before is not None and due_before.tzinfo is None:
         raise ApiError(422, "invalid_input", "due_before must carry a time zone")

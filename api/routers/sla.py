@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
+from api.limits import MAX_OFFSET
 from domain.deadlines import SlaState
 from store import sla as sla_store
 from store.sla import DEFAULT_SLA_STATES, SlaFilter, SlaRow
@@ -89,7 +90,7 @@ def list_sla_deadlines(
     ] = None,
     provisional: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> SlaPage:
     """Deadlines across cases sorted by due time, with their SLA state at the time of the
     request, and counts per state and per county: only cases in the caller's counties (a

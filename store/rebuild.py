@@ -1,0 +1,202 @@
+"""Rebuilds the read model from Temporal alone: `python3 manage.py rebuild-read-model`.
+
+Temporal holds every case; the SQL read model is a projection of it. This lists the case
+workflows of the task queue (Temporal visibility, by workflow type), queries each one's view
+and writes its row through the very code the workflows' flusher runs (`sync_case`, with the
+snapshot each case kind builds from its state), so a rebuilt row is the row the case would
+have written. Notifications come back from the event history: every batch a workflow sent to
+`write_notifications` is in it, and the outbox's unique keys keep each one once.
+
+Safe to run against a live system and to repeat: a row is only replaced by a snapshot of the
+same or a newer revision, and a case's own flusher wins over an older rebuilt one. Case
+numbers are restored too, or the next case opened would reuse a running case's id. What is
+not in Temporal cannot come back: the `Idempotency-Key` records of past create requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.service import RPCError
+
+from activities.read_model import ReadModelActivities
+from domain.dispute.view import DisputeView
+from domain.dispute.view import snapshot as dispute_snapshot
+from domain.insurance.view import TransferView
+from domain.insurance.view import snapshot as transfer_snapshot
+from domain.notifications import Notification
+from domain.snapshot import CaseSnapshot
+from domain.wage_arrears.view import WageArrearsView
+from domain.wage_arrears.view import snapshot as wage_arrears_snapshot
+from store.case_numbers import CASE_PREFIXES
+from store.tables import CaseCounterRecord
+
+log = structlog.get_logger("store.rebuild")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    view: type[BaseModel]
+    snapshot: Callable[[Any, datetime], CaseSnapshot]
+
+
+# Workflow type -> its query result and the snapshot its flusher sends.
+KINDS: dict[str, _Kind] = {
+    "WageArrearsWorkflow": _Kind(WageArrearsView, wage_arrears_snapshot),
+    "DisputeWorkflow": _Kind(DisputeView, dispute_snapshot),
+    "InsuranceTransferWorkflow": _Kind(TransferView, transfer_snapshot),
+}
+_PREFIX_KIND = {prefix: kind for kind, prefix in CASE_PREFIXES.items()}
+_CASE_ID = re.compile(r"([A-Z]{2})-(\d{4})-(\d{6})")
+CONCURRENCY = 8
+
+
+@dataclass
+class RebuildReport:
+    cases: list[str] = field(default_factory=list)
+    notifications: int = 0
+    # Still opening (no state yet): their own flusher writes them once they have one.
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def visibility_query(task_queue: str) -> str:
+    types = ", ".join(f"'{name}'" for name in sorted(KINDS))
+    return f"WorkflowType IN ({types}) AND TaskQueue = '{task_queue}'"
+
+
+async def _notifications(client: Client, case_id: str) -> list[Notification]:
+    """Every notification the case's workflow asked the outbox to keep, from its history."""
+    history = await client.get_workflow_handle(case_id).fetch_history()
+    found: list[Notification] = []
+    for event in history.events:
+        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            continue
+        scheduled = event.activity_task_scheduled_event_attributes
+        if scheduled.activity_type.name != "write_notifications":
+            continue
+        (batch,) = await client.data_converter.decode(
+            list(scheduled.input.payloads), [list[Notification]]
+        )
+        found.extend(batch)
+    return found
+
+
+async def _rebuild_case(
+    client: Client, writer: ReadModelActivities, case_id: str, workflow_type: str
+) -> int | None:
+    """Writes one case's rows; the notifications newly written, or None if still opening."""
+    kind = KINDS[workflow_type]
+    handle = client.get_workflow_handle(case_id)
+    try:
+        view = await handle.query("view", result_type=kind.view)
+    except WorkflowQueryFailedError:
+        return None
+    state = view.state
+    await asyncio.to_thread(writer.sync_case, kind.snapshot(state, datetime.now(UTC)))
+    notes = await _notifications(client, case_id)
+    return await asyncio.to_thread(writer.write_notifications, notes)
+
+
+def restore_case_numbers(engine: Engine, case_ids: list[str]) -> None:
+    """Raises each kind's and year's counter to the highest case number Temporal knows."""
+    highest: dict[tuple[str, int], int] = {}
+    for case_id in case_ids:
+        match = _CASE_ID.fullmatch(case_id)
+        if match and match.group(1) in _PREFIX_KIND:
+            key = (match.group(1), int(match.group(2)))
+            highest[key] = max(highest.get(key, 0), int(match.group(3)))
+    table = CaseCounterRecord.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for (prefix, year), last in highest.items():
+            where = (table.c.prefix == prefix) & (table.c.year == year)
+            stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
+            if stored is None:
+                conn.execute(table.insert().values(prefix=prefix, year=year, last=last))
+            elif stored < last:
+                conn.execute(table.update().where(where).values(last=last))
+
+
+async def rebuild_read_model(client: Client, engine: Engine, task_queue: str) -> RebuildReport:
+    """Writes the rows of every case workflow on `task_queue`, running or ended."""
+    writer = ReadModelActivities(engine)
+    report = RebuildReport()
+    listed: dict[str, str] = {}
+    async for execution in client.list_workflows(visibility_query(task_queue)):
+        # A case id is never reused (REJECT_DUPLICATE), so one run per id.
+        listed.setdefault(execution.id, execution.workflow_type)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(case_id: str, workflow_type: str) -> None:
+        async with gate:
+            try:
+                written = await _rebuild_case(client, writer, case_id, workflow_type)
+            except (RPCError, OSError, ValueError) as err:
+                log.warning("rebuild failed", case_id=case_id, error_type=type(err).__name__)
+                report.failed[case_id] = f"{type(err).__name__}: {err}"
+                return
+        if written is None:
+            report.skipped.append(case_id)
+        else:
+            report.cases.append(case_id)
+            report.notifications += written
+
+    await asyncio.gather(*(one(case_id, wf_type) for case_id, wf_type in listed.items()))
+    await asyncio.to_thread(restore_case_numbers, engine, list(listed))
+    report.cases.sort()
+    report.skipped.sort()
+    log.info(
+        "read model rebuilt",
+        cases=len(report.cases),
+        notifications=report.notifications,
+        skipped=len(report.skipped),
+        failed=len(report.failed),
+    )
+    return report
+
+
+async def main() -> int:
+    from core.logging import configure_logging
+    from core.settings import get_settings
+    from core.temporal import connect
+    from devstack.keys import export_embedded_key
+    from devstack.stack import is_loopback, split_address
+    from store.db import create_schema, make_engine
+
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    if is_loopback(split_address(settings.temporal_address)[0]):
+        # The embedded stack's history is encrypted with its own key under var/, as `up` uses.
+        settings = export_embedded_key(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        create_schema(engine)
+        client = await connect(settings)
+        report = await rebuild_read_model(client, engine, settings.task_queue)
+    finally:
+        engine.dispose()
+    print(
+        f"rebuilt {len(report.cases)} cases and {report.notifications} new notifications "
+        f"from Temporal (task queue {settings.task_queue})"
+    )
+    for case_id in report.skipped:
+        print(f"  {case_id}: still opening, it writes its own rows")
+    for case_id, error in sorted(report.failed.items()):
+        print(f"  {case_id}: failed: {error}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
