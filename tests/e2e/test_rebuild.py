@@ -3,7 +3,6 @@ dev server and worker; a second rebuild changes nothing; case numbers carry on."
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from domain.common import Role
-from store.db import create_schema, make_engine
+from store.db import make_engine
 from store.rebuild import rebuild_read_model
 from tests import factories as f
 from tests.e2e.conftest import Stack
@@ -79,11 +78,11 @@ async def open_cases(stack: Stack) -> list[str]:
     return opened
 
 
-async def test_rebuild_recreates_rows_from_temporal_alone(stack: Stack, tmp_path: Path) -> None:
+async def test_rebuild_recreates_rows_from_temporal_alone(stack: Stack, database_url: str) -> None:
     case_ids = await open_cases(stack)
     live = make_engine(stack.settings.database_url)
-    fresh = make_engine(f"sqlite:///{tmp_path / 'rebuilt.db'}")
-    create_schema(fresh)
+    # Empty, on the same kind of database as the stack's.
+    fresh = make_engine(database_url)
     try:
         expected = read_model(live, case_ids)
         assert expected["notifications"], "the closed case wrote notifications"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,12 +22,16 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
 from temporalio.client import Client
 
 from core.settings import Settings
 from core.temporal import data_converter, dev_server_search_attribute_flags, installed_binary
 from core.temporal import runtime as temporal_runtime
+from store.db import make_engine
 from tests import factories as f
+from tests.databases import fresh_database
 from tests.e2e.auth import ActorAsToken, TestUsers
 from tests.e2e.conftest import free_port
 
@@ -56,6 +59,8 @@ async def eventually(
 @dataclass
 class FaultStack:
     tmp: Path
+    # SQLite by default, PostgreSQL when the suite runs with TEST_DATABASE_URL.
+    database_url: str
     temporal_port: int = field(default_factory=free_port)
     api_port: int = field(default_factory=free_port)
     task_queue: str = field(default_factory=lambda: f"faults-{uuid.uuid4()}")
@@ -68,13 +73,17 @@ class FaultStack:
     started_workers: int = 0
     logs: dict[int, Path] = field(default_factory=dict)
 
-    @property
-    def db_path(self) -> Path:
-        return self.tmp / "cases.db"
+    _reader: Engine | None = None
 
     @property
-    def database_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+    def on_sqlite(self) -> bool:
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    @property
+    def db_path(self) -> Path:
+        database = make_url(self.database_url).database
+        assert self.on_sqlite and database
+        return Path(database)
 
     @property
     def address(self) -> str:
@@ -227,13 +236,17 @@ class FaultStack:
             "view", result_type=WageArrearsView
         )
 
-    def rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        """Read straight from the read model's file, as an operator would."""
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
-        try:
-            return list(conn.execute(sql, params).fetchall())
-        finally:
-            conn.close()
+    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+        """Read straight from the read model, as an operator would."""
+        if self._reader is None:
+            self._reader = make_engine(self.database_url)
+        with self._reader.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql), params).all()]
+
+    def close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.dispose()
+            self._reader = None
 
 
 def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -248,19 +261,23 @@ def stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
 
 @pytest.fixture(scope="session")
 async def faults(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FaultStack]:
-    stack = FaultStack(tmp=tmp_path_factory.mktemp("faults"))
-    try:
-        await stack.start_server()
-        # The worker first: it and the API both migrate the read model at start.
-        await stack.worker_ready(stack.start_worker())
-        await stack.start_api()
-        yield stack
-    finally:
-        await stack.stop_api()
-        for proc in list(stack.workers):
-            stop(proc, signal.SIGTERM)
-        if stack.server is not None:
-            stack.stop_server()
+    tmp = tmp_path_factory.mktemp("faults")
+    # Empty: the processes migrate it as they start, as in production.
+    with fresh_database(tmp, migrated=False) as url:
+        stack = FaultStack(tmp=tmp, database_url=url)
+        try:
+            await stack.start_server()
+            # The worker first: it and the API both migrate the read model at start.
+            await stack.worker_ready(stack.start_worker())
+            await stack.start_api()
+            yield stack
+        finally:
+            await stack.stop_api()
+            for proc in list(stack.workers):
+                stop(proc, signal.SIGTERM)
+            if stack.server is not None:
+                stack.stop_server()
+            stack.close_reader()
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ async def test_one_case_for_the_same_request_sent_concurrently(fault_stack: Faul
     assert statuses == [200] * (COPIES - 1) + [201], [a.text for a in answers]
     (case_id,) = {a.json()["case_id"] for a in answers}
     assert sum(a.headers.get("Idempotent-Replayed") == "true" for a in answers) == COPIES - 1
-    assert stack.rows("SELECT case_id FROM case_requests WHERE key = ?", key) == [(case_id,)]
-    assert stack.rows("SELECT count(*) FROM cases WHERE case_id = ?", case_id) == [(1,)]
+    assert stack.rows("SELECT case_id FROM case_requests WHERE key = :key", key=key) == [(case_id,)]
+    assert stack.rows("SELECT count(*) FROM cases WHERE case_id = :id", id=case_id) == [(1,)]
     # The losers' case numbers were rolled back with their claims: one number used.
     (after,) = stack.rows("SELECT coalesce(sum(last), 0) FROM case_counters")
     assert after[0] == numbers_before[0][0] + 1

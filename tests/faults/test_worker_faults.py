@@ -57,7 +57,7 @@ async def major_case_due_soon(stack: FaultStack) -> tuple[str, datetime]:
 
 def assert_fired_once(stack: FaultStack, case_id: str) -> None:
     kinds = stack.rows(
-        "SELECT kind, count(*) FROM notifications WHERE case_id = ? GROUP BY kind", case_id
+        "SELECT kind, count(*) FROM notifications WHERE case_id = :id GROUP BY kind", id=case_id
     )
     counted = dict(kinds)
     assert counted.get("deadline_breached") == 1, counted
@@ -66,8 +66,8 @@ def assert_fired_once(stack: FaultStack, case_id: str) -> None:
 
 def assert_rows_once(stack: FaultStack, case_ids: list[str]) -> None:
     for case_id in case_ids:
-        assert stack.rows("SELECT count(*) FROM cases WHERE case_id = ?", case_id) == [(1,)]
-        names = stack.rows("SELECT name FROM deadlines WHERE case_id = ?", case_id)
+        assert stack.rows("SELECT count(*) FROM cases WHERE case_id = :id", id=case_id) == [(1,)]
+        names = stack.rows("SELECT name FROM deadlines WHERE case_id = :id", id=case_id)
         assert len(names) == len(set(names)) and names
 
 
@@ -81,7 +81,7 @@ async def assert_breached_once(stack: FaultStack, case_id: str, due: datetime) -
 
 
 async def escalated(stack: FaultStack, case_id: str) -> bool:
-    rows = stack.rows("SELECT status FROM cases WHERE case_id = ?", case_id)
+    rows = stack.rows("SELECT status FROM cases WHERE case_id = :id", id=case_id)
     return rows == [("escalated",)]
 
 
@@ -123,16 +123,16 @@ async def test_sigkilled_worker_loses_nothing_and_a_deadline_that_fell_meanwhile
         assert response.status_code == 200, response.text
     assert response.json()["status"] == "settled"
     settled = stack.rows(
-        "SELECT case_id, status, revision FROM cases WHERE case_id IN (?, ?) ORDER BY 1",
-        general,
-        partly,
+        "SELECT case_id, status, revision FROM cases WHERE case_id IN (:a, :b) ORDER BY 1",
+        a=general,
+        b=partly,
     )
     assert [s for _, s, _ in settled] == ["settled", "settled"]
     assert_rows_once(stack, [general, partly, major])
     for case_id in (general, partly):
         opened = stack.rows(
-            "SELECT count(*) FROM notifications WHERE case_id = ? AND kind = 'deadline_breached'",
-            case_id,
+            "SELECT count(*) FROM notifications WHERE case_id = :id AND kind = 'deadline_breached'",
+            id=case_id,
         )
         assert opened == [(0,)]
 
