@@ -40,6 +40,7 @@ from domain.notifications import Notification
 from domain.snapshot import CaseSnapshot
 from domain.wage_arrears.view import WageArrearsView
 from domain.wage_arrears.view import snapshot as wage_arrears_snapshot
+from store.access import add_case_counties
 from store.case_numbers import CASE_PREFIXES
 from store.tables import CaseCounterRecord
 
@@ -95,7 +96,7 @@ async def _notifications(client: Client, case_id: str) -> list[Notification]:
 
 
 async def _rebuild_case(
-    client: Client, writer: ReadModelActivities, case_id: str, workflow_type: str
+    client: Client, writer: ReadModelActivities, case_id: str, workflow_type: str, engine: Engine
 ) -> int | None:
     """Writes one case's rows; the notifications newly written, or None if still opening."""
     kind = KINDS[workflow_type]
@@ -106,6 +107,10 @@ async def _rebuild_case(
         return None
     state = view.state
     await asyncio.to_thread(writer.sync_case, kind.snapshot(state, datetime.now(UTC)))
+    if isinstance(view, TransferView):
+        # The old agency's county sees the transfer too (store/access.py).
+        county = view.state.intake.from_agency.county_code
+        await asyncio.to_thread(add_case_counties, engine, case_id, [county])
     notes = await _notifications(client, case_id)
     return await asyncio.to_thread(writer.write_notifications, notes)
 
@@ -142,7 +147,7 @@ async def rebuild_read_model(client: Client, engine: Engine, task_queue: str) ->
     async def one(case_id: str, workflow_type: str) -> None:
         async with gate:
             try:
-                written = await _rebuild_case(client, writer, case_id, workflow_type)
+                written = await _rebuild_case(client, writer, case_id, workflow_type, engine)
             except (RPCError, OSError, ValueError) as err:
                 log.warning("rebuild failed", case_id=case_id, error_type=type(err).__name__)
                 report.failed[case_id] = f"{type(err).__name__}: {err}"

@@ -17,9 +17,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
+from sqlmodel import Session
 
 from api.main import create_app
 from domain.common import Role
+from store.access import case_counties
+from store.db import create_schema, make_engine
+from store.rebuild import rebuild_read_model
 from tests import factories as f
 from tests.e2e.conftest import Stack
 
@@ -320,3 +324,19 @@ async def test_the_old_agency_sees_the_transfer_and_nothing_else_of_the_county(
     hidden = await stack.http.get(f"/api/v1/cases/{world.ids['wa']}", headers=old_clerk)
     assert hidden.status_code == 404
     assert hidden.json()["error"]["code"] == "case_not_found"
+
+
+async def test_a_rebuilt_read_model_keeps_the_old_agency_seeing_the_transfer(
+    stack: Stack, world: World, database_url: str
+) -> None:
+    """The read model is a projection of Temporal: rebuilt from it alone, the transfer is still
+    seen from the old agency's county."""
+    fresh = make_engine(database_url)  # a database of its own, like the stack's
+    try:
+        create_schema(fresh)
+        await rebuild_read_model(stack.client, fresh, stack.settings.task_queue)
+        with Session(fresh) as session:
+            found = case_counties(session, world.ids["si"])
+    finally:
+        fresh.dispose()
+    assert found is not None and found.counties == (IN, OLD_AGENCY)
