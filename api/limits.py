@@ -15,9 +15,11 @@ route's generic 422 or an encoding error deep in a Temporal payload or a SQL dri
 from __future__ import annotations
 
 import json
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+from pydantic import AfterValidator
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +29,20 @@ MAX_BODY_BYTES = 1024 * 1024
 # Lists page at most this deep: a larger offset overflows SQLite's (and PostgreSQL's) integers.
 MAX_OFFSET = 1_000_000_000
 _WITH_BODY = {"POST", "PUT", "PATCH"}
+
+
+def _instant(value: datetime) -> datetime:
+    # A naive value is left to the route, which says it needs a time zone.
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant is outside years 1 to 9999 once in UTC") from None
+
+
+# A query parameter naming an instant: in UTC, or a 422 (year 1 at +23:59 is no instant).
+Instant = Annotated[datetime, AfterValidator(_instant)]
 
 
 class BadRequest(Exception):

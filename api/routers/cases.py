@@ -28,7 +28,7 @@ from api.deps import (
 from api.errors import ApiError
 from api.history import build_history, history_csv
 from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
-from api.limits import MAX_OFFSET
+from api.limits import MAX_OFFSET, Instant
 from api.presenters import present
 from api.schemas import (
     ActionOutcome,
@@ -169,7 +169,7 @@ def list_all_cases(
     status: str | None = Query(default=None, max_length=40),
     county_code: str | None = Query(default=None, pattern=r"^\d{6}$"),
     severity: Literal["general", "major"] | None = None,
-    due_before: datetime | None = None,
+    due_before: Instant | None = None,
     overdue: bool = False,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),

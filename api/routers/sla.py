@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
-from api.limits import MAX_OFFSET
+from api.limits import MAX_OFFSET, Instant
 from domain.deadlines import SlaState
 from store import sla as sla_store
 from store.sla import DEFAULT_SLA_STATES, SlaFilter, SlaRow
@@ -86,7 +86,7 @@ def list_sla_deadlines(
     kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
     rule: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
     due_before: Annotated[
-        datetime | None, Query(description="due strictly before this instant (with time zone)")
+        Instant | None, Query(description="due strictly before this instant (with time zone)")
     ] = None,
     provisional: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -261,3 +261,19 @@ async def test_a_query_string_with_invalid_text_is_422(stack: Stack, query: str)
     response = await stack.http.get(f"{CASES}?{query}")
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] in {"invalid_text", "invalid_encoding"}
+
+
+@pytest.mark.parametrize("path", [CASES, "/api/v1/sla"])
+@pytest.mark.parametrize("instant", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59-23:59"])
+async def test_an_instant_outside_the_calendar_in_utc_is_422(
+    stack: Stack, path: str, instant: str
+) -> None:
+    response = await stack.http.get(path, params={"due_before": instant})
+    assert_error(response, 422, "invalid_input")
+    assert "outside years 1 to 9999" in response.text
+
+
+@pytest.mark.parametrize("path", [CASES, "/api/v1/sla"])
+async def test_an_offset_past_any_page_is_422(stack: Stack, path: str) -> None:
+    response = await stack.http.get(path, params={"offset": 2**63})
+    assert_error(response, 422, "invalid_input")
