@@ -217,4 +217,10 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    # As worker.py: leave without interpreter finalisation, where the SDK's native threads
+    # can race the teardown of the Python runtime (and abort with a fatal error).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
