@@ -59,9 +59,20 @@ class DeadlineRecord(SQLModel, table=True):
     __table_args__ = (
         # The SLA board's filters and counts read only these columns (store/sla.py): the
         # pending rows past their due or warning time are one range of the first, per county
-        # one range of the second, and the counts never touch the table itself.
-        Index("ix_deadlines_board", "state", "paused", "due_at", "warn_at", "county_code"),
-        Index("ix_deadlines_county_board", "county_code", "state", "paused", "due_at", "warn_at"),
+        # one range of the second, and the counts never touch the table itself (case_id is
+        # there for the caller's visibility, store/access.py).
+        Index(
+            "ix_deadlines_board", "state", "paused", "due_at", "warn_at", "county_code", "case_id"
+        ),
+        Index(
+            "ix_deadlines_county_board",
+            "county_code",
+            "state",
+            "paused",
+            "due_at",
+            "warn_at",
+            "case_id",
+        ),
     )
 
     case_id: str = Field(primary_key=True, max_length=40)

@@ -27,12 +27,14 @@ def upgrade() -> None:
     )
     op.drop_index("ix_cases_county_code", table_name="cases")
     op.create_index(
-        "ix_deadlines_board", "deadlines", ["state", "paused", "due_at", "warn_at", "county_code"]
+        "ix_deadlines_board",
+        "deadlines",
+        ["state", "paused", "due_at", "warn_at", "county_code", "case_id"],
     )
     op.create_index(
         "ix_deadlines_county_board",
         "deadlines",
-        ["county_code", "state", "paused", "due_at", "warn_at"],
+        ["county_code", "state", "paused", "due_at", "warn_at", "case_id"],
     )
     op.create_index(
         "ix_deadlines_order",
