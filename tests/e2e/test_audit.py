@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import random
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +22,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from core.settings import Settings
-from domain.common import Role
+from domain.common import CST, Role
+from store.tables import CaseCounterRecord
 from tests import factories as f
 from tests.e2e import auth as e2e_auth
 from tests.e2e.conftest import free_port
@@ -51,6 +53,13 @@ async def http(
     while not server.started:
         await asyncio.sleep(0.05)
     users = e2e_auth.TestUsers(database_url)
+    # The case ends (closed), and a completed workflow's id cannot be reused on this shared
+    # server: number this test's cases far from the ones other tests' fresh databases give.
+    with users.engine.begin() as conn:
+        conn.execute(
+            CaseCounterRecord.__table__.insert(),  # type: ignore[attr-defined]
+            {"prefix": "WA", "year": datetime.now(CST).year, "last": random.randint(5, 9) * 10**5},
+        )
     async with (
         build_worker(time_skipping_env.client, settings),
         httpx.AsyncClient(
