@@ -28,7 +28,7 @@ function partyTable(people) {
 function organisation(label, org) {
   if (!org) return null;
   const parts = [org.name, org.credit_code, org.county_code ? App.county(org.county_code) : null].filter(Boolean);
-  return App.el("p", {}, App.el("strong", {}, label + "："), parts.join(" · "));
+  return App.el("p", {}, App.el("strong", {}, label + App.sep()), parts.join(" · "));
 }
 
 function renderCase(c) {
@@ -38,6 +38,9 @@ function renderCase(c) {
   fact(facts, App.t("col_kind"), App.t("kind_" + c.kind, c.kind));
   fact(facts, App.t("col_county"), App.county(c.county_code));
   if (c.severity) fact(facts, App.t("case_severity"), App.t("severity_" + c.severity, c.severity));
+  if (c.stage) fact(facts, App.t("stage"), c.stage);
+  if (c.transfer_kind) fact(facts, App.t("transfer_kind"), c.transfer_kind);
+  if (c.claims_total !== undefined) fact(facts, App.t("claims_total"), App.money(c.claims_total));
   if (c.totals) {
     fact(facts, App.t("owed"), App.money(c.totals.owed));
     fact(facts, App.t("paid"), App.money(c.totals.paid));
@@ -98,18 +101,18 @@ function renderHistory(history) {
         App.el("span", { class: "muted" }, actorText(e))
       ),
     ];
-    if (e.reason) lines.push(App.el("div", {}, App.t("reason") + "：" + e.reason));
+    if (e.reason) lines.push(App.el("div", {}, App.t("reason") + App.sep() + e.reason));
     if (e.status_before !== e.status_after && e.status_after) {
-      lines.push(App.el("div", { class: "status" }, App.t("status_change") + "：" + App.status(e.status_before) + " → " + App.status(e.status_after)));
+      lines.push(App.el("div", { class: "status" }, App.t("status_change") + App.sep() + App.status(e.status_before) + " → " + App.status(e.status_after)));
     }
     if (e.details && e.details.fired) {
       const fired = e.details.fired.map((f) => App.t("dl_" + f.deadline, f.deadline) + " (" + f.rule + ") " + App.t("state_" + f.outcome, f.outcome));
-      lines.push(App.el("div", { class: "fired" }, App.t("fired") + "：" + fired.join("；")));
+      lines.push(App.el("div", { class: "fired" }, App.t("fired") + App.sep() + fired.join(App.lang === "zh" ? "；" : "; ")));
     }
     if (e.details && e.details.kinds) {
-      lines.push(App.el("div", { class: "muted" }, App.t("notifications") + "：" + e.details.kinds.join(", ")));
+      lines.push(App.el("div", { class: "muted" }, App.t("notifications") + App.sep() + e.details.kinds.join(", ")));
     }
-    if (e.details && e.details.case_id) lines.push(App.el("div", {}, App.t("linked_cases") + "：" + e.details.case_id));
+    if (e.details && e.details.case_id) lines.push(App.el("div", {}, App.t("linked_cases") + App.sep() + e.details.case_id));
     if (e.outcome) lines.push(App.el("div", { class: "muted" }, e.outcome));
     return App.el("li", { class: "event " + e.kind, "data-what": e.what }, ...lines);
   });

@@ -83,6 +83,11 @@ const App = {
     return before + " 24:00";
   },
 
+  // The label separator: a full-width colon in Chinese.
+  sep() {
+    return App.lang === "zh" ? "：" : ": ";
+  },
+
   status(value) {
     return value ? App.t("status_" + value, value) : "—";
   },

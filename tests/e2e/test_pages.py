@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
+from tests.e2e.test_insurance_transfer_api import NEW, pension_intake
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +65,20 @@ async def page_as(browser: Browser, token_header: dict[str, str] | None) -> Page
         await context.add_init_script(
             f"window.localStorage.setItem('lce_token', {json.dumps(token)});"
         )
-    return await context.new_page()
+    page = await context.new_page()
+    page.on("pageerror", lambda error: SCRIPT_ERRORS.append(f"{page.url}: {error}"))
+    return page
+
+
+SCRIPT_ERRORS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors() -> Iterator[None]:
+    """Every page's scripts run without an uncaught error."""
+    SCRIPT_ERRORS.clear()
+    yield
+    assert SCRIPT_ERRORS == []
 
 
 async def photograph(page: Page, name: str) -> Image.Image:
@@ -263,4 +277,25 @@ async def test_dashboard_draws_its_charts(
     await expect(page.locator("#tiles")).to_contain_text("按期清偿率")
     image = await photograph(page, "dashboard")
     assert has_colour(image, (59, 154, 90)), "no recovered-amount bar drawn"
+    await page.context.close()
+
+
+async def test_case_page_of_an_insurance_transfer_shows_both_agencies(
+    stack: Stack, browser: Browser
+) -> None:
+    opened = await stack.http.post(f"{CASES}/insurance-transfers", json=pension_intake())
+    assert opened.status_code == 201, opened.text
+    case_id = opened.json()["case_id"]
+    page = await page_as(browser, await stack.login(Role.supervisor, counties=[NEW]))
+    await page.goto(f"{stack.base_url}/board/cases/{case_id}?lang=en")
+    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    parties = page.locator("#parties")
+    await expect(parties).to_contain_text("Transfer-out agency")
+    await expect(parties).to_contain_text("小店区社保中心")
+    await expect(parties).to_contain_text("迎泽区社保中心")
+    await expect(page.locator("#case-facts")).to_contain_text("Stage")
+    await expect(page.locator("#timeline li.event").first).to_have_attribute(
+        "data-what", "case_opened"
+    )
+    await photograph(page, "case-page-transfer-en")
     await page.context.close()
