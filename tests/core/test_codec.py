@@ -23,6 +23,7 @@ from core.codec import (
 )
 from core.settings import Settings
 from core.temporal import data_converter
+from devstack.keys import embedded_key_file
 from domain.wage_arrears.models import WageArrearsIntake
 from tests.factories import intake
 
@@ -188,3 +189,32 @@ def test_keys_never_in_repr_or_settings_repr() -> None:
     secret = NEW.split(":", 1)[1]
     assert secret not in repr(keys)
     assert secret not in repr(settings(payload_keys=NEW))
+
+
+# --- the embedded stack's key ------------------------------------------------------
+
+
+def test_embedded_stack_makes_its_key_once_and_reuses_it(tmp_path: Path) -> None:
+    local = settings(var_dir=tmp_path / "var")
+    path = embedded_key_file(local)
+    assert path == (tmp_path / "var" / "payload-keys").resolve()
+    assert path.stat().st_mode & 0o777 == 0o600
+    first = path.read_text()
+    [key] = keys_from_settings(settings(payload_key_file=path))
+    assert key.key_id == "local-1"
+    # A second start reuses it: the persisted history needs the same key.
+    assert embedded_key_file(local) == path
+    assert path.read_text() == first
+
+
+def test_embedded_stack_leaves_configured_keys_alone(tmp_path: Path) -> None:
+    assert embedded_key_file(settings(var_dir=tmp_path, payload_keys=NEW)) is None
+    assert not (tmp_path / "payload-keys").exists()
+    # An empty PAYLOAD_KEYS is no key at all.
+    assert embedded_key_file(settings(var_dir=tmp_path, payload_keys="")) is not None
+
+
+def test_embedded_stack_refuses_a_broken_key_file(tmp_path: Path) -> None:
+    (tmp_path / "payload-keys").write_text("local-1:not-base64!\n")
+    with pytest.raises(PayloadKeyError, match="not valid base64"):
+        embedded_key_file(settings(var_dir=tmp_path))
