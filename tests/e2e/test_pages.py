@@ -189,6 +189,13 @@ async def test_login_page_keeps_the_token_and_a_bad_one_goes_back_to_login(
     await photograph(page, "login-then-board")
     await page.context.close()
 
+    # A stored token that stopped working (revoked, say): the first 401 sends the user back.
+    stale = await page_as(browser, {"Authorization": "Bearer lce_0000000000_revoked-long-ago-x"})
+    await stale.goto(f"{stack.base_url}/dashboard?lang=en")
+    await expect(stale).to_have_url(re.compile(r"/login\?lang=en&next=%2Fdashboard"))
+    await expect(stale.locator("h1")).to_have_text("Log in with an access token")
+    await stale.context.close()
+
 
 async def test_board_shows_an_overdue_case_in_red_and_drops_it_once_settled(
     stack: Stack, browser: Browser, overdue_case: str
