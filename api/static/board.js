@@ -95,7 +95,7 @@ async function load() {
         App.el("span", { class: "badge " + state }, App.t("state_" + state) + " " + (counts[state] || 0))
       )
     );
-    document.getElementById("refreshed").textContent = new Date().toLocaleTimeString(App.lang === "zh" ? "zh-CN" : "en-GB");
+    document.getElementById("refreshed").textContent = App.nowCst();
     App.hideError();
     render();
     const board = document.getElementById("board");

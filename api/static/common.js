@@ -83,6 +83,11 @@ const App = {
     return before + " 24:00";
   },
 
+  // The time of day now, China Standard Time, like every other time on the pages.
+  nowCst() {
+    return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(11, 19);
+  },
+
   // The label separator: a full-width colon in Chinese.
   sep() {
     return App.lang === "zh" ? "：" : ": ";

@@ -85,7 +85,7 @@ async function load() {
   }
   try {
     render(await App.api("/api/v1/stats?" + params.toString()));
-    document.getElementById("refreshed").textContent = new Date().toLocaleTimeString(App.lang === "zh" ? "zh-CN" : "en-GB");
+    document.getElementById("refreshed").textContent = App.nowCst();
     document.body.dataset.loaded = "true";
     App.hideError();
   } catch (error) {
