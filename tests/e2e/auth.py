@@ -45,6 +45,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 class TestUsers:
+    __test__ = False  # not a test class, though test modules import it by name
+
     def __init__(self, database_url: str) -> None:
         self.engine: Engine = make_engine(database_url)
         # user id -> (role, county, token): a later actor with the same id and another role or
