@@ -10,6 +10,9 @@ route's generic 422 or an encoding error deep in a Temporal payload or a SQL dri
 - not UTF-8: 422 `invalid_encoding`; not JSON: 422 `invalid_json`, with where it broke;
 - text no store can keep (lone surrogates such as "\\ud800", NUL characters): 422
   `invalid_text`, in the body or in the query string.
+
+Two parameter bounds live here too: `MAX_OFFSET` for list offsets and `Instant` for instants
+in query strings; past them a value overflows in the database or in the conversion to UTC.
 """
 
 from __future__ import annotations

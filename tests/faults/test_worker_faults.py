@@ -95,8 +95,11 @@ async def test_sigkilled_worker_loses_nothing_and_a_deadline_that_fell_meanwhile
     assert (await stack.act(partly, "record_payment", pay(1, "500.00"))).status_code == 200
     major, due = await major_case_due_soon(stack)
 
+    # One action on its way as the worker dies, one sent while no worker runs: the API waits,
+    # and each is taken once, whatever the dead worker had done of it.
+    dying = asyncio.create_task(stack.act(partly, "record_payment", pay(2, "500.00")))
+    await asyncio.sleep(0.05)
     stack.kill_worker(worker)
-    # Sent while no worker runs: the API waits, the action is taken once one is back.
     in_flight = asyncio.create_task(stack.act(general, "record_payment", pay(1, "700.00")))
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 1)
     assert not await escalated(stack, major), "no worker ran, so nothing wrote the breach"
@@ -107,7 +110,7 @@ async def test_sigkilled_worker_loses_nothing_and_a_deadline_that_fell_meanwhile
     answered, _, paid = await asyncio.gather(
         in_flight,
         eventually(lambda: escalated(stack, major), TAKEOVER, "the breach after the restart"),
-        stack.act(partly, "record_payment", pay(2, "500.00")),
+        dying,
     )
     assert answered.status_code == 200, answered.text
     assert paid.status_code == 200, paid.text
@@ -128,6 +131,7 @@ async def test_sigkilled_worker_loses_nothing_and_a_deadline_that_fell_meanwhile
         b=partly,
     )
     assert [s for _, s, _ in settled] == ["settled", "settled"]
+    assert [p.worker_no for p in (await stack.view(partly)).state.payments] == [1, 2]
     assert_rows_once(stack, [general, partly, major])
     for case_id in (general, partly):
         opened = stack.rows(
