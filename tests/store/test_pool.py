@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -38,7 +38,7 @@ def test_the_pool_takes_its_size_and_timeout_from_the_settings(database_url: str
         engine.dispose()
 
 
-def test_an_exhausted_pool_is_a_503_in_the_error_shape(tiny_pool: Engine) -> None:
+async def test_an_exhausted_pool_is_a_503_in_the_error_shape(tiny_pool: Engine) -> None:
     app = FastAPI()
     install_error_handlers(app)
 
@@ -47,11 +47,12 @@ def test_an_exhausted_pool_is_a_503_in_the_error_shape(tiny_pool: Engine) -> Non
         with tiny_pool.connect() as conn:
             return {"n": int(conn.execute(text("SELECT 1")).scalar_one())}
 
-    client = TestClient(app, raise_server_exceptions=False)
-    assert client.get("/count").json() == {"n": 1}
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    client = httpx.AsyncClient(transport=transport, base_url="http://api")
+    assert (await client.get("/count")).json() == {"n": 1}
 
     with tiny_pool.connect():  # the pool's only connection, held
-        response = client.get("/count")
+        response = await client.get("/count")
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
@@ -63,4 +64,5 @@ def test_an_exhausted_pool_is_a_503_in_the_error_shape(tiny_pool: Engine) -> Non
         }
     }
     # The connection back, the same request is served again.
-    assert client.get("/count").json() == {"n": 1}
+    assert (await client.get("/count")).json() == {"n": 1}
+    await client.aclose()
