@@ -1,22 +1,21 @@
 """Clearance statistics (欠薪动态清零) read from the read model: per county, per week, and the
 WA-4 campaign dates.
 
-Sums and counts run in SQL. Medians and week buckets are taken in Python over the rows SQL
-selected, because SQLite and PostgreSQL share no median or week-truncation function, and a
-week must start on a Monday in China Standard Time, not in UTC.
+Sums, counts and the weekly series run in SQL (a week starts on a Monday in China Standard
+Time, counted from a fixed instant, so no week-truncation function is needed). Medians are
+taken in Python over the settled cases' durations: SQLite has no median.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select
 from sqlalchemy.engine import Connection
 
 from domain.common import CST
@@ -228,30 +227,46 @@ def _totals(rows: list[CountyStats]) -> CountyStats:
     return _finish(total)
 
 
+WEEK_SECONDS = 7 * 86400
+UNIX_EPOCH_JULIAN_DAY = 2440587.5
+
+
+def _week_index(moment: Any, since: datetime, dialect: str) -> ColumnElement[int]:
+    """Whole weeks from `since` to the column's instant, in SQL (never negative here: rows
+    before `since` are filtered out), so the database counts per week and returns one row each.
+    """
+    if dialect == "sqlite":
+        # UTCDateTime keeps UTC text; julianday reads it. CAST truncates, which is floor here.
+        seconds = (func.julianday(moment) - UNIX_EPOCH_JULIAN_DAY) * 86400.0
+        return cast((seconds - since.timestamp()) / WEEK_SECONDS, Integer)
+    seconds = func.extract("epoch", moment)
+    return cast(func.floor((seconds - since.timestamp()) / WEEK_SECONDS), Integer)
+
+
+def _per_week(conn: Connection, flt: StatsFilter, moment: Any, since: datetime) -> dict[int, int]:
+    c = _cases()
+    weeks = (
+        select(_week_index(moment, since, conn.dialect.name).label("week"))
+        .where(moment >= since, *_scope(flt, c))
+        .subquery("weeks")
+    )
+    counted = select(weeks.c.week, func.count()).group_by(weeks.c.week)
+    return {int(week): int(count) for week, count in conn.execute(counted)}
+
+
 def _weekly(conn: Connection, flt: StatsFilter) -> list[WeekCount]:
-    """Cases opened and cases cleared (settled or closed, whichever came first) per CST week."""
+    """Cases opened and cases cleared (settled or closed, whichever came first) per CST week,
+    each week starting on a Monday at midnight in Beijing."""
     c = _cases()
     today = flt.now.astimezone(CST).date()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=flt.weeks - 1)
     since = _cst_midnight(first)
-    ended = func.coalesce(c.settled_at, c.closed_at)
-    opened: dict[date, int] = defaultdict(int)
-    closed: dict[date, int] = defaultdict(int)
-
-    def week(moment: datetime) -> date:
-        day = _aware(moment).astimezone(CST).date()
-        return day - timedelta(days=day.weekday())
-
-    query = select(c.opened_at, ended.label("ended_at")).where(
-        or_(c.opened_at >= since, ended >= since), *_scope(flt, c)
-    )
-    for r in conn.execute(query):
-        if _aware(r.opened_at) >= since:
-            opened[week(r.opened_at)] += 1
-        if r.ended_at is not None and _aware(r.ended_at) >= since:
-            closed[week(r.ended_at)] += 1
-    starts = [first + timedelta(weeks=i) for i in range(flt.weeks)]
-    return [WeekCount(s, opened[s], closed[s]) for s in starts]
+    opened = _per_week(conn, flt, c.opened_at, since)
+    closed = _per_week(conn, flt, func.coalesce(c.settled_at, c.closed_at), since)
+    return [
+        WeekCount(first + timedelta(weeks=i), opened.get(i, 0), closed.get(i, 0))
+        for i in range(flt.weeks)
+    ]
 
 
 def _campaign_year_cases(conn: Connection, flt: StatsFilter, year: int) -> tuple[int, int]:
