@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -62,6 +62,7 @@ KINDS: dict[str, _Kind] = {
 _PREFIX_KIND = {prefix: kind for kind, prefix in CASE_PREFIXES.items()}
 _CASE_ID = re.compile(r"([A-Z]{2})-(\d{4})-(\d{6})")
 CONCURRENCY = 8
+RPC_TIMEOUT = timedelta(seconds=30)
 
 
 @dataclass
@@ -80,7 +81,7 @@ def visibility_query(task_queue: str) -> str:
 
 async def _notifications(client: Client, case_id: str) -> list[Notification]:
     """Every notification the case's workflow asked the outbox to keep, from its history."""
-    history = await client.get_workflow_handle(case_id).fetch_history()
+    history = await client.get_workflow_handle(case_id).fetch_history(rpc_timeout=RPC_TIMEOUT)
     found: list[Notification] = []
     for event in history.events:
         if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -102,7 +103,8 @@ async def _rebuild_case(
     kind = KINDS[workflow_type]
     handle = client.get_workflow_handle(case_id)
     try:
-        view = await handle.query("view", result_type=kind.view)
+        # A worker answers queries: without one running this fails after the timeout.
+        view = await handle.query("view", result_type=kind.view, rpc_timeout=RPC_TIMEOUT)
     except WorkflowQueryFailedError:
         return None
     state = view.state
@@ -148,7 +150,7 @@ async def rebuild_read_model(client: Client, engine: Engine, task_queue: str) ->
         async with gate:
             try:
                 written = await _rebuild_case(client, writer, case_id, workflow_type, engine)
-            except (RPCError, OSError, ValueError) as err:
+            except (RPCError, TimeoutError, OSError, ValueError) as err:
                 log.warning("rebuild failed", case_id=case_id, error_type=type(err).__name__)
                 report.failed[case_id] = f"{type(err).__name__}: {err}"
                 return
@@ -200,6 +202,12 @@ async def main() -> int:
         print(f"  {case_id}: still opening, it writes its own rows")
     for case_id, error in sorted(report.failed.items()):
         print(f"  {case_id}: failed: {error}", file=sys.stderr)
+    if report.failed:
+        print(
+            "failed cases are left as they were; is a worker running on this task queue? "
+            "Running the command again retries them.",
+            file=sys.stderr,
+        )
     return 1 if report.failed else 0
 
 
