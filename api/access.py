@@ -88,11 +88,35 @@ def _lookup(engine: Engine, case_id: str) -> CaseCounties | None:
         return case_counties(session, case_id)
 
 
+async def _from_workflow(request: Request, case_id: str) -> CaseCounties | None:
+    """The counties of a case the read model does not show yet, from the workflow itself.
+
+    A case started by another case (a dispute opened by a wage-arrears referral) is running
+    and linked before its first read-model write lands; it must not look unknown meanwhile.
+    """
+    try:
+        view: Any = await gateway.get_view(request.app.state.temporal, case_id)
+    except ApiError as err:
+        if err.status == 404:
+            return None
+        raise
+    intake = view.state.intake
+    kind = gateway.kind_of(case_id).name
+    if kind == "insurance_transfer":
+        own, others = intake.to_agency.county_code, [intake.from_agency.county_code]
+    else:
+        own, others = intake.county_code, []
+    counties = (own, *sorted(set(others) - {own}))
+    return CaseCounties(case_id=case_id, kind=kind, county_code=own, counties=counties)
+
+
 async def get_case_access(
     request: Request, case_id: Annotated[str, Path(max_length=40)], user: User
 ) -> CaseAccess:
     gateway.kind_of(case_id)  # a malformed id is unknown without asking the database
     found = await run_in_threadpool(_lookup, request.app.state.engine, case_id)
+    if found is None:
+        found = await _from_workflow(request, case_id)
     county = user.county_among(found.counties) if found else None
     if found is None or county is None:
         raise gateway.not_found(case_id)

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
+from sqlalchemy import text
 from sqlmodel import Session
 
 from api.main import create_app
@@ -340,3 +341,28 @@ async def test_a_rebuilt_read_model_keeps_the_old_agency_seeing_the_transfer(
     finally:
         fresh.dispose()
     assert found is not None and found.counties == (IN, OLD_AGENCY)
+
+
+async def test_a_case_not_yet_in_the_read_model_is_found_through_its_workflow(
+    stack: Stack,
+) -> None:
+    """A case that runs but has no read-model row yet (a dispute its wage-arrears case has
+    just opened) is not unknown: the caller's counties are checked against the workflow's
+    own, so it answers 200 inside the county and 404 outside, as any case does."""
+    opened = await stack.http.post("/api/v1/cases/wage-arrears", json=f.intake())
+    assert opened.status_code == 201, opened.text
+    case_id = opened.json()["case_id"]
+    engine = make_engine(stack.settings.database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM cases WHERE case_id = :id"), {"id": case_id})
+    finally:
+        engine.dispose()
+    inside = await stack.login(Role.mediator, (IN,))
+    outside = await stack.login(Role.mediator, (OUTSIDE,))
+    seen = await stack.http.get(f"/api/v1/cases/{case_id}", headers=inside)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["case_id"] == case_id
+    hidden = await stack.http.get(f"/api/v1/cases/{case_id}", headers=outside)
+    assert hidden.status_code == 404
+    assert hidden.json()["error"]["code"] == "case_not_found"
