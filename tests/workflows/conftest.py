@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -52,7 +53,22 @@ class Harness:
         return handle
 
     async def view(self, handle: WorkflowHandle[Any, Any]) -> WageArrearsView:
-        return await handle.query(WageArrearsWorkflow.view)
+        view = await handle.query(WageArrearsWorkflow.view)
+        await self.caught_up(handle.id, view.state.revision)
+        return view
+
+    async def caught_up(self, case_id: str, revision: int, timeout: float = 10.0) -> None:
+        """Waits (real time, briefly) until the read model shows `revision` of the case: the
+        workflow's flusher writes it asynchronously, which on PostgreSQL takes long enough
+        that a test reading rows right after a query would race it. Gives up silently: the
+        test's own assertion then says what is missing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            row = self.row(case_id)
+            if row is not None and row.revision >= revision:
+                return
+            await asyncio.sleep(0.02)
 
     async def now(self) -> datetime:
         return await self.env.get_current_time()
