@@ -71,7 +71,7 @@ async def test_read_model_locked_activities_retry_workflows_carry_on_then_catch_
     assert answered.status_code == 200, answered.text
     await eventually(lambda: escalated(stack, major), 30, "the read model catching up")
     await assert_breached_once(stack, major, due)
-    assert_fired_once(stack, major)
+    await assert_fired_once(stack, major)
     for case_id in (other, major):
         view = await stack.view(case_id)
         row = stack.rows("SELECT revision, status FROM cases WHERE case_id = :id", id=case_id)

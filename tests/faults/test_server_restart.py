@@ -36,7 +36,7 @@ async def test_cases_continue_across_a_temporal_server_restart(fault_stack: Faul
 
     await eventually(lambda: escalated(stack, major), TAKEOVER, "the breach after the restart")
     await assert_breached_once(stack, major, due)
-    assert_fired_once(stack, major)
+    await assert_fired_once(stack, major)
     response = await stack.act(general, "confirm_payment", confirm("P1"))
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "settled"
