@@ -22,22 +22,11 @@ from sqlalchemy.engine import Engine
 
 from core.settings import Settings, get_settings
 from domain.common import Role
+from domain.regions import TAIYUAN_COUNTIES
 from store import users
 from store.db import create_schema, engine_for
 
-# Taiyuan's counties (DESIGN.md), the embedded stack's demo city.
-TAIYUAN = (
-    "140105",
-    "140106",
-    "140107",
-    "140108",
-    "140109",
-    "140110",
-    "140121",
-    "140122",
-    "140123",
-    "140181",
-)
+TAIYUAN = tuple(TAIYUAN_COUNTIES)
 # (variable in var/tokens.env, user id, role, counties)
 DEMO_USERS: tuple[tuple[str, str, Role, tuple[str, ...]], ...] = (
     ("ADMIN_TOKEN", "admin-01", Role.admin, TAIYUAN),

@@ -30,6 +30,7 @@ from core.codec import generate_key_spec
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
+from domain.regions import TAIYUAN_COUNTIES
 from store.db import make_engine
 from store.users import create_user, issue_token
 from worker import build_worker
@@ -46,19 +47,7 @@ PACKAGES = (
     "sqlmodel",
 )
 
-# The ten counties of Taiyuan (GB/T 2260), as ../shared/DESIGN.md lists them.
-COUNTIES = (
-    "140105",
-    "140106",
-    "140107",
-    "140108",
-    "140109",
-    "140110",
-    "140121",
-    "140122",
-    "140123",
-    "140181",
-)
+COUNTIES = tuple(TAIYUAN_COUNTIES)
 
 
 def _cpu_model() -> str:

@@ -29,22 +29,11 @@ from sqlalchemy.engine import Engine
 from core.settings import get_settings
 from domain.common import Role
 from domain.identity import _credit_code_check_char, _resident_id_check_char
+from domain.regions import TAIYUAN_COUNTIES
 from store import users
 from store.db import create_schema, engine_for
 
-# Taiyuan's counties (GB/T 2260), as in DESIGN.md.
-COUNTIES = (
-    "140105",
-    "140106",
-    "140107",
-    "140108",
-    "140109",
-    "140110",
-    "140121",
-    "140122",
-    "140123",
-    "140181",
-)
+COUNTIES = tuple(TAIYUAN_COUNTIES)
 DEMO_USERS = {
     Role.mediator: "demo-mediator",
     Role.inspector: "demo-inspector",

@@ -6,6 +6,21 @@ from decimal import Decimal
 
 from domain.common import CountyCode, StrictModel
 
+# The counties of Taiyuan (GB/T 2260 division codes): the embedded stack's demo city, its
+# pages' county filters and the benchmarks' data.
+TAIYUAN_COUNTIES: dict[str, str] = {
+    "140105": "小店区",
+    "140106": "迎泽区",
+    "140107": "杏花岭区",
+    "140108": "尖草坪区",
+    "140109": "万柏林区",
+    "140110": "晋源区",
+    "140121": "清徐县",
+    "140122": "阳曲县",
+    "140123": "娄烦县",
+    "140181": "古交市",
+}
+
 
 class RegionSettings(StrictModel):
     county_code: CountyCode

@@ -18,22 +18,12 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from domain.regions import TAIYUAN_COUNTIES
+
 HERE = Path(__file__).resolve().parent.parent
 STATIC_DIR = HERE / "static"
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-# The division codes of Taiyuan's counties (GB/T 2260), offered in the county filters.
-COUNTIES = (
-    "140105",
-    "140106",
-    "140107",
-    "140108",
-    "140109",
-    "140110",
-    "140121",
-    "140122",
-    "140123",
-    "140181",
-)
+COUNTIES = tuple(TAIYUAN_COUNTIES)
 # How often the SLA board reloads from the API, unless ?refresh= says otherwise.
 BOARD_REFRESH_SECONDS = 30
 
