@@ -299,6 +299,9 @@ def configure_logging(log_format: LogFormat = "auto", level: str = "INFO") -> No
     # Statement-level SQL logging would drown everything else (and may carry bound params).
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
     logging.getLogger("temporalio").setLevel(logging.INFO)
+    # Alembic announces each of its plugins at INFO on every start; the upgrades it runs
+    # (alembic.runtime.migration) stay at INFO.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     # add_temporal_context already lifts these details into keys; appending a dict repr to
     # every message as well only makes lines longer and harder to search.
