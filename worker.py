@@ -16,7 +16,7 @@ from activities.calendar import CalendarActivities
 from activities.read_model import ReadModelActivities
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
-from core.temporal import connect
+from core.temporal import connect, data_converter
 from store.db import create_schema, engine_for
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
@@ -27,13 +27,21 @@ WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow]
 log = structlog.get_logger("worker")
 
 
+def worker_client(client: Client, settings: Settings) -> Client:
+    """The same connection with the worker's converter: what the API did not seal is refused
+    as a typed error when a handler reads it, never decoded (a forged update or signal)."""
+    config = client.config()
+    config["data_converter"] = data_converter(settings, worker=True)
+    return Client(**config)
+
+
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
     engine = engine_for(settings)
     create_schema(engine)
     read_model = ReadModelActivities(engine)
     calendar = CalendarActivities(engine)
     return Worker(
-        client,
+        worker_client(client, settings),
         task_queue=task_queue or settings.task_queue,
         workflows=WORKFLOWS,
         activities=[

@@ -5,8 +5,17 @@ is serialised whole, metadata included, and sealed with AES-256-GCM under a fres
 nonce; the key id travels in the payload's metadata, so several keys can be accepted at
 once and rotated: the first configured key encrypts, any configured key decrypts.
 
-Payloads without the encryption marker pass through decoding unchanged, so histories
-recorded before encryption still replay and still render.
+Each payload is bound to its case: the workflow id of the serialization context (the case id,
+never personal data) travels in the metadata under `case-id` and is part of the associated
+data, so a ciphertext cannot be moved to another case's metadata, and the codec endpoint can
+decode only the payloads of the caller's cases.
+
+What the API did not seal is refused: a payload without the encryption marker, with an unknown
+key or one that fails authentication. A client (the API) raises on it; a worker instead turns
+it into a *refused* payload (`binary/refused`), which the payload converter refuses with a
+typed `Forbidden` error when a handler's arguments are converted, so a forged update is
+rejected and a forged signal dropped, instead of failing the workflow task over and over.
+Histories recorded before encryption replay only with `accept_plaintext` (the replayer).
 
 Search attributes never pass through a codec: they hold no personal data (DESIGN.md).
 """
@@ -22,15 +31,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import Any
+
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
-from temporalio.converter import PayloadCodec
+from temporalio.contrib.pydantic import PydanticPayloadConverter
+from temporalio.converter import (
+    EncodingPayloadConverter,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+)
+from temporalio.exceptions import ApplicationError
 
 from core.settings import Settings
 
 ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
+CASE_ID_METADATA = "case-id"
+REFUSED_ENCODING = b"binary/refused"
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # GCM's standard nonce; random per payload, never reused with a key
 
@@ -119,18 +139,58 @@ def keys_from_settings(settings: Settings) -> list[PayloadKey]:
     return keys
 
 
-class EncryptionCodec(PayloadCodec):
-    """AES-256-GCM over each whole payload; the key id is bound in as associated data."""
+def case_id_of(payload: Payload) -> str | None:
+    """The case an encrypted payload belongs to, as its metadata says (authenticated on
+    decryption); None for a payload sealed without a workflow context."""
+    raw = payload.metadata.get(CASE_ID_METADATA)
+    return raw.decode(errors="replace") if raw else None
 
-    def __init__(self, keys: Sequence[PayloadKey]) -> None:
+
+def _associated_data(key_id: str, case_id: str | None) -> bytes:
+    # Payloads sealed before case binding have the key id alone as associated data.
+    return key_id.encode() if not case_id else key_id.encode() + b"\x00" + case_id.encode()
+
+
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
+    """AES-256-GCM over each whole payload; the key id and the case id are associated data.
+
+    `refuse_untrusted`: the worker's mode; an untrusted payload decodes to a refused payload
+    instead of raising (see the module's docstring). `accept_plaintext`: only for replaying
+    histories recorded before encryption.
+    """
+
+    def __init__(
+        self,
+        keys: Sequence[PayloadKey],
+        *,
+        accept_plaintext: bool = False,
+        refuse_untrusted: bool = False,
+        case_id: str | None = None,
+    ) -> None:
         if not keys:
             raise PayloadKeyError("EncryptionCodec needs at least one key")
+        self._keys = list(keys)
         self._encrypting = keys[0]
         self._ciphers = {key.key_id: AESGCM(key.key) for key in keys}
+        self._accept_plaintext = accept_plaintext
+        self._refuse_untrusted = refuse_untrusted
+        self._case_id = case_id
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> EncryptionCodec:
-        return cls(keys_from_settings(settings))
+    def from_settings(cls, settings: Settings, **options: Any) -> EncryptionCodec:
+        return cls(keys_from_settings(settings), **options)
+
+    def with_context(self, context: SerializationContext) -> EncryptionCodec:
+        """The same keys, sealing for the workflow (case) the context names."""
+        case_id = getattr(context, "workflow_id", None)
+        if case_id == self._case_id:
+            return self
+        return EncryptionCodec(
+            self._keys,
+            accept_plaintext=self._accept_plaintext,
+            refuse_untrusted=self._refuse_untrusted,
+            case_id=case_id,
+        )
 
     @property
     def encrypting_key_id(self) -> str:
@@ -140,21 +200,38 @@ class EncryptionCodec(PayloadCodec):
         return [self.encrypt(payload) for payload in payloads]
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
-        return [self.decrypt(payload) for payload in payloads]
+        return [self._decode_one(payload) for payload in payloads]
 
-    def encrypt(self, payload: Payload) -> Payload:
+    def _decode_one(self, payload: Payload) -> Payload:
+        if payload.metadata.get("encoding") == REFUSED_ENCODING:
+            return payload
+        try:
+            return self.decrypt(payload)
+        except PayloadDecryptionError as err:
+            if not self._refuse_untrusted:
+                raise
+            return Payload(metadata={"encoding": REFUSED_ENCODING}, data=str(err).encode())
+
+    def encrypt(self, payload: Payload, case_id: str | None = None) -> Payload:
         key_id = self._encrypting.key_id
+        case_id = case_id or self._case_id
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self._ciphers[key_id].encrypt(nonce, payload.SerializeToString(), key_id.encode())
-        return Payload(
-            metadata={"encoding": ENCODING, KEY_ID_METADATA: key_id.encode()},
-            data=nonce + sealed,
+        sealed = self._ciphers[key_id].encrypt(
+            nonce, payload.SerializeToString(), _associated_data(key_id, case_id)
         )
+        metadata = {"encoding": ENCODING, KEY_ID_METADATA: key_id.encode()}
+        if case_id:
+            metadata[CASE_ID_METADATA] = case_id.encode()
+        return Payload(metadata=metadata, data=nonce + sealed)
 
     def decrypt(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
-            # Recorded before encryption (or never encrypted): nothing to undo.
-            return payload
+            if self._accept_plaintext:
+                # Recorded before encryption: nothing to undo.
+                return payload
+            raise PayloadDecryptionError(
+                "payload is not sealed by the API or a worker: unencrypted payloads are refused"
+            )
         key_id = payload.metadata.get(KEY_ID_METADATA, b"").decode(errors="replace")
         cipher = self._ciphers.get(key_id)
         if cipher is None:
@@ -165,10 +242,36 @@ class EncryptionCodec(PayloadCodec):
             )
         nonce, sealed = payload.data[:NONCE_BYTES], payload.data[NONCE_BYTES:]
         try:
-            plain = cipher.decrypt(nonce, sealed, key_id.encode())
+            plain = cipher.decrypt(nonce, sealed, _associated_data(key_id, case_id_of(payload)))
         except InvalidTag:
             raise PayloadDecryptionError(
                 f"payload encrypted with key {key_id!r} failed authentication: it was "
                 "altered, or the key with that id is not the one that encrypted it"
             ) from None
         return Payload.FromString(plain)
+
+
+class RefusedPayloadConverter(EncodingPayloadConverter):
+    """Converts nothing: a refused payload becomes a typed refusal when a handler reads it."""
+
+    @property
+    def encoding(self) -> str:
+        return REFUSED_ENCODING.decode()
+
+    def to_payload(self, value: Any) -> Payload | None:
+        return None
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
+        raise ApplicationError(
+            f"payload refused: {payload.data.decode(errors='replace')}",
+            type="Forbidden",
+            non_retryable=True,
+        )
+
+
+class CasePayloadConverter(PydanticPayloadConverter):
+    """Pydantic models to JSON, and refused payloads to typed refusals."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set_converters(RefusedPayloadConverter(), *self.converters.values())

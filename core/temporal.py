@@ -29,7 +29,7 @@ from temporalio.runtime import (
 )
 from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
-from core.codec import EncryptionCodec
+from core.codec import CasePayloadConverter, EncryptionCodec
 from core.settings import Settings
 
 
@@ -37,13 +37,23 @@ class TemporalSettingsError(ValueError):
     """The Temporal connection settings contradict each other or name unreadable files."""
 
 
-def data_converter(settings: Settings) -> DataConverter:
+def data_converter(
+    settings: Settings, *, worker: bool = False, accept_plaintext: bool = False
+) -> DataConverter:
     """Pydantic models in, ciphertext out: the converter of every client, worker and replayer.
+
+    `worker`: untrusted inbound payloads become typed refusals instead of errors (a forged
+    update is rejected, a forged signal dropped, the workflow task never fails for them).
+    `accept_plaintext`: only to replay histories recorded before encryption.
 
     Raises core.codec.PayloadKeyError when no payload key is configured.
     """
     return dataclasses.replace(
-        pydantic_data_converter, payload_codec=EncryptionCodec.from_settings(settings)
+        pydantic_data_converter,
+        payload_converter_class=CasePayloadConverter,
+        payload_codec=EncryptionCodec.from_settings(
+            settings, refuse_untrusted=worker, accept_plaintext=accept_plaintext
+        ),
     )
 
 

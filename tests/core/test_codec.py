@@ -10,13 +10,18 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import ActivitySerializationContext, WorkflowSerializationContext
+from temporalio.exceptions import ApplicationError
 
 from core.codec import (
+    CASE_ID_METADATA,
     ENCODING,
+    REFUSED_ENCODING,
     KEY_ID_METADATA,
     EncryptionCodec,
     PayloadDecryptionError,
     PayloadKeyError,
+    case_id_of,
     generate_key_spec,
     keys_from_settings,
     parse_keys,
@@ -114,18 +119,60 @@ async def test_relabelled_key_id_fails_authentication() -> None:
         await both.decode([relabelled])
 
 
-async def test_unmarked_payloads_pass_through_decode() -> None:
-    payloads = [plain("recorded before encryption"), Payload(metadata={"encoding": b"binary/null"})]
-    assert await codec(NEW).decode(payloads) == payloads
+async def test_unmarked_payloads_are_refused() -> None:
+    # What the API did not seal (`temporal workflow update execute --input '{...}'`) is refused.
+    with pytest.raises(PayloadDecryptionError, match="unencrypted payloads are refused"):
+        await codec(NEW).decode([plain("typed at the Temporal frontend")])
 
 
-async def test_recorded_plaintext_history_payloads_decode_unchanged() -> None:
+async def test_a_worker_turns_untrusted_payloads_into_refusals_not_errors() -> None:
+    # Raising in a worker's decode would fail the workflow task for ever; a refused payload
+    # instead fails the handler's argument conversion with a typed refusal.
+    worker = EncryptionCodec(parse_keys(NEW), refuse_untrusted=True)
+    forged = [plain("forged"), (await codec(OLD).encode([plain("another key")]))[0]]
+    decoded = await worker.decode(forged)
+    assert all(p.metadata["encoding"] == REFUSED_ENCODING for p in decoded)
+    converter = data_converter(settings(payload_keys=NEW), worker=True).payload_converter
+    with pytest.raises(ApplicationError) as refused:
+        converter.from_payloads(decoded[:1], [str])
+    assert refused.value.type == "Forbidden"
+    assert refused.value.non_retryable
+
+
+async def test_recorded_plaintext_history_payloads_decode_unchanged_for_the_replayer() -> None:
     path = sorted(HISTORIES.glob("*.json"))[0]
     history = WorkflowHistory.from_json(path.stem.split(".")[0], path.read_text())
     started = history.events[0].workflow_execution_started_event_attributes
     payloads = list(started.input.payloads)
     assert payloads and all(p.metadata["encoding"] != ENCODING for p in payloads)
-    assert await codec(NEW).decode(payloads) == payloads
+    replayer = EncryptionCodec(parse_keys(NEW), accept_plaintext=True)
+    assert await replayer.decode(payloads) == payloads
+
+
+async def test_payloads_are_bound_to_their_case() -> None:
+    bound = codec(NEW).with_context(WorkflowSerializationContext("default", "WA-2026-000001"))
+    (sealed,) = await bound.encode([plain("a payment of WA-2026-000001")])
+    assert case_id_of(sealed) == "WA-2026-000001"
+    assert await codec(NEW).decode([sealed]) == [plain("a payment of WA-2026-000001")]
+    moved = Payload()
+    moved.CopyFrom(sealed)
+    moved.metadata[CASE_ID_METADATA] = b"WA-2026-000002"
+    with pytest.raises(PayloadDecryptionError, match="failed authentication"):
+        await codec(NEW).decode([moved])
+
+
+def test_activity_payloads_carry_their_workflow() -> None:
+    context = ActivitySerializationContext(
+        namespace="default",
+        activity_id="1",
+        activity_type="sync_case",
+        activity_task_queue="q",
+        workflow_id="MA-2026-000003",
+        workflow_type="DisputeWorkflow",
+        is_local=False,
+    )
+    sealed = codec(NEW).with_context(context).encrypt(plain("x"))
+    assert case_id_of(sealed) == "MA-2026-000003"
 
 
 async def test_data_converter_encrypts_pydantic_models() -> None:
