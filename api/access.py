@@ -129,13 +129,21 @@ class ActionGrant:
     spec: ActionSpec[Any]
 
     def command_input(self, body: dict[str, Any]) -> dict[str, Any]:
-        """The action's input with the caller as its actor."""
+        """The action's input with the caller as its actor (the API stamps the request)."""
         if "actor" in body:
             raise ApiError(
                 422,
                 "actor_from_token",
                 "the actor is the caller (from the bearer token); leave `actor` out of the body",
                 [{"loc": ["body", "actor"], "msg": "not accepted", "type": "actor_from_token"}],
+            )
+        if "request" in body:
+            raise ApiError(
+                422,
+                "request_from_api",
+                "the API stamps each action itself; send an Idempotency-Key header instead "
+                "of `request` in the body",
+                [{"loc": ["body", "request"], "msg": "not accepted", "type": "request_from_api"}],
             )
         return {**body, "actor": self.access.actor.model_dump(mode="json")}
 

@@ -6,7 +6,9 @@ transfer). Temporal's errors become ApiErrors here, so routes stay one call deep
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, NoReturn
@@ -25,7 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError, validation_details
 from domain.actions import ActionSpec
-from domain.common import Command
+from domain.common import Command, RequestStamp
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeActionResult, DisputeView
 from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
@@ -41,6 +43,7 @@ RPC_TIMEOUT = timedelta(seconds=30)
 
 _REFUSALS = {
     "ActionNotAllowed": (409, "action_not_allowed"),
+    "ActionFailed": (409, "action_failed"),
     "CaseOpening": (409, "action_not_allowed"),
     "InvalidActionInput": (422, "invalid_action_input"),
     "Forbidden": (403, "forbidden"),
@@ -146,12 +149,28 @@ def parse_action(case_id: str, action: str, body: dict[str, Any]) -> Command:
         ) from None
 
 
-async def run_action(client: Client, case_id: str, action: str, cmd: Command) -> BaseModel:
+def update_id(action: str, key: str) -> str:
+    """Temporal's id for the update: a retry with the same key joins the first attempt."""
+    return f"{action}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+
+
+async def run_action(
+    client: Client, case_id: str, action: str, cmd: Command, key: str | None = None
+) -> BaseModel:
+    """Sends the action stamped for this case under its idempotency key (a fresh one when the
+    caller gave none): the workflow applies a key once and answers retries with the first
+    outcome, across API restarts and runs."""
     case_kind = kind_of(case_id)
     handle = client.get_workflow_handle(case_id)
+    key = key or f"generated:{uuid.uuid4().hex}"
+    cmd = cmd.model_copy(update={"request": RequestStamp(case_id=case_id, key=key)})
     try:
         result: BaseModel = await handle.execute_update(
-            action, cmd, result_type=case_kind.result, rpc_timeout=RPC_TIMEOUT
+            action,
+            cmd,
+            id=update_id(action, key),
+            result_type=case_kind.result,
+            rpc_timeout=RPC_TIMEOUT,
         )
         return result
     except WorkflowUpdateFailedError as err:

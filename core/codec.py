@@ -30,7 +30,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any
 
 from cryptography.exceptions import InvalidTag

@@ -41,11 +41,26 @@ class Actor(StrictModel):
     county_code: CountyCode
 
 
+CASE_ID_PATTERN = r"^[A-Z]{2}-\d{4}-\d{6}$"
+
+
+class RequestStamp(StrictModel):
+    """What the API stamps on every action it sends: the case it is for and the request's
+    idempotency key. Sealed with the action by the payload codec, so only the API can write
+    it; the workflow refuses an action without one, or stamped for another case, and applies
+    a key once (a retry gets the first outcome)."""
+
+    case_id: str = Field(pattern=CASE_ID_PATTERN)
+    key: str = Field(min_length=1, max_length=200)
+
+
 class Command(StrictModel):
     """A human action: who takes it and why. The event history keeps both."""
 
     actor: Actor
     reason: Reason
+    # Set by the API, never by the caller (None only in histories recorded before stamps).
+    request: RequestStamp | None = None
 
 
 class ActionNotAllowed(Exception):

@@ -11,6 +11,7 @@ from core.codec import generate_key_spec
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
 from tests.databases import drop_templates, fresh_database
+from tests.stamping import StampActions
 
 # Every client, worker and API in the tests encrypts like production, with a key of this run
 # (set before any Settings is built, and inherited by any process a test starts).
@@ -24,6 +25,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         test_server_existing_path=str(installed_binary("temporal-test-server")),
         data_converter=data_converter(Settings()),
         runtime=runtime(),
+        interceptors=[StampActions()],
     )
     async with env:
         await register_search_attributes(env.client)

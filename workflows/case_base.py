@@ -4,20 +4,30 @@ A case workflow keeps its state in a pydantic model with `revision` and `deadlin
 change bumps the revision; one flusher task writes notifications and the read-model snapshot
 through idempotent activities, so timers keep firing while the database is away, and an
 update returns once the read model shows it.
+
+An action is believed only as the API stamped it (`RequestStamp`: this case, an idempotency
+key; the payload codec makes the stamp unforgeable); a key is applied once and its retries
+get the first outcome. A handler never raises after its validator passed except as a typed
+`ActionFailed` refusal, with the case's state as it was, so a bug fails one update instead
+of every workflow task. Before its history grows too large a case continues as new,
+carrying its state, its clocks and its recent keys.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
 
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from domain.carry import CaseCarry, SeenRequest
     from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
     from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
     from domain.effects import Effects, apply_deadline_change, deadline_change, started
@@ -33,6 +43,17 @@ _REFUSAL_TYPES: dict[type[Exception], str] = {
 }
 REFUSALS = tuple(_REFUSAL_TYPES)
 
+# Cases opened before actions were stamped replay without the check: update validators run
+# again on replay, and their actions carry no stamp.
+STAMPED_ACTIONS = "stamped-actions"
+
+# Idempotency keys a case remembers (and carries into its next run): a retry comes within
+# minutes, long before this many later actions.
+KEPT_REQUESTS = 1000
+# A case continues as new past this many events, or when the server suggests it, well below
+# Temporal's hard limit (51 200 events) at which it would be terminated.
+MAX_HISTORY_EVENTS = 10_000
+
 
 def refusal(exc: Exception) -> ApplicationError:
     """Domain refusals cross to the client as typed, non-retryable application errors."""
@@ -40,16 +61,35 @@ def refusal(exc: Exception) -> ApplicationError:
     return ApplicationError(str(exc), type=kind, non_retryable=True)
 
 
+def action_failed(name: str) -> ApplicationError:
+    return ApplicationError(
+        f"{name} could not be applied to this case; nothing was recorded",
+        type="ActionFailed",
+        non_retryable=True,
+    )
+
+
+def fingerprint(name: str, cmd: Command) -> str:
+    """The request behind an idempotency key: the action and its input, less the stamp."""
+    body = cmd.model_dump_json(exclude={"request"})
+    return hashlib.sha256(f"{name}\n{body}".encode()).hexdigest()
+
+
 class CaseState(Protocol):
     revision: int
     deadlines: list[Deadline]
 
+    def model_copy(self, *, deep: bool = ...) -> Any: ...
+
 
 S = TypeVar("S", bound=CaseState)
+R = TypeVar("R", bound=BaseModel)
 
 
-class CaseWorkflow(Generic[S]):
+class CaseWorkflow(Generic[S, R]):
     kind: ClassVar[str]
+    result_type: ClassVar[type[BaseModel]]
+    max_history_events: ClassVar[int] = MAX_HISTORY_EVENTS
 
     def __init__(self) -> None:
         self._state: S | None = None
@@ -58,6 +98,8 @@ class CaseWorkflow(Generic[S]):
         self._clock = DeadlineClock()
         self._lock = asyncio.Lock()
         self._search: dict[str, Any] = {}
+        self._requests: dict[str, SeenRequest] = {}
+        self._stamped = False
 
     @property
     def state(self) -> S:
@@ -78,12 +120,57 @@ class CaseWorkflow(Generic[S]):
     ) -> list[Notification]:
         raise NotImplementedError
 
+    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
+        """Applies a validated action to the state; returns its notifications."""
+        raise NotImplementedError
+
+    def _result(self) -> R:
+        raise NotImplementedError
+
     # The machinery.
 
-    async def _serve(self) -> None:
-        """Runs the case's clocks until it closes, then lets every write and handler finish."""
+    def _begin(self, carry: CaseCarry[Any] | None) -> bool:
+        """Starts a run; True when it continues the case from the run before."""
+        self._stamped = workflow.patched(STAMPED_ACTIONS)
+        if carry is None:
+            return False
+        self._resume(carry)
+        return True
+
+    def _resume(self, carry: CaseCarry[Any]) -> None:
+        """A run continued from the one before: the same case, clocks and recent keys."""
+        self._state = carry.state
+        self._requests = {seen.key: seen for seen in carry.requests}
+        # The read model already shows this revision; nothing to write until it changes.
+        self._flushed = self.state.revision
+
+    def _history_full(self) -> bool:
+        info = workflow.info()
+        return (
+            info.is_continue_as_new_suggested()
+            or info.get_current_history_length() > self.max_history_events
+        )
+
+    async def _continue_as_new(self, intake: BaseModel) -> None:
+        """Hands the case to a fresh run once every handler and write has finished."""
+        await workflow.wait_condition(
+            lambda: (
+                workflow.all_handlers_finished()
+                and not self._lock.locked()
+                and self._flushed >= self.state.revision
+            )
+        )
+        carry = CaseCarry[Any](state=self.state, requests=list(self._requests.values()))
+        workflow.continue_as_new(args=[intake, carry])
+
+    async def _serve(self, intake: BaseModel | None = None) -> None:
+        """Runs the case's clocks until it closes, then lets every write and handler finish.
+
+        With the run's intake, it continues as new when the history grows too large."""
         flusher = asyncio.create_task(self._flush_forever())
         while not self._is_closed():
+            if intake is not None and self._history_full():
+                await self._continue_as_new(intake)
             await self._clock.sleep(self.state.deadlines, stop=self._is_closed)
             async with self._lock:
                 notes: list[Notification] = []
@@ -103,9 +190,86 @@ class CaseWorkflow(Generic[S]):
         if self._state is None:
             raise ApplicationError("the case is still opening", type="ActionNotAllowed")
         try:
+            self._check_stamp(cmd)
+            if self._seen(name, cmd) is not None:
+                return  # a retry: the handler answers with the first outcome
             self._check(name, self._state, cmd)
         except REFUSALS as exc:
             raise refusal(exc) from None
+
+    def _check_stamp(self, cmd: Command) -> None:
+        stamp = cmd.request
+        if not self._stamped:
+            return
+        if stamp is None:
+            raise Forbidden("an action is accepted only through the API")
+        if stamp.case_id != workflow.info().workflow_id:
+            raise Forbidden("the action was issued for another case")
+
+    def _seen(self, name: str, cmd: Command) -> R | None:
+        """The first outcome of an action already applied under this idempotency key."""
+        if cmd.request is None:
+            return None
+        seen = self._requests.get(cmd.request.key)
+        if seen is None:
+            return None
+        if seen.action != name or seen.fingerprint != fingerprint(name, cmd):
+            raise InvalidActionInput(
+                "this Idempotency-Key was used before on this case for a different request"
+            )
+        return cast(R, self.result_type.model_validate(seen.result))
+
+    def _remember(self, name: str, cmd: Command, result: R) -> None:
+        if cmd.request is None:
+            return
+        self._requests[cmd.request.key] = SeenRequest(
+            key=cmd.request.key,
+            action=name,
+            fingerprint=fingerprint(name, cmd),
+            result=result.model_dump(mode="json"),
+        )
+        while len(self._requests) > KEPT_REQUESTS:
+            del self._requests[next(iter(self._requests))]
+
+    async def _act(self, name: str, cmd: Command) -> R:
+        """One human action: validated again under the lock (another update may have changed
+        the case since the validator ran), applied, remembered under its key, written."""
+        try:
+            seen = self._seen(name, cmd)
+        except REFUSALS as exc:
+            raise refusal(exc) from None
+        if seen is not None:
+            return seen
+        async with self._lock:
+            self._validate(name, cmd)
+            try:
+                seen = self._seen(name, cmd)
+            except REFUSALS as exc:
+                raise refusal(exc) from None
+            if seen is not None:
+                return seen  # a concurrent retry applied it while this one waited
+            before = self.state.model_copy(deep=True)
+            try:
+                notes = await self._apply(name, cmd)
+            except ApplicationError:
+                self._state = before
+                raise
+            except REFUSALS as exc:
+                self._state = before
+                raise refusal(exc) from None
+            except Exception as exc:
+                # A bug, not a refusal: fail this update with the case as it was, instead
+                # of failing the workflow task for ever.
+                self._state = before
+                workflow.logger.error(
+                    "action %s failed after validation: %s", name, type(exc).__name__
+                )
+                raise action_failed(name) from None
+            self._changed(notes)
+            result = self._result()
+            self._remember(name, cmd, result)
+        await self._flushed_now()
+        return result
 
     async def _take(
         self, effects: Effects, actor_id: str | None, commit: bool = True

@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from domain.carry import CaseCarry
     from domain.common import Command
     from domain.deadlines import (
         Deadline,
@@ -69,11 +70,23 @@ DISPUTE_OUTCOME_SIGNAL = "dispute_outcome"
 
 
 @workflow.defn
-class DisputeWorkflow(CaseWorkflow[DisputeState]):
+class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
     kind = KIND
+    result_type = DisputeActionResult
 
     @workflow.run
-    async def run(self, intake: DisputeIntake) -> DisputeActionResult:
+    async def run(
+        self, intake: DisputeIntake, carry: CaseCarry[DisputeState] | None = None
+    ) -> DisputeActionResult:
+        # Started with the intake alone, the SDK applies no type hints (they are matched
+        # only when the counts agree): the intake arrives as JSON data.
+        intake = DisputeIntake.model_validate(intake)
+        if not self._begin(carry):
+            await self._open(intake)
+        await self._serve(intake)
+        return action_result(self.state)
+
+    async def _open(self, intake: DisputeIntake) -> None:
         region = await workflow.execute_activity_method(
             ReadModelActivities.load_region_settings,
             intake.county_code,
@@ -83,8 +96,6 @@ class DisputeWorkflow(CaseWorkflow[DisputeState]):
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
         await self._take(effects, intake.opened_by.id)
-        await self._serve()
-        return action_result(self.state)
 
     def _is_closed(self) -> bool:
         return self.state.stage is DisputeStage.closed
@@ -118,12 +129,11 @@ class DisputeWorkflow(CaseWorkflow[DisputeState]):
     def _check(self, name: str, state: DisputeState, cmd: Command) -> None:
         rules.check(name, state, cmd, workflow.now())
 
-    async def _act(self, name: str, cmd: Command) -> DisputeActionResult:
-        async with self._lock:
-            self._validate(name, cmd)
-            effects = transitions.apply(name, self.state, cmd, workflow.now())
-            await self._take(effects, cmd.actor.id)
-        await self._flushed_now()
+    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
+        effects = transitions.apply(name, self.state, cmd, workflow.now())
+        return await self._take(effects, cmd.actor.id, commit=False)
+
+    def _result(self) -> DisputeActionResult:
         return action_result(self.state)
 
     @workflow.query

@@ -14,6 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from domain.carry import CaseCarry
     from domain.common import Command
     from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult
     from domain.insurance import rules, transitions
@@ -44,11 +45,23 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn
-class InsuranceTransferWorkflow(CaseWorkflow[TransferState]):
+class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult]):
     kind = KIND
+    result_type = TransferActionResult
 
     @workflow.run
-    async def run(self, intake: TransferIntake) -> TransferActionResult:
+    async def run(
+        self, intake: TransferIntake, carry: CaseCarry[TransferState] | None = None
+    ) -> TransferActionResult:
+        # Started with the intake alone, the SDK applies no type hints (they are matched
+        # only when the counts agree): the intake arrives as JSON data.
+        intake = TransferIntake.model_validate(intake)
+        if not self._begin(carry):
+            await self._open(intake)
+        await self._serve(intake)
+        return action_result(self.state)
+
+    async def _open(self, intake: TransferIntake) -> None:
         region = await workflow.execute_activity_method(
             ReadModelActivities.load_region_settings,
             intake.to_agency.county_code,
@@ -58,8 +71,6 @@ class InsuranceTransferWorkflow(CaseWorkflow[TransferState]):
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
         await self._take(effects, intake.opened_by.id)
-        await self._serve()
-        return action_result(self.state)
 
     def _is_closed(self) -> bool:
         return self.state.stage in (TransferStage.completed, TransferStage.closed)
@@ -78,12 +89,11 @@ class InsuranceTransferWorkflow(CaseWorkflow[TransferState]):
         effects = transitions.deadline_passed(self.state, deadline, workflow.now())
         return await self._take(effects, None, commit=False)
 
-    async def _act(self, name: str, cmd: Command) -> TransferActionResult:
-        async with self._lock:
-            self._validate(name, cmd)
-            effects = transitions.apply(name, self.state, cmd, workflow.now())
-            await self._take(effects, cmd.actor.id)
-        await self._flushed_now()
+    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
+        effects = transitions.apply(name, self.state, cmd, workflow.now())
+        return await self._take(effects, cmd.actor.id, commit=False)
+
+    def _result(self) -> TransferActionResult:
         return action_result(self.state)
 
     @workflow.query

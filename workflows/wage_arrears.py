@@ -18,6 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.calendar import CalendarActivities
     from activities.read_model import ReadModelActivities
     from domain.campaign import CampaignRequest
+    from domain.carry import CaseCarry
     from domain.common import Command
     from domain.deadlines import (
         Deadline,
@@ -69,11 +70,23 @@ START_DISPUTE_CASE = "start-dispute-case"
 
 
 @workflow.defn
-class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
+class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
     kind = KIND
+    result_type = ActionResult
 
     @workflow.run
-    async def run(self, intake: WageArrearsIntake) -> ActionResult:
+    async def run(
+        self, intake: WageArrearsIntake, carry: CaseCarry[WageArrearsState] | None = None
+    ) -> ActionResult:
+        # Started with the intake alone, the SDK applies no type hints (they are matched
+        # only when the counts agree): the intake arrives as JSON data.
+        intake = WageArrearsIntake.model_validate(intake)
+        if not self._begin(carry):
+            await self._open(intake)
+        await self._serve(intake)
+        return action_result(self.state)
+
+    async def _open(self, intake: WageArrearsIntake) -> None:
         case_id = workflow.info().workflow_id
         region = await workflow.execute_activity_method(
             ReadModelActivities.load_region_settings,
@@ -95,8 +108,6 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
             )
             transitions.clocks_started(self._state, wa12_name, wa12_request, wa12_due, campaign)
         self._changed(notes)
-        await self._serve()
-        return action_result(self.state)
 
     def _is_closed(self) -> bool:
         return self.state.status is CaseStatus.closed
@@ -113,19 +124,20 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
 
     def _check(self, name: str, state: WageArrearsState, cmd: Command) -> None:
         rules.check(name, state, cmd, workflow.now())
+        if name == "refer_to_mediation":
+            # The handler opens the dispute case with this file: it must be valid before the
+            # update is accepted, or the handler could only fail.
+            referral.check_dispute_intake(state, cmd)
 
-    async def _act(self, name: str, cmd: Command) -> ActionResult:
-        async with self._lock:
-            # Checked again under the lock: another update may have changed the case since
-            # the validator ran.
-            self._validate(name, cmd)
-            request = rules.due_request_for(name, self.state, cmd, workflow.now())
-            due = await compute_due(request) if request is not None else None
-            notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
-            if name == "refer_to_mediation" and workflow.patched(START_DISPUTE_CASE):
-                await self._start_dispute(cmd)
-            self._changed(notes)
-        await self._flushed_now()
+    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
+        request = rules.due_request_for(name, self.state, cmd, workflow.now())
+        due = await compute_due(request) if request is not None else None
+        notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
+        if name == "refer_to_mediation" and workflow.patched(START_DISPUTE_CASE):
+            await self._start_dispute(cmd)
+        return notes
+
+    def _result(self) -> ActionResult:
         return action_result(self.state)
 
     async def _start_dispute(self, cmd: Command) -> None:
@@ -147,12 +159,23 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState]):
 
     @workflow.signal(name=DISPUTE_OUTCOME_SIGNAL)
     async def dispute_outcome(self, outcome: DisputeOutcome) -> None:
-        """A linked dispute case reports: its agreement was performed, it went to court, ..."""
+        """A linked dispute case reports: its agreement was performed, it went to court, ...
+
+        Believed only from the dispute this case referred (MA-1); anything else is dropped."""
         await workflow.wait_condition(lambda: self._state is not None)
         async with self._lock:
-            notes, close = referral.dispute_reported(self.state, outcome, workflow.now())
-            if close is not None and self.state.status is not CaseStatus.closed:
-                notes += transitions.closed(self.state, close, workflow.now())
+            if not referral.is_referred_dispute(self.state, outcome.dispute_id):
+                workflow.logger.warning("dispute outcome from a case this one did not refer")
+                return
+            before = self.state.model_copy(deep=True)
+            try:
+                notes, close = referral.dispute_reported(self.state, outcome, workflow.now())
+                if close is not None and self.state.status is not CaseStatus.closed:
+                    notes += transitions.closed(self.state, close, workflow.now())
+            except Exception as exc:
+                self._state = before
+                workflow.logger.error("dispute outcome not applied: %s", type(exc).__name__)
+                return
             self._changed(notes)
 
     @workflow.query

@@ -212,14 +212,16 @@ async def take_action(
         dict[str, Any],
         Body(description="the action's input: reason and fields; the actor is the caller"),
     ],
+    idempotency_key: IdempotencyKey = None,
 ) -> ActionOutcome:
     """Takes one human action on the case as the caller. 403 for a role the action is not
     for, 409 when the case's state forbids it, 422 when the input is wrong; a refused action
-    changes nothing."""
+    changes nothing. Repeating it with the same `Idempotency-Key` returns the first outcome
+    without acting again (422 if the key was used for a different action or input)."""
     _bind(case_id)
     cmd = gateway.parse_action(case_id, action, grant.command_input(body))
     result = ActionOutcome.model_validate(
-        (await gateway.run_action(client, case_id, action, cmd)).model_dump()
+        (await gateway.run_action(client, case_id, action, cmd, idempotency_key)).model_dump()
     )
     log.info("action taken", action=action, actor_id=cmd.actor.id, status=result.status)
     return result

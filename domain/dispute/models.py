@@ -15,6 +15,9 @@ from domain.regions import RegionSettings
 from domain.wage_arrears.models import Employer, Mobile, ResidentId
 
 GROUP_SIZE = 10  # MA-4 green channel; LDMAL Art.7
+# As many claims (and award items) as a wage-arrears case has workers: a mass case's
+# referral to mediation carries one claim a worker.
+MAX_CLAIMS = 1000
 
 
 class DisputeOrigin(StrEnum):
@@ -53,7 +56,7 @@ class DisputeIntake(StrictModel):
     workers: list[Claimant] = Field(min_length=1, max_length=1000)
     migrant_workers: bool = True
     wage_claim: bool = True
-    claims: list[ClaimItem] = Field(min_length=1, max_length=100)
+    claims: list[ClaimItem] = Field(min_length=1, max_length=MAX_CLAIMS)
     # MA-3: when the worker knew of the infringement, when the job ended, what interrupted.
     claim_known_on: date
     employment_ended_on: date | None = None
@@ -155,11 +158,11 @@ class ScheduleHearing(Command):
 
 
 class ChangeClaims(Command):
-    claims: list[ClaimItem] = Field(min_length=1, max_length=100)
+    claims: list[ClaimItem] = Field(min_length=1, max_length=MAX_CLAIMS)
 
 
 class RecordAward(Command):
-    items: list[AwardItem] = Field(min_length=1, max_length=100)
+    items: list[AwardItem] = Field(min_length=1, max_length=MAX_CLAIMS)
     made_on: date
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.common import Command, Role, cst_date
+from pydantic import ValidationError
+
+from domain.common import Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineState
 from domain.dispute.models import Claimant, ClaimItem, DisputeIntake, DisputeOrigin
 from domain.dispute.view import DisputeOutcome
@@ -45,9 +47,28 @@ def dispute_intake(state: WageArrearsState, cmd: Command) -> DisputeIntake:
     )
 
 
+def check_dispute_intake(state: WageArrearsState, cmd: Command) -> None:
+    """Refuses a referral whose dispute file would be invalid (InvalidActionInput)."""
+    try:
+        dispute_intake(state, cmd)
+    except ValidationError as err:
+        fields = sorted({".".join(str(part) for part in e["loc"][:1]) for e in err.errors()})
+        raise InvalidActionInput(
+            f"the dispute case cannot be opened from this case: invalid {', '.join(fields)}"
+        ) from None
+
+
 def dispute_started(state: WageArrearsState, dispute_id: str) -> None:
     state.linked_cases.append(
         LinkedCase(case_id=dispute_id, kind="dispute", relation="referred_to")
+    )
+
+
+def is_referred_dispute(state: WageArrearsState, dispute_id: str) -> bool:
+    """MA-1: only the dispute case this case's referral opened reports to it."""
+    return any(
+        link.case_id == dispute_id and link.kind == "dispute" and link.relation == "referred_to"
+        for link in state.linked_cases
     )
 
 

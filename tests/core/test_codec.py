@@ -16,8 +16,8 @@ from temporalio.exceptions import ApplicationError
 from core.codec import (
     CASE_ID_METADATA,
     ENCODING,
-    REFUSED_ENCODING,
     KEY_ID_METADATA,
+    REFUSED_ENCODING,
     EncryptionCodec,
     PayloadDecryptionError,
     PayloadKeyError,

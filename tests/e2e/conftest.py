@@ -20,6 +20,7 @@ from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
 from tests.e2e.auth import ActorAsToken, TestUsers
+from tests.stamping import StampActions
 from worker import build_worker
 from workflows import search_attributes as sa
 
@@ -68,6 +69,7 @@ async def dev_server(
         dev_server_existing_path=str(installed_binary("temporal")),
         data_converter=data_converter(Settings()),
         runtime=runtime(),
+        interceptors=[StampActions()],
         search_attributes=sa.ALL,
         dev_server_database_filename=str(tmp_path_factory.mktemp("temporal") / "temporal.db"),
     )

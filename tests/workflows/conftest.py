@@ -17,10 +17,12 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
+from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
 from domain.wage_arrears.models import WageArrearsIntake
 from domain.wage_arrears.view import WageArrearsView
 from store.db import make_engine
 from store.tables import CaseRecord, NotificationRecord
+from tests.stamping import StampActions
 from worker import build_worker
 from workflows.wage_arrears import WageArrearsWorkflow
 
@@ -102,6 +104,29 @@ async def refused(coro: Any) -> ApplicationError:
 
 @pytest.fixture
 async def harness(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[Harness]:
+    async for harness in _harness(time_skipping_env, database_url):
+        yield harness
+
+
+@pytest.fixture
+async def isolated_harness(database_url: str) -> AsyncIterator[Harness]:
+    """A harness on a time-skipping server of its own: for a test in which a child case
+    outlives its parent, after which the test server stops skipping time."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(installed_binary("temporal-test-server")),
+        data_converter=data_converter(Settings()),
+        runtime=runtime(),
+        interceptors=[StampActions()],
+    )
+    async with env:
+        await register_search_attributes(env.client)
+        async for harness in _harness(env, database_url):
+            yield harness
+
+
+async def _harness(
     time_skipping_env: WorkflowEnvironment, database_url: str
 ) -> AsyncIterator[Harness]:
     settings = Settings(database_url=database_url)

@@ -1144,19 +1144,21 @@ async def test_ma4_ma9_linked_dispute_going_to_court_closes_the_case_as_transfer
 
 async def linked_directly(harness: Harness) -> tuple[Handle, Handle]:
     """A dispute opened with a link to a wage-arrears case (not as its child, so the test
-    server's clock keeps skipping when the dispute closes after the wage-arrears case)."""
+    server's clock keeps skipping when the dispute closes after the wage-arrears case). The
+    wage-arrears case did not refer it, so it believes none of its outcomes (MA-1)."""
     wa = await harness.open_case(f.intake(), case_id=wa_case_id())
     dispute = await open_dispute(harness, linked_case_id=wa.id)
     return wa, dispute
 
 
 async def test_ma9_linked_dispute_is_judged_after_its_wage_arrears_case_closed(
-    harness: Harness,
+    isolated_harness: Harness,
 ) -> None:
     """MA-9: the dispute goes on in court after the wage-arrears case it reports to closed as
     transferred; recording the judgment closes it, in the case and in the read model."""
+    harness = isolated_harness
     await next_morning(harness)
-    wa, dispute = await linked_directly(harness)
+    wa, dispute = await referred(harness)
     await to_arbitration(dispute)
     await dispute.execute_update(
         DW.decide_acceptance, act(Role.supervisor, "refused", decision="refuse")
