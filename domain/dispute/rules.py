@@ -75,6 +75,14 @@ AWARD_POLICY = DeadlinePolicy(
     restartable=True,
     approver_capacity=ApproverCapacity.arbitration_commission_chair,
 )
+# Cases opened before the chair's capacity was checked: their extensions replay unchanged.
+AWARD_POLICY_BEFORE = AWARD_POLICY.model_copy(update={"approver_capacity": None})
+
+
+def award_policy(state: DisputeState) -> DeadlinePolicy:
+    return AWARD_POLICY if state.law_as_written else AWARD_POLICY_BEFORE
+
+
 HEARING_NOTICE_DAYS = 5  # MA-6
 FINAL_AWARD_MONTHS = 12  # MA-8
 ENFORCEMENT_YEARS = 2  # MA-10
@@ -311,6 +319,7 @@ def _input_date_not_future(field: str) -> Callable[[DisputeState, Command, datet
 
 
 def _not_before(field: str, day: date, after: date | None, what: str) -> None:
+    """CAL-3: a legal date is not before the event it follows."""
     if after is not None and day < after:
         raise InvalidActionInput(f"{field} is before {what} ({after.isoformat()})")
 
@@ -340,6 +349,8 @@ def _input_payment_order(state: DisputeState, cmd: Command, now: datetime) -> No
 def _input_payment_order_served(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordPaymentOrder)
     _not_future("served_on", cmd.served_on, now)
+    if not state.law_as_written:
+        return  # update validators run again on replay: older cases are checked as before
     accepted = state.payment_order_accepted_on or _event_day(state, "payment_order_applied")
     _not_before("served_on", cmd.served_on, accepted, "the court accepted the application")
 
@@ -347,6 +358,8 @@ def _input_payment_order_served(state: DisputeState, cmd: Command, now: datetime
 def _input_service(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordService)
     _not_future("served_on", cmd.served_on, now)
+    if not state.law_as_written:
+        return
     accepted = state.accepted_on or _event_day(state, "arbitration_accepted")
     _not_before("served_on", cmd.served_on, accepted, "the application was accepted")
 
@@ -354,6 +367,8 @@ def _input_service(state: DisputeState, cmd: Command, now: datetime) -> None:
 def _input_defence(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordDefence)
     _not_future("received_on", cmd.received_on, now)
+    if not state.law_as_written:
+        return
     _not_before(
         "received_on", cmd.received_on, state.respondent_served_on, "the respondent was served"
     )
@@ -363,7 +378,8 @@ def _input_award_received(state: DisputeState, cmd: Command, now: datetime) -> N
     assert isinstance(cmd, RecordAwardReceived)
     assert state.award is not None  # the state check passed
     _not_future("received_on", cmd.received_on, now)
-    _not_before("received_on", cmd.received_on, state.award.made_on, "the award was made")
+    if state.law_as_written:
+        _not_before("received_on", cmd.received_on, state.award.made_on, "the award was made")
     award = state.award
     taken = {
         "worker": award.worker_received_on is not None,
@@ -386,6 +402,8 @@ def _input_suit(state: DisputeState, cmd: Command, now: datetime) -> None:
 def _input_award(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordAward)
     _not_future("made_on", cmd.made_on, now)
+    if not state.law_as_written:
+        return
     accepted = state.accepted_on or _event_day(state, "arbitration_accepted")
     _not_before("made_on", cmd.made_on, accepted, "the application was accepted")
     _not_before("perform_by", cmd.perform_by or cmd.made_on, cmd.made_on, "the award")

@@ -251,7 +251,7 @@ def _acceptance(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     return Effects(
         start=[
             rules.statutory(rules.SERVICE, "MA-5", now, 5),
-            rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.AWARD_POLICY),
+            rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.award_policy(state)),
         ]
     )
 
@@ -301,7 +301,9 @@ def _claims_changed(state: DisputeState, cmd: Command, now: datetime) -> Effects
         restart = RestartDeadline(actor=cmd.actor, reason=cmd.reason, deadline=rules.AWARD)
         return Effects(recompute=[(rules.AWARD, restart)])
     state.may_sue = False
-    return Effects(start=[rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.AWARD_POLICY)])
+    return Effects(
+        start=[rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.award_policy(state))]
+    )
 
 
 def _award(state: DisputeState, cmd: Command, now: datetime) -> Effects:

@@ -87,10 +87,14 @@ def reaches_criminal_threshold(state: WageArrearsState) -> bool:
     region = state.region
     for n in worker_numbers(state):
         months = state.intake.workers[n - 1].months_owed or 0
-        if (
-            months >= region.police_threshold_months
-            and outstanding(state, n) >= region.police_threshold_individual
-        ):
+        enough_months = months >= region.police_threshold_months
+        enough_amount = outstanding(state, n) >= region.police_threshold_individual
+        if not state.law_as_written:
+            # Cases opened before read either condition as enough; their histories replay
+            # (update validators run again on replay) and they carry on so.
+            if outstanding(state, n) > ZERO and (enough_months or enough_amount):
+                return True
+        elif enough_months and enough_amount:
             return True
     unpaid_workers = sum(1 for n in worker_numbers(state) if outstanding(state, n) > ZERO)
     return (
