@@ -365,3 +365,27 @@ async def test_wa12_complaint_about_a_violation_ended_over_2_years_before_is_ref
     v = await harness.view(handle)
     assert v.state.status is CaseStatus.closed and v.state.close_outcome == "refused"
     assert Decimal(v.accounts[0].owed) == Decimal("3000.00")
+
+
+async def test_ma8_award_judged_against_the_minimum_wage_in_force_and_keeps_it(
+    harness: Harness,
+) -> None:
+    """MA-8: the admin raises the county's minimum wage after the case opened; the award is
+    judged item by item against 12 x the new figure and keeps it; an Art.47(2) item is final
+    whatever its amount."""
+    from store import regions
+
+    handle = await accepted_on_legal_day(harness, await week(harness))
+    regions.save(harness.engine, f.COUNTY, {"monthly_minimum_wage": "2500.00"})
+    today = iso((await harness.now()).astimezone(CST).date())
+    items = [
+        {"description": "wages", "amount": "30000.00"},
+        {"description": "annual leave pay", "amount": "80000.00", "kind": "labour_standards"},
+    ]
+    await handle.execute_update(DW.record_award, act(reason="award", items=items, made_on=today))
+    award = (await view(handle)).state.award
+    assert award is not None and award.final
+    assert award.monthly_minimum_wage == Decimal("2500.00")
+    assert award.threshold == Decimal("30000.00") and award.items_final == [True, True]
+    regions.save(harness.engine, f.COUNTY, {"monthly_minimum_wage": "3000.00"})
+    assert (await view(handle)).state.award == award
