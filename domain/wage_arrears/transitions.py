@@ -379,7 +379,7 @@ def removal_decided(
     application.decision = cmd.decision
     application.decided_at = now
     application.decided_by = cmd.actor.id
-    details = {"decision": cmd.decision}
+    details: dict[str, str] = {"decision": cmd.decision}
     if cmd.decision == "remove":
         # WA-11: removed early, the listing ends on the day of the decision.
         state.listed_until = cst_date(now)

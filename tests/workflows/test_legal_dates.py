@@ -22,7 +22,6 @@ from store.calendar import save_schedule
 from tests import factories as f
 from tests.workflows import test_insurance_transfer as si
 from tests.workflows.conftest import Harness, refused
-from tests.workflows.test_wage_arrears_ladder import refused_unchanged as wa_refused_unchanged
 from tests.workflows.test_dispute import (
     DW,
     WF,
@@ -37,6 +36,7 @@ from tests.workflows.test_dispute import (
     statutory_due,
     view,
 )
+from tests.workflows.test_wage_arrears_ladder import refused_unchanged as wa_refused_unchanged
 from workflows.insurance_transfer import InsuranceTransferWorkflow as TW
 
 
