@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
-from api.routers import admin_users, cases, pages, sla, stats
+from api.routers import admin_regions, admin_users, cases, pages, sla, stats
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
 from core.logging import configure_logging
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)
     app.include_router(admin_users.router)
+    app.include_router(admin_regions.router)
     app.include_router(stats.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)

@@ -18,9 +18,15 @@ from domain.common import (
     Actor,
     Command,
     InvalidActionInput,
+    Role,
     StrictModel,
     cst_date,
 )
+
+
+class ApproverCapacity(StrEnum):
+    arbitration_commission_chair = "arbitration_commission_chair"
+    bureau_head = "bureau_head"
 
 
 class DeadlineBasis(StrEnum):
@@ -90,6 +96,8 @@ class DeadlinePolicy(StrictModel):
     approval_required: bool = False
     pausable: bool = False
     restartable: bool = False
+    # Who must approve, where the law names them (MA-7: the arbitration commission's chair).
+    approver_capacity: ApproverCapacity | None = None
 
 
 class Pause(StrictModel):
@@ -270,6 +278,8 @@ class ExtendDeadline(DeadlineCommand):
     days: int | None = Field(default=None, ge=1, le=365)
     to: datetime | None = None
     approver: Actor | None = None
+    # In what capacity the approver approves (MA-7: the arbitration commission's chair).
+    approver_capacity: ApproverCapacity | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> ExtendDeadline:
@@ -340,6 +350,21 @@ def check_extend(deadline: Deadline, cmd: ExtendDeadline) -> None:
             raise InvalidActionInput(f"{deadline.rule}: this extension needs an approver")
         if cmd.approver.id == cmd.actor.id:
             raise InvalidActionInput("the approver must be someone other than the actor")
+        wanted = policy.approver_capacity
+        if wanted is not None:
+            if cmd.approver_capacity is not wanted:
+                raise InvalidActionInput(
+                    f"{deadline.rule}: this extension is approved by the {wanted.value} "
+                    f"(approver_capacity {wanted.value!r})"
+                )
+            if cmd.approver.role is not Role.supervisor:
+                raise InvalidActionInput(
+                    f"{deadline.rule}: the {wanted.value} approves as a supervisor"
+                )
+            if cmd.approver.county_code != cmd.actor.county_code:
+                raise InvalidActionInput(
+                    f"{deadline.rule}: the {wanted.value} must be of the case's county"
+                )
 
 
 def extension_request(deadline: Deadline, cmd: ExtendDeadline) -> DueRequest:

@@ -54,9 +54,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.dispute.view import (
         KIND,
         DisputeActionResult,
-        DisputeOutcome,
         DisputeView,
         action_result,
+        outcome_report,
         snapshot,
         view,
     )
@@ -67,6 +67,10 @@ with workflow.unsafe.imports_passed_through():
 
 # The signal a dispute sends to the wage-arrears case that referred it.
 DISPUTE_OUTCOME_SIGNAL = "dispute_outcome"
+# Cases opened before day 15 of mediation stopped applying for arbitration by itself (MA-1),
+# before the enforcement window rolled past rest days (MA-10, CAL-3), and before an award was
+# judged against the minimum wage of its day (MA-8), replay and carry on as they ran.
+LAW_AS_WRITTEN = "law-as-written"
 
 
 @workflow.defn
@@ -95,6 +99,7 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
         )
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
+        self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
         await self._take(effects, intake.opened_by.id)
 
     def _is_closed(self) -> bool:
@@ -118,8 +123,7 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
         handle = workflow.get_external_workflow_handle(linked)
         try:
             await handle.signal(
-                DISPUTE_OUTCOME_SIGNAL,
-                DisputeOutcome(dispute_id=self.state.case_id, outcome=outcome, at=workflow.now()),
+                DISPUTE_OUTCOME_SIGNAL, outcome_report(self.state, outcome, workflow.now())
             )
         except ApplicationError as err:
             # The wage-arrears case has ended (closed by its officers or transferred); the
@@ -256,6 +260,14 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
 
     @workflow.update
     async def record_award(self, cmd: RecordAward) -> DisputeActionResult:
+        if self.state.law_as_written:
+            # MA-8: judged against the local minimum wage in force on the day it is recorded.
+            self.state.region = await workflow.execute_activity_method(
+                ReadModelActivities.load_region_settings,
+                self.state.intake.county_code,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=RETRY_FOREVER,
+            )
         return await self._act("record_award", cmd)
 
     @record_award.validator

@@ -33,11 +33,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.snapshot import CaseSnapshot
     from domain.wage_arrears import referral, rules, transitions
     from domain.wage_arrears.models import (
+        ApplyForRemoval,
         CaseStatus,
         CloseCase,
         ConfirmPayment,
         ContractorPays,
         DecideComplaint,
+        DecideRemoval,
         DrawGuaranteeDeposit,
         EmergencyAdvance,
         IssueOrderToPay,
@@ -67,6 +69,9 @@ with workflow.unsafe.imports_passed_through():
 WA12_WA4_CLOCKS = "wa12-wa4-clocks"
 # Referrals made before the dispute case existed replay without starting one.
 START_DISPUTE_CASE = "start-dispute-case"
+# Cases opened before WA-1 applied to a case triaged general, and before a linked dispute's
+# agreement or award changed what is owed (WA-5), replay and carry on as they ran.
+LAW_AS_WRITTEN = "law-as-written"
 
 
 @workflow.defn
@@ -97,6 +102,7 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
         opened_at = workflow.now()
         settle_due = await compute_due(rules.settle_due_request(opened_at))
         self._state, notes = transitions.case_opened(case_id, intake, region, opened_at, settle_due)
+        self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
         if workflow.patched(WA12_WA4_CLOCKS):
             wa12_name, wa12_request = rules.wa12_clock(self._state)
             wa12_due = await compute_due(wa12_request)
@@ -277,6 +283,22 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
     @list_on_punishment_list.validator
     def _check_list_on_punishment_list(self, cmd: ListOnPunishmentList) -> None:
         self._validate("list_on_punishment_list", cmd)
+
+    @workflow.update
+    async def apply_for_removal(self, cmd: ApplyForRemoval) -> ActionResult:
+        return await self._act("apply_for_removal", cmd)
+
+    @apply_for_removal.validator
+    def _check_apply_for_removal(self, cmd: ApplyForRemoval) -> None:
+        self._validate("apply_for_removal", cmd)
+
+    @workflow.update
+    async def decide_removal(self, cmd: DecideRemoval) -> ActionResult:
+        return await self._act("decide_removal", cmd)
+
+    @decide_removal.validator
+    def _check_decide_removal(self, cmd: DecideRemoval) -> None:
+        self._validate("decide_removal", cmd)
 
     @workflow.update
     async def close(self, cmd: CloseCase) -> ActionResult:

@@ -75,9 +75,23 @@ class DisputeIntake(StrictModel):
         return self
 
 
+class AwardItemKind(StrEnum):
+    """MA-8 (LDMAL Art.47): what an awarded item is about decides whether it can be final."""
+
+    # Art.47(1): pay, work-injury medical costs, compensation or damages: final when at
+    # most 12 x the local monthly minimum wage.
+    money = "money"
+    # Art.47(2): working time, rest and leave, social insurance under national labour
+    # standards: final whatever the amount.
+    labour_standards = "labour_standards"
+    # Anything else (e.g. whether there is a labour relation): never final.
+    other = "other"
+
+
 class AwardItem(StrictModel):
     description: str = Field(min_length=1, max_length=200)
     amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
+    kind: AwardItemKind = AwardItemKind.money
 
 
 class Award(StrictModel):
@@ -85,7 +99,15 @@ class Award(StrictModel):
     made_on: date
     final: bool
     threshold: Decimal
+    # MA-8: the minimum wage the award was judged against, and each item's finality.
+    monthly_minimum_wage: Decimal | None = None
+    items_final: list[bool] = Field(default_factory=list)
+    # MA-10 (CPL Art.250): the last day of the performance period the award sets, if any.
+    perform_by: date | None = None
     received_on: date | None = None
+    # MA-9: each party's receipt (received_on is the first of them).
+    worker_received_on: date | None = None
+    employer_received_on: date | None = None
     effective_on: date | None = None
 
 
@@ -119,7 +141,8 @@ class RecordPerformance(Command):
 
 
 class ApplyPaymentOrder(Command):
-    pass
+    # MA-2: the court issues within 15 days of accepting the application (受理).
+    accepted_on: date | None = None
 
 
 class RecordPaymentOrder(Command):
@@ -158,16 +181,28 @@ class ScheduleHearing(Command):
 
 
 class ChangeClaims(Command):
-    claims: list[ClaimItem] = Field(min_length=1, max_length=MAX_CLAIMS)
+    """MA-7: added or changed claims, a counterclaim, or the case transferred to it."""
+
+    claims: list[ClaimItem] = Field(default_factory=list, max_length=MAX_CLAIMS)
+    change: Literal["claims", "counterclaim", "transfer"] = "claims"
+
+    @model_validator(mode="after")
+    def _claims(self) -> ChangeClaims:
+        if self.change != "transfer" and not self.claims:
+            raise ValueError("claims are required for changed claims and counterclaims")
+        return self
 
 
 class RecordAward(Command):
     items: list[AwardItem] = Field(min_length=1, max_length=MAX_CLAIMS)
     made_on: date
+    perform_by: date | None = None
 
 
 class RecordAwardReceived(Command):
     received_on: date
+    # MA-9: whose receipt; each party's windows run from its own.
+    party: Literal["both", "worker", "employer"] = "both"
 
 
 class RecordSuit(Command):
@@ -220,6 +255,15 @@ class DisputeState(StrictModel):
     worker_sued: bool = False
     award: Award | None = None
     advance_execution: bool = False
+    counterclaims: list[ClaimItem] = Field(default_factory=list)
+    # Legal dates recorded by the steps that later clocks and checks count from.
+    payment_order_accepted_on: date | None = None
+    payment_order_served_on: date | None = None
+    accepted_on: date | None = None
+    respondent_served_on: date | None = None
+    # Cases opened since the rules were read as written (RULES.md MA-1, MA-10, CAL-3): set
+    # once, at opening, behind workflow.patched(), so older cases replay as they ran.
+    law_as_written: bool = False
     closed_at: datetime | None = None
     close_outcome: str | None = None
     revision: int = 0

@@ -11,6 +11,7 @@ from domain.actions import ActionSpec, roles
 from domain.calendar import end_of_day
 from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import (
+    ApproverCapacity,
     Deadline,
     DeadlineBasis,
     DeadlinePolicy,
@@ -33,6 +34,7 @@ from domain.dispute.models import (
     ApplyPaymentOrder,
     ApplyRevocation,
     AwardItem,
+    AwardItemKind,
     ChangeClaims,
     CloseDispute,
     DecideAcceptance,
@@ -71,7 +73,16 @@ AWARD_POLICY = DeadlinePolicy(
     approval_required=True,
     pausable=True,
     restartable=True,
+    approver_capacity=ApproverCapacity.arbitration_commission_chair,
 )
+# Cases opened before the chair's capacity was checked: their extensions replay unchanged.
+AWARD_POLICY_BEFORE = AWARD_POLICY.model_copy(update={"approver_capacity": None})
+
+
+def award_policy(state: DisputeState) -> DeadlinePolicy:
+    return AWARD_POLICY if state.law_as_written else AWARD_POLICY_BEFORE
+
+
 HEARING_NOTICE_DAYS = 5  # MA-6
 FINAL_AWARD_MONTHS = 12  # MA-8
 ENFORCEMENT_YEARS = 2  # MA-10
@@ -97,13 +108,33 @@ def fixed(name: str, rule: str, start: datetime, due: datetime) -> DeadlineSpec:
     return DeadlineSpec(name=name, rule=rule, request=request, warn_before_days=30)
 
 
-def enforcement_window(effective_on: date, now: datetime) -> DeadlineSpec:
-    """MA-10: enforcement must be applied for within 2 years of the award taking effect."""
+def years_after(day: date, years: int) -> date:
     try:
-        last = effective_on.replace(year=effective_on.year + ENFORCEMENT_YEARS)
-    except ValueError:
-        last = effective_on.replace(year=effective_on.year + ENFORCEMENT_YEARS, day=28)
-    return fixed(ENFORCEMENT, "MA-10", now, end_of_day(last))
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def enforcement_window(
+    effective_on: date, now: datetime, as_written: bool = False, perform_by: date | None = None
+) -> DeadlineSpec:
+    """MA-10: enforcement must be applied for within 2 years of the award taking effect.
+
+    As written (CPL Art.250, CAL-3): counted from the last day of the performance period the
+    award sets, else from the day it takes effect; a last day that is a rest day moves to the
+    next working day, and one in a year the calendar does not know is provisional (CAL-2)."""
+    if not as_written:
+        last = years_after(effective_on, ENFORCEMENT_YEARS)
+        return fixed(ENFORCEMENT, "MA-10", now, end_of_day(last))
+    start = max(effective_on, perform_by) if perform_by is not None else effective_on
+    days = (years_after(start, ENFORCEMENT_YEARS) - start).days
+    request = DueRequest(
+        start_at=at_noon(start),
+        basis=DeadlineBasis.calendar_days,
+        days=days,
+        roll_past_holidays=True,
+    )
+    return DeadlineSpec(name=ENFORCEMENT, rule="MA-10", request=request, warn_before_days=30)
 
 
 def is_priority(intake: DisputeIntake) -> bool:
@@ -143,11 +174,22 @@ def limitation(
     )
 
 
+def item_is_final(item: AwardItem, threshold: Decimal) -> bool:
+    """MA-8 (LDMAL Art.47): a money item is final when at most the threshold; an item on
+    working time, rest and leave or social insurance (Art.47(2)) is final whatever its amount;
+    any other item is not final."""
+    if item.kind is AwardItemKind.labour_standards:
+        return True
+    if item.kind is AwardItemKind.money:
+        return item.amount <= threshold
+    return False
+
+
 def award_is_final(items: list[AwardItem], region: RegionSettings) -> tuple[bool, Decimal]:
-    """MA-8: final when every item is at most 12 x the local monthly minimum wage; an award
-    mixing final and non-final items is non-final."""
+    """MA-8: final when every item is final, judged item by item against 12 x the local
+    monthly minimum wage; an award mixing final and non-final items is non-final."""
     threshold = region.monthly_minimum_wage * FINAL_AWARD_MONTHS
-    return all(item.amount <= threshold for item in items), threshold
+    return all(item_is_final(item, threshold) for item in items), threshold
 
 
 def _pending(state: DisputeState, name: str) -> bool:
@@ -198,7 +240,10 @@ def _state_service(state: DisputeState) -> None:
 
 def _state_award_received(state: DisputeState) -> None:
     _stage(DisputeStage.award)(state)
-    if state.award is None or state.award.received_on is not None:
+    award = state.award
+    if award is None or (
+        award.worker_received_on is not None and award.employer_received_on is not None
+    ):
         raise ActionNotAllowed("MA-9: the award's receipt was already recorded")
 
 
@@ -273,6 +318,79 @@ def _input_date_not_future(field: str) -> Callable[[DisputeState, Command, datet
     return check
 
 
+def _not_before(field: str, day: date, after: date | None, what: str) -> None:
+    """CAL-3: a legal date is not before the event it follows."""
+    if after is not None and day < after:
+        raise InvalidActionInput(f"{field} is before {what} ({after.isoformat()})")
+
+
+def _not_future(field: str, day: date, now: datetime) -> None:
+    if day > cst_date(now):
+        raise InvalidActionInput(f"{field} is in the future")
+
+
+def _event_day(state: DisputeState, kind: str) -> date | None:
+    days = [cst_date(e.at) for e in state.events if e.kind == kind]
+    return days[-1] if days else None
+
+
+def _input_payment_order(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ApplyPaymentOrder)
+    if cmd.accepted_on is None:
+        return
+    # MA-2: the court accepts an application made once the performance date has passed.
+    _not_future("accepted_on", cmd.accepted_on, now)
+    if state.performance_date is not None and cmd.accepted_on <= state.performance_date:
+        raise InvalidActionInput(
+            f"accepted_on must be after the performance date ({state.performance_date})"
+        )
+
+
+def _input_payment_order_served(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordPaymentOrder)
+    _not_future("served_on", cmd.served_on, now)
+    if not state.law_as_written:
+        return  # update validators run again on replay: older cases are checked as before
+    accepted = state.payment_order_accepted_on or _event_day(state, "payment_order_applied")
+    _not_before("served_on", cmd.served_on, accepted, "the court accepted the application")
+
+
+def _input_service(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordService)
+    _not_future("served_on", cmd.served_on, now)
+    if not state.law_as_written:
+        return
+    accepted = state.accepted_on or _event_day(state, "arbitration_accepted")
+    _not_before("served_on", cmd.served_on, accepted, "the application was accepted")
+
+
+def _input_defence(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordDefence)
+    _not_future("received_on", cmd.received_on, now)
+    if not state.law_as_written:
+        return
+    _not_before(
+        "received_on", cmd.received_on, state.respondent_served_on, "the respondent was served"
+    )
+
+
+def _input_award_received(state: DisputeState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordAwardReceived)
+    assert state.award is not None  # the state check passed
+    _not_future("received_on", cmd.received_on, now)
+    if state.law_as_written:
+        _not_before("received_on", cmd.received_on, state.award.made_on, "the award was made")
+    award = state.award
+    taken = {
+        "worker": award.worker_received_on is not None,
+        "employer": award.employer_received_on is not None,
+    }
+    if cmd.party == "both" and any(taken.values()):
+        raise ActionNotAllowed("MA-9: a party's receipt was already recorded; name the other")
+    if cmd.party != "both" and taken[cmd.party]:
+        raise ActionNotAllowed(f"MA-9: the {cmd.party}'s receipt was already recorded")
+
+
 def _input_suit(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordSuit)
     if cmd.by == "employer":
@@ -283,8 +401,12 @@ def _input_suit(state: DisputeState, cmd: Command, now: datetime) -> None:
 
 def _input_award(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordAward)
-    if cmd.made_on > cst_date(now):
-        raise InvalidActionInput("made_on is in the future")
+    _not_future("made_on", cmd.made_on, now)
+    if not state.law_as_written:
+        return
+    accepted = state.accepted_on or _event_day(state, "arbitration_accepted")
+    _not_before("made_on", cmd.made_on, accepted, "the application was accepted")
+    _not_before("perform_by", cmd.perform_by or cmd.made_on, cmd.made_on, "the award")
 
 
 def _input_deadline(kind: str) -> Callable[[DisputeState, Command, datetime], None]:
@@ -344,6 +466,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             STAFF,
             "MA-2",
             _stage(_S.agreement_unperformed),
+            _input_payment_order,
         ),
         ActionSpec(
             "record_payment_order",
@@ -351,7 +474,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             STAFF,
             "MA-2",
             _state_payment_order_served,
-            _input_date_not_future("served_on"),
+            _input_payment_order_served,
         ),
         ActionSpec(
             "record_payment_order_objection",
@@ -380,7 +503,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             ARBITRATION,
             "MA-5",
             _state_service,
-            _input_date_not_future("served_on"),
+            _input_service,
         ),
         ActionSpec(
             "record_defence",
@@ -388,7 +511,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             ARBITRATION,
             "MA-5",
             _state_defence,
-            _input_date_not_future("received_on"),
+            _input_defence,
         ),
         ActionSpec(
             "schedule_hearing",
@@ -408,7 +531,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             ARBITRATION,
             "MA-9",
             _state_award_received,
-            _input_date_not_future("received_on"),
+            _input_award_received,
         ),
         ActionSpec("record_suit", RecordSuit, STAFF, "MA-4, MA-7, MA-9", _state_suit, _input_suit),
         ActionSpec("apply_revocation", ApplyRevocation, ARBITRATION, "MA-9", _state_revocation),

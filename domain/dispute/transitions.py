@@ -191,15 +191,20 @@ def _performed(state: DisputeState, cmd: Command, now: datetime) -> Effects:
 
 
 def _payment_order_applied(state: DisputeState, cmd: Command, now: datetime) -> Effects:
+    assert isinstance(cmd, ApplyPaymentOrder)
     state.stage = DisputeStage.payment_order
-    _event(state, "payment_order_applied", now, cmd)
-    # MA-2: the court issues the payment order within 15 days.
-    return Effects(start=[rules.statutory(rules.PAYMENT_ORDER_ISSUE, "MA-2", now, 15)])
+    accepted_on = cmd.accepted_on or cst_date(now)
+    state.payment_order_accepted_on = accepted_on
+    _event(state, "payment_order_applied", now, cmd, accepted_on=accepted_on.isoformat())
+    # MA-2: the court issues the payment order within 15 days of accepting the application.
+    start = rules.at_noon(cmd.accepted_on) if cmd.accepted_on is not None else now
+    return Effects(start=[rules.statutory(rules.PAYMENT_ORDER_ISSUE, "MA-2", start, 15)])
 
 
 def _payment_order_served(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, RecordPaymentOrder)
     _close_deadline(state, rules.PAYMENT_ORDER_ISSUE, DeadlineState.met, now, "issued")
+    state.payment_order_served_on = cmd.served_on
     _event(state, "payment_order_served", now, cmd, served_on=cmd.served_on.isoformat())
     # MA-2: the employer pays or objects within 15 days of receiving it.
     start = rules.at_noon(cmd.served_on)
@@ -242,10 +247,11 @@ def _acceptance(state: DisputeState, cmd: Command, now: datetime) -> Effects:
             notes=[_notify(state, "right_to_sue", "refused", Role.mediator, rule="MA-4")]
         )
     state.stage = DisputeStage.arbitration
+    state.accepted_on = cst_date(now)
     return Effects(
         start=[
             rules.statutory(rules.SERVICE, "MA-5", now, 5),
-            rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.AWARD_POLICY),
+            rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.award_policy(state)),
         ]
     )
 
@@ -253,6 +259,7 @@ def _acceptance(state: DisputeState, cmd: Command, now: datetime) -> Effects:
 def _service(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, RecordService)
     _close_deadline(state, rules.SERVICE, DeadlineState.met, now, "served")
+    state.respondent_served_on = cmd.served_on
     _event(state, "respondent_served", now, cmd, served_on=cmd.served_on.isoformat())
     # MA-5: the defence is due within 10 days of receipt.
     return Effects(start=[rules.statutory(rules.DEFENCE, "MA-5", rules.at_noon(cmd.served_on), 10)])
@@ -280,22 +287,37 @@ def _hearing(state: DisputeState, cmd: Command, now: datetime) -> Effects:
 
 def _claims_changed(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, ChangeClaims)
-    state.claims = list(cmd.claims)
-    _event(state, "claims_changed", now, cmd, items=str(len(cmd.claims)))
-    # MA-7: added or changed claims restart the 45 days; if they had already run out, a new
-    # period starts.
+    if cmd.change == "claims":
+        state.claims = list(cmd.claims)
+        _event(state, "claims_changed", now, cmd, items=str(len(cmd.claims)))
+    elif cmd.change == "counterclaim":
+        state.counterclaims += cmd.claims
+        _event(state, "counterclaim", now, cmd, items=str(len(cmd.claims)))
+    else:
+        _event(state, "case_transferred", now, cmd)
+    # MA-7: added or changed claims, counterclaims and transfers restart the 45 days; if
+    # they had already run out, a new period starts.
     if any(d.name == rules.AWARD and d.pending for d in state.deadlines):
         restart = RestartDeadline(actor=cmd.actor, reason=cmd.reason, deadline=rules.AWARD)
         return Effects(recompute=[(rules.AWARD, restart)])
     state.may_sue = False
-    return Effects(start=[rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.AWARD_POLICY)])
+    return Effects(
+        start=[rules.statutory(rules.AWARD, "MA-7", now, 45, policy=rules.award_policy(state))]
+    )
 
 
 def _award(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, RecordAward)
     final, threshold = rules.award_is_final(cmd.items, state.region)
+    # MA-8: the award keeps the minimum wage it was judged against, item by item.
     state.award = Award(
-        items=list(cmd.items), made_on=cmd.made_on, final=final, threshold=threshold
+        items=list(cmd.items),
+        made_on=cmd.made_on,
+        final=final,
+        threshold=threshold,
+        monthly_minimum_wage=state.region.monthly_minimum_wage,
+        items_final=[rules.item_is_final(item, threshold) for item in cmd.items],
+        perform_by=cmd.perform_by,
     )
     state.stage = DisputeStage.award
     _close_deadline(state, rules.AWARD, DeadlineState.met, now, "award made")
@@ -306,26 +328,43 @@ def _award(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     if final:
         # MA-8: a final award takes effect on the day it is made.
         state.award.effective_on = cmd.made_on
-        effects.start.append(rules.enforcement_window(cmd.made_on, now))
+        effects.start.append(
+            rules.enforcement_window(cmd.made_on, now, state.law_as_written, cmd.perform_by)
+        )
         effects.report = "award_effective"
     return effects
 
 
 def _award_received(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, RecordAwardReceived)
-    assert state.award is not None
-    state.award.received_on = cmd.received_on
+    award = state.award
+    assert award is not None
+    award.received_on = award.received_on or cmd.received_on
+    parties = ("worker", "employer") if cmd.party == "both" else (cmd.party,)
+    if "worker" in parties:
+        award.worker_received_on = cmd.received_on
+    if "employer" in parties:
+        award.employer_received_on = cmd.received_on
     start = rules.at_noon(cmd.received_on)
-    if state.award.final:
-        # MA-9: the worker may sue within 15 days; the employer may apply to revoke within 30.
-        return Effects(
-            start=[
-                rules.statutory(rules.WORKER_SUIT, "MA-9", start, 15),
-                rules.statutory(rules.EMPLOYER_REVOCATION, "MA-9", start, 30),
-            ]
-        )
-    # MA-9: after a non-final award either party may sue within 15 days.
-    return Effects(start=[rules.statutory(rules.SUIT, "MA-9", start, 15)])
+    effects = Effects()
+    if award.final:
+        # MA-9: from each party's own receipt, the worker may sue within 15 days and the
+        # employer may apply to revoke within 30.
+        if "worker" in parties:
+            effects.start.append(rules.statutory(rules.WORKER_SUIT, "MA-9", start, 15))
+        if "employer" in parties:
+            effects.start.append(rules.statutory(rules.EMPLOYER_REVOCATION, "MA-9", start, 30))
+        return effects
+    # MA-9: after a non-final award either party may sue within 15 days of its receipt; the
+    # award takes effect once the later of the two windows has passed.
+    running = [d for d in state.deadlines if d.name == rules.SUIT and d.pending]
+    if running and running[-1].start_at >= start:
+        return effects
+    _close_deadline(
+        state, rules.SUIT, DeadlineState.cancelled, now, "the other party received it later"
+    )
+    effects.start.append(rules.statutory(rules.SUIT, "MA-9", start, 15))
+    return effects
 
 
 def _suit(state: DisputeState, cmd: Command, now: datetime) -> Effects:
@@ -426,8 +465,15 @@ def deadline_passed(state: DisputeState, deadline: Deadline, now: datetime) -> E
         ]
     )
     name = deadline.name
-    if name == rules.MEDIATION:
-        # MA-1: no agreement in 15 days: the case file goes to arbitration.
+    if name == rules.MEDIATION and state.law_as_written:
+        # MA-1 (LDMAL Art.14): day 15 without an agreement opens either party's right to
+        # apply for arbitration; the mediation goes on until a party applies or withdraws.
+        _event(state, "mediation_target_passed", now, None)
+        effects.notes.append(
+            _notify(state, "right_to_arbitrate", "mediation", Role.mediator, rule="MA-1")
+        )
+    elif name == rules.MEDIATION:
+        # Cases opened before: the case file went to arbitration by itself.
         _event(state, "mediation_timed_out", now, None)
         effects += arbitration_applied(state, now, None)
     elif name == rules.PERFORMANCE:
@@ -446,10 +492,14 @@ def deadline_passed(state: DisputeState, deadline: Deadline, now: datetime) -> E
     elif name == rules.PAYMENT_ORDER_RESPONSE:
         # MA-2: neither paid nor objected: the payment order is enforceable.
         _event(state, "payment_order_effective", now, None)
-        effects.start.append(rules.enforcement_window(cst_date(now), now))
+        effects.start.append(rules.enforcement_window(cst_date(now), now, state.law_as_written))
     elif name == rules.SUIT and state.award is not None:
         # MA-9: nobody sued a non-final award within 15 days: it takes effect.
         state.award.effective_on = cst_date(now)
-        effects.start.append(rules.enforcement_window(cst_date(now), now))
+        effects.start.append(
+            rules.enforcement_window(
+                cst_date(now), now, state.law_as_written, state.award.perform_by
+            )
+        )
         effects.report = "award_effective"
     return effects

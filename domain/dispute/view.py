@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from domain.common import StrictModel
 from domain.deadlines import next_pending
-from domain.dispute.models import DisputeStage, DisputeState
+from domain.dispute.models import AwardItemKind, DisputeStage, DisputeState
 from domain.dispute.rules import available_actions
 from domain.snapshot import CaseSnapshot, deadline_rows
 
@@ -32,6 +32,20 @@ class DisputeOutcome(StrictModel):
     dispute_id: str
     outcome: str
     at: datetime
+    # WA-5: what the performed agreement or the effective award says is owed.
+    amount: Decimal | None = None
+
+
+def outcome_report(state: DisputeState, outcome: str, at: datetime) -> DisputeOutcome:
+    amount: Decimal | None = None
+    if outcome == "performed":
+        amount = state.agreement_amount
+    elif outcome == "award_effective" and state.award is not None:
+        amount = sum(
+            (i.amount for i in state.award.items if i.kind is AwardItemKind.money),
+            Decimal("0.00"),
+        )
+    return DisputeOutcome(dispute_id=state.case_id, outcome=outcome, at=at, amount=amount)
 
 
 def view(state: DisputeState) -> DisputeView:

@@ -95,7 +95,9 @@ class Continuity(StrictModel):
 
 
 class IssueAcceptanceLetter(Command):
-    pass
+    # SI-1: the old agency's 15 working days run from its receipt of the letter (absent: the
+    # day the letter is recorded, e.g. sent through the national platform).
+    received_on: date | None = None
 
 
 class SendTransfer(Command):
@@ -105,6 +107,9 @@ class SendTransfer(Command):
 class ConfirmReceipt(Command):
     individual_account: Money = Field(ge=0)
     pooled_funds: Money = Field(ge=0)
+    # SI-1: the new agency's 15 working days run from its receipt of the funds (absent: the
+    # day the receipt is recorded).
+    received_on: date | None = None
 
 
 class CompleteTransfer(Command):

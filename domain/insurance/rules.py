@@ -7,12 +7,12 @@ or the old region's (transfer). Only that agency's clerks act on it (SI-1, SI-3)
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Literal
 
 from domain import actions
 from domain.actions import ActionSpec, roles
-from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role
+from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineBasis, DeadlineSpec, DueRequest
 from domain.insurance.amounts import difference
 from domain.insurance.models import (
@@ -99,8 +99,35 @@ def _state_reject(state: TransferState) -> None:
         raise ActionNotAllowed("no agency step is running")
 
 
+def at_noon(day: date) -> datetime:
+    """A date of receipt as an instant the calendar can count from."""
+    return datetime.combine(day, time(12), tzinfo=CST)
+
+
+def _check_received_on(day: date | None, after: date, what: str, now: datetime) -> None:
+    """SI-1: a date of receipt is neither in the future nor before what it follows."""
+    if day is None:
+        return
+    if day > cst_date(now):
+        raise InvalidActionInput("received_on is in the future")
+    if day < after:
+        raise InvalidActionInput(f"received_on is before {what} ({after.isoformat()})")
+
+
+def _event_day(state: TransferState, kind: str) -> date | None:
+    days = [cst_date(e.at) for e in state.events if e.kind == kind]
+    return days[-1] if days else None
+
+
+def _input_letter(state: TransferState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, IssueAcceptanceLetter)
+    _check_received_on(cmd.received_on, cst_date(state.opened_at), "the application", now)
+
+
 def _input_receipt(state: TransferState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, ConfirmReceipt)
+    sent = _event_day(state, "transfer_sent") or cst_date(state.opened_at)
+    _check_received_on(cmd.received_on, sent, "the funds were sent", now)
     if state.intake.kind is TransferKind.medical or state.amounts is None:
         return
     received = Amounts(individual_account=cmd.individual_account, pooled_funds=cmd.pooled_funds)
@@ -124,6 +151,7 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
             CLERKS,
             "SI-1",
             _stage(TransferStage.applied),
+            _input_letter,
         ),
         ActionSpec(
             "send_transfer",

@@ -104,8 +104,13 @@ def case_opened(
 
 def _letter(state: TransferState, cmd: Command, now: datetime) -> Effects:
     _end_step(state, DeadlineState.met, now, "acceptance letter issued")
-    _event(state, "acceptance_letter_issued", now, cmd)
-    effects = _move_to(state, TransferStage.letter_issued, now)
+    assert isinstance(cmd, IssueAcceptanceLetter)
+    received_on = cmd.received_on
+    details = {"received_on": received_on.isoformat()} if received_on else {}
+    _event(state, "acceptance_letter_issued", now, cmd, **details)
+    # SI-1: the old agency's 15 working days run from its receipt of the letter.
+    start = rules.at_noon(received_on) if received_on is not None else now
+    effects = _move_to(state, TransferStage.letter_issued, start)
     effects.notes.append(_tell_worker(state, "acceptance_letter_issued"))
     return effects
 
@@ -129,6 +134,7 @@ def _sent(state: TransferState, cmd: Command, now: datetime) -> Effects:
 def _received(state: TransferState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, ConfirmReceipt)
     _end_step(state, DeadlineState.met, now, "received")
+    details = {"received_on": cmd.received_on.isoformat()} if cmd.received_on else {}
     _event(
         state,
         "transfer_received",
@@ -136,11 +142,14 @@ def _received(state: TransferState, cmd: Command, now: datetime) -> Effects:
         cmd,
         individual_account=str(cmd.individual_account),
         pooled_funds=str(cmd.pooled_funds),
+        **details,
     )
     if state.intake.kind is TransferKind.medical:
         # SI-3: the transfer-in completes the medical transfer.
         return _completed(state, cmd, now)
-    effects = _move_to(state, TransferStage.received, now)
+    # SI-1: the new agency's 15 working days run from its receipt of the funds.
+    start = rules.at_noon(cmd.received_on) if cmd.received_on is not None else now
+    effects = _move_to(state, TransferStage.received, start)
     effects.notes.append(_tell_worker(state, "transfer_received"))
     return effects
 

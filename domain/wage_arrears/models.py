@@ -97,6 +97,9 @@ class WageArrearsIntake(StrictModel):
     sector: str = Field(min_length=1, max_length=100)
     workers: list[WorkerClaim] = Field(min_length=1, max_length=1000)
     mass_incident_risk: bool = False
+    # WA-12 (LSSR Art.20): the day the violation ended (a continuing one: the day it ended);
+    # reported more than 2 years later it is not pursued.
+    violation_ended_on: date | None = None
     summary: Reason
     opened_by: Actor
 
@@ -184,6 +187,16 @@ class DecideComplaint(Command):
     decision: Literal["accept", "refuse"]
 
 
+class ApplyForRemoval(Command):
+    """WA-11: the employer applies to leave the joint-punishment list early."""
+
+    applied_on: date
+
+
+class DecideRemoval(Command):
+    decision: Literal["remove", "refuse"]
+
+
 class CloseCase(Command):
     outcome: CloseOutcome
     clue_reply: ClueReply | None = None
@@ -204,6 +217,30 @@ class Payment(StrictModel):
     confirmation: Literal["worker", "evidence"] | None = None
     evidence_ref: str | None = None
     decided_at: datetime | None = None
+    # Paid before the case was opened: it counts towards what the worker is owed and is
+    # shown as such.
+    before_opening: bool = False
+
+
+class GivenUp(StrictModel):
+    """WA-5: part of a worker's claim that a linked dispute's agreement or award left out."""
+
+    worker_no: int
+    amount: Decimal
+    dispute_id: str
+    basis: Literal["agreement", "award"]
+    at: datetime
+
+
+class RemovalApplication(StrictModel):
+    """WA-11: an application for early removal from the list, and its decision."""
+
+    applied_on: date
+    applied_at: datetime
+    applied_by: str
+    decision: Literal["remove", "refuse"] | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
 
 
 class LadderStep(StrictModel):
@@ -246,6 +283,11 @@ class WageArrearsState(StrictModel):
     order_to_pay_missed: bool = False
     police_referral_active: bool = False
     listed_until: date | None = None
+    removal_applications: list[RemovalApplication] = Field(default_factory=list)
+    given_up: list[GivenUp] = Field(default_factory=list)
+    # Cases opened since the rules were read as written (RULES.md WA-1, WA-5): set once, at
+    # opening, behind workflow.patched(), so older cases replay as they ran.
+    law_as_written: bool = False
     settled_at: datetime | None = None
     closed_at: datetime | None = None
     close_outcome: CloseOutcome | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -10,17 +11,19 @@ from domain.common import Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineState
 from domain.dispute.models import Claimant, ClaimItem, DisputeIntake, DisputeOrigin
 from domain.dispute.view import DisputeOutcome
-from domain.notifications import Notification
+from domain.notifications import Notification, notify
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     CaseStatus,
     CloseCase,
     CloseOutcome,
     ClueReply,
+    GivenUp,
     LadderStep,
     LinkedCase,
     WageArrearsState,
 )
+from domain.wage_arrears.rules import close_pending_deadlines
 
 
 def dispute_intake(state: WageArrearsState, cmd: Command) -> DisputeIntake:
@@ -92,6 +95,8 @@ def dispute_reported(
     notes: list[Notification] = []
     if state.status in (CaseStatus.closed, CaseStatus.settled):
         return notes, None
+    if state.law_as_written and outcome.outcome in ("performed", "award_effective"):
+        return _owed_changed(state, outcome, now), None
     if outcome.outcome == "performed":
         # The mediation agreement was performed: every worker's wages are paid.
         state.status = CaseStatus.settled
@@ -111,3 +116,52 @@ def dispute_reported(
             clue_reply=reply,
         )
     return notes, None
+
+
+def _owed_changed(
+    state: WageArrearsState, outcome: DisputeOutcome, now: datetime
+) -> list[Notification]:
+    """WA-5: an agreement or award changes what is owed: the rest is given up by agreement
+    (never recovered), and the case settles only once the agreed or awarded amount is paid
+    and confirmed here."""
+    notes: list[Notification] = []
+    if outcome.amount is not None:
+        basis: Literal["agreement", "award"] = (
+            "agreement" if outcome.outcome == "performed" else "award"
+        )
+        for worker_no, amount in accounts.share_given_up(state, outcome.amount).items():
+            state.given_up.append(
+                GivenUp(
+                    worker_no=worker_no,
+                    amount=amount,
+                    dispute_id=outcome.dispute_id,
+                    basis=basis,
+                    at=now,
+                )
+            )
+        notes.append(
+            notify(
+                state.case_id,
+                state.intake.county_code,
+                "dispute_amount_owed",
+                f"{outcome.dispute_id}:{outcome.outcome}",
+                Role.mediator,
+                dispute_id=outcome.dispute_id,
+                basis=basis,
+                owed=str(accounts.total_owed(state)),
+                outstanding=str(accounts.total_outstanding(state)),
+            )
+        )
+    if accounts.fully_paid(state) and any(p.status == "confirmed" for p in state.payments):
+        state.status = CaseStatus.settled
+        state.settled_at = now
+        close_pending_deadlines(
+            state, DeadlineState.met, now, f"paid what dispute {outcome.dispute_id} set (WA-5)"
+        )
+        state.police_referral_active = False
+        notes.append(
+            notify(
+                state.case_id, state.intake.county_code, "case_settled", "settled", Role.inspector
+            )
+        )
+    return notes

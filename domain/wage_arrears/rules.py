@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from domain import actions
 from domain.actions import ActionSpec as GenericActionSpec
+from domain.campaign import add_months
 from domain.common import (
     ActionNotAllowed,
     Command,
@@ -36,6 +37,7 @@ from domain.deadlines import (
 )
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
+    ApplyForRemoval,
     CaseSource,
     CaseStatus,
     CloseCase,
@@ -44,6 +46,7 @@ from domain.wage_arrears.models import (
     ConfirmPayment,
     ContractorPays,
     DecideComplaint,
+    DecideRemoval,
     DrawGuaranteeDeposit,
     EmergencyAdvance,
     IssueOrderToPay,
@@ -66,6 +69,8 @@ DEPOSIT_PAYOUT = "deposit_payout"
 COMPLAINT_ACCEPTANCE = "complaint_acceptance"
 INVESTIGATION = "investigation"
 LISTING_YEARS = 3  # WA-11
+REMOVAL_AFTER_MONTHS = 6  # WA-11: early removal may be applied for 6 months after paying
+NOT_PURSUED_AFTER_YEARS = 2  # WA-12, LSSR Art.20
 COMPLAINT_ACCEPTANCE_WORKING_DAYS = 5  # WA-12
 INVESTIGATION_WORKING_DAYS = 60  # WA-12
 
@@ -104,6 +109,30 @@ def settle_due_request(opened_at: datetime) -> DueRequest:
     return DueRequest(start_at=opened_at, basis=DeadlineBasis.calendar_days, days=3)
 
 
+def years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def violation_time_barred(state: WageArrearsState) -> bool:
+    """WA-12 (LSSR Art.20): a violation reported more than 2 years after it ended is not
+    pursued; the complaint is refused in writing at acceptance."""
+    ended = state.intake.violation_ended_on
+    if ended is None:
+        return False
+    return cst_date(state.opened_at) > years_after(ended, NOT_PURSUED_AFTER_YEARS)
+
+
+def paid_in_full_on(state: WageArrearsState) -> date | None:
+    """WA-11: the day the last confirmed payment was made, once every worker is paid."""
+    if state.status is not CaseStatus.settled or not accounts.fully_paid(state):
+        return None
+    days = [p.paid_on for p in state.payments if p.status == "confirmed"]
+    return max(days) if days else cst_date(state.settled_at or state.opened_at)
+
+
 def wa12_clock(state: WageArrearsState) -> tuple[str, DueRequest]:
     """WA-12: a complaint is accepted within 5 WD; other sources are filed on opening and
     their investigation runs 60 WD."""
@@ -118,6 +147,14 @@ def due_request_for(
     name: str, state: WageArrearsState, cmd: Command, now: datetime
 ) -> DueRequest | None:
     """The due time an action needs computed (by the calendar activity) before it applies."""
+    if (
+        isinstance(cmd, Triage)
+        and cmd.severity is Severity.general
+        and state.law_as_written
+        and _pending(state, SETTLE) is None
+    ):
+        # WA-1, CAL-4: triaged general, the 3 days run from the day the case was opened.
+        return settle_due_request(state.opened_at)
     if isinstance(cmd, IssueOrderToPay):
         days = cmd.days or state.region.order_to_pay_days
         return DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days)
@@ -248,6 +285,24 @@ def _state_listing(state: WageArrearsState) -> None:
         raise ActionNotAllowed("WA-11: the employer is already on the joint-punishment list")
 
 
+def _state_apply_removal(state: WageArrearsState) -> None:
+    _require_active(state)
+    if state.listed_until is None:
+        raise ActionNotAllowed("WA-11: the employer is not on the joint-punishment list")
+    if any(a.decision == "remove" for a in state.removal_applications):
+        raise ActionNotAllowed("WA-11: the employer was already removed from the list")
+    if any(a.decision is None for a in state.removal_applications):
+        raise ActionNotAllowed("WA-11: an application for early removal awaits its decision")
+    if paid_in_full_on(state) is None:
+        raise ActionNotAllowed("WA-11: early removal only after every worker is paid in full")
+
+
+def _state_decide_removal(state: WageArrearsState) -> None:
+    _require_active(state)
+    if not any(a.decision is None for a in state.removal_applications):
+        raise ActionNotAllowed("WA-11: no application for early removal awaits a decision")
+
+
 def _state_close(state: WageArrearsState) -> None:
     _require_active(state)
 
@@ -297,6 +352,32 @@ def _input_triage(state: WageArrearsState, cmd: Command, now: datetime) -> None:
     elif cmd.resolution_deadline is not None:
         raise InvalidActionInput(
             "WA-1: a general case's deadline is fixed; omit resolution_deadline"
+        )
+
+
+def _input_apply_removal(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, ApplyForRemoval)
+    if cmd.applied_on > cst_date(now):
+        raise InvalidActionInput("applied_on is in the future")
+    paid_on = paid_in_full_on(state)
+    assert paid_on is not None  # the state check passed
+    earliest = add_months(paid_on, REMOVAL_AFTER_MONTHS)
+    if cmd.applied_on < earliest:
+        raise InvalidActionInput(
+            f"WA-11: early removal may be applied for from {earliest.isoformat()}, 6 months "
+            f"after paying in full on {paid_on.isoformat()}"
+        )
+
+
+def _input_decide_complaint(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, DecideComplaint)
+    if cmd.decision == "accept" and violation_time_barred(state):
+        ended = state.intake.violation_ended_on
+        assert ended is not None
+        raise ActionNotAllowed(
+            f"WA-12 (LSSR Art.20): the violation ended on {ended.isoformat()}, more than 2 "
+            f"years before it was reported on {cst_date(state.opened_at).isoformat()}: the "
+            "complaint is refused in writing"
         )
 
 
@@ -495,6 +576,22 @@ ACTIONS: dict[str, ActionSpec] = {
             _roles(Role.inspector, Role.supervisor),
             "WA-12",
             _state_decide_complaint,
+            _input_decide_complaint,
+        ),
+        ActionSpec(
+            "apply_for_removal",
+            ApplyForRemoval,
+            _roles(Role.inspector, Role.supervisor),
+            "WA-11",
+            _state_apply_removal,
+            _input_apply_removal,
+        ),
+        ActionSpec(
+            "decide_removal",
+            DecideRemoval,
+            _roles(Role.supervisor),
+            "WA-11",
+            _state_decide_removal,
         ),
         ActionSpec(
             "extend_deadline",

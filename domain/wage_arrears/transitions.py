@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.campaign import CAMPAIGN_WARN_DAYS, CampaignDue
-from domain.common import Command, Role, cst_date_str
+from domain.common import Command, Role, cst_date, cst_date_str
 from domain.deadlines import (
     Deadline,
     DeadlineBasis,
@@ -30,12 +30,14 @@ from domain.deadlines import (
 from domain.notifications import Notification, notify
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
+    ApplyForRemoval,
     Breach,
     CaseStatus,
     CloseCase,
     CloseOutcome,
     ConfirmPayment,
     DecideComplaint,
+    DecideRemoval,
     DrawGuaranteeDeposit,
     EmergencyAdvance,
     IssueOrderToPay,
@@ -46,6 +48,7 @@ from domain.wage_arrears.models import (
     RecordPayment,
     RecordPoliceOutcome,
     RegionSettings,
+    RemovalApplication,
     Severity,
     Triage,
     WageArrearsIntake,
@@ -67,6 +70,7 @@ from domain.wage_arrears.rules import (
     find_deadline,
     listing_ends,
     settle_due_request,
+    violation_time_barred,
 )
 
 
@@ -92,6 +96,18 @@ def case_opened(
         status=CaseStatus.open if severity is Severity.general else CaseStatus.triage_pending,
         opened_at=opened_at,
     )
+    notes: list[Notification] = []
+    if violation_time_barred(state):
+        # WA-12 (LSSR Art.20): reported more than 2 years after the violation ended.
+        notes.append(
+            _notify(
+                state,
+                "violation_time_barred",
+                "opened",
+                Role.inspector,
+                violation_ended_on=str(intake.violation_ended_on),
+            )
+        )
     if severity is Severity.general:
         # WA-1: a general problem is settled within 3 days of opening.
         state.deadlines.append(
@@ -104,12 +120,19 @@ def case_opened(
                 actor_id=intake.opened_by.id,
             )
         )
-        return state, []
+        return state, notes
     # WA-2: a major problem waits for the supervisor to set its deadline.
-    return state, [_notify(state, "triage_needed", "opened", Role.supervisor, severity="major")]
+    notes.append(_notify(state, "triage_needed", "opened", Role.supervisor, severity="major"))
+    return state, notes
 
 
-def triaged(state: WageArrearsState, cmd: Triage, now: datetime) -> list[Notification]:
+def triaged(
+    state: WageArrearsState,
+    cmd: Triage,
+    now: datetime,
+    request: DueRequest | None = None,
+    due: DueResult | None = None,
+) -> list[Notification]:
     state.triaged = True
     state.severity = cmd.severity
     if cmd.mass_incident_risk is not None:
@@ -133,6 +156,20 @@ def triaged(state: WageArrearsState, cmd: Triage, now: datetime) -> list[Notific
                 reason=cmd.reason,
             )
         )
+    elif request is not None and due is not None:
+        # WA-1, CAL-4: a case triaged general is settled by the end of the third day after
+        # the day it was opened, like one that opened general.
+        state.deadlines.append(
+            new_deadline(
+                name=SETTLE,
+                rule="WA-1",
+                request=request,
+                due=due,
+                warn_before_days=state.region.settle_warn_days,
+                actor_id=cmd.actor.id,
+                reason=cmd.reason,
+            )
+        )
     if state.status is CaseStatus.triage_pending:
         state.status = CaseStatus.open
     return []
@@ -151,6 +188,7 @@ def payment_recorded(
             paid_on=cmd.paid_on,
             recorded_at=now,
             recorded_by=cmd.actor.id,
+            before_opening=cmd.paid_on < cst_date(state.opened_at),
         )
     )
     if cmd.paid_by is PaidBy.guarantee_deposit:
@@ -310,6 +348,61 @@ def listed(state: WageArrearsState, cmd: ListOnPunishmentList, now: datetime) ->
             None,
             credit_code=state.intake.employer.credit_code,
             listed_until=state.listed_until.isoformat(),
+        )
+    ]
+
+
+def removal_applied(
+    state: WageArrearsState, cmd: ApplyForRemoval, now: datetime
+) -> list[Notification]:
+    state.removal_applications.append(
+        RemovalApplication(applied_on=cmd.applied_on, applied_at=now, applied_by=cmd.actor.id)
+    )
+    state.ladder.append(
+        LadderStep(
+            rung="removal_applied",
+            rule="WA-11",
+            at=now,
+            actor_id=cmd.actor.id,
+            reason=cmd.reason,
+            details={"applied_on": cmd.applied_on.isoformat()},
+        )
+    )
+    key = f"removal_applied:{len(state.removal_applications)}"
+    return [_notify(state, "removal_applied", key, Role.supervisor)]
+
+
+def removal_decided(
+    state: WageArrearsState, cmd: DecideRemoval, now: datetime
+) -> list[Notification]:
+    application = next(a for a in state.removal_applications if a.decision is None)
+    application.decision = cmd.decision
+    application.decided_at = now
+    application.decided_by = cmd.actor.id
+    details: dict[str, str] = {"decision": cmd.decision}
+    if cmd.decision == "remove":
+        # WA-11: removed early, the listing ends on the day of the decision.
+        state.listed_until = cst_date(now)
+        details["listed_until"] = state.listed_until.isoformat()
+    state.ladder.append(
+        LadderStep(
+            rung="removal_decided",
+            rule="WA-11",
+            at=now,
+            actor_id=cmd.actor.id,
+            reason=cmd.reason,
+            details=details,
+        )
+    )
+    key = f"removal_decided:{len(state.removal_applications)}"
+    return [
+        _notify(
+            state,
+            "punishment_list_removal",
+            key,
+            None,
+            credit_code=state.intake.employer.credit_code,
+            **details,
         )
     ]
 
@@ -519,7 +612,11 @@ def apply(
 ) -> list[Notification]:
     """Applies a checked action; `due` is what the calendar computed for `request`."""
     if isinstance(cmd, Triage):
-        return triaged(state, cmd, now)
+        return triaged(state, cmd, now, request, due)
+    if isinstance(cmd, ApplyForRemoval):
+        return removal_applied(state, cmd, now)
+    if isinstance(cmd, DecideRemoval):
+        return removal_decided(state, cmd, now)
     if isinstance(cmd, RecordPayment):
         return payment_recorded(state, cmd, now)
     if isinstance(cmd, ConfirmPayment):

@@ -185,6 +185,7 @@ def test_available_actions_of_a_closed_case_is_empty() -> None:
 def test_wa6_missed_order_opens_the_rungs_that_need_it() -> None:
     """WA-7, WA-10, WA-11: deposit, police and listing open only once an order was missed."""
     state = opened(project=f.construction_project(), workers=1, amount="8000.00")
+    state.intake.workers[0].months_owed = 3  # WA-10: 3+ months and at least 5 000
     gated = {"draw_guarantee_deposit", "refer_to_police", "list_on_punishment_list"}
     assert gated.isdisjoint(rules.available_actions(state))
     assert "contractor_pays" in rules.available_actions(state)

@@ -121,6 +121,7 @@ async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_
         source="platform_clue",
         clue_number="QX-2026-0001",
     )
+    intake["workers"][0]["months_owed"] = 4  # WA-10: 3+ months and at least 5 000
     opened = await http.post(f"{CASES}/wage-arrears", json=intake)
     assert opened.status_code == 201, opened.text
     case_id = opened.json()["case_id"]

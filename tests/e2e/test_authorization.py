@@ -187,6 +187,17 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("POST", "/api/v1/admin/calendar/recompute"): [
         Probe("/api/v1/admin/calendar/recompute", roles_only(ADMINS, 200))
     ],
+    ("GET", "/api/v1/admin/regions/{county_code}"): [
+        Probe("/api/v1/admin/regions/140105", roles_only(ADMINS, 200))
+    ],
+    ("PUT", "/api/v1/admin/regions/{county_code}"): [
+        # WA-10: below the statutory 5 000, so even an admin's probe changes nothing.
+        Probe(
+            "/api/v1/admin/regions/140105",
+            roles_only(ADMINS, 422),
+            {"police_threshold_individual": "1"},
+        )
+    ],
     ("GET", "/api/v1/admin/users"): [Probe("/api/v1/admin/users", roles_only(ADMINS, 200))],
     ("POST", "/api/v1/admin/users"): [
         Probe("/api/v1/admin/users", roles_only(ADMINS, 422), {"user_id": "x"})

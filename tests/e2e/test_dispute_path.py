@@ -21,7 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from core.settings import Settings
-from domain.common import Role
+from domain.common import CST, Role
 from tests import factories as f
 from tests.e2e.auth import ActorAsToken, TestUsers
 from tests.e2e.conftest import free_port
@@ -116,7 +116,8 @@ async def test_escalated_case_goes_through_mediation_and_arbitration_to_an_effec
     await act(
         http, ma_id, "decide_acceptance", cmd(Role.mediator, "within scope", decision="accept")
     )
-    made_on = (await time_skipping_env.get_current_time()).date().isoformat()
+    # The award's day in China Standard Time, like the day its acceptance is counted in.
+    made_on = (await time_skipping_env.get_current_time()).astimezone(CST).date().isoformat()
     award = await act(
         http,
         ma_id,

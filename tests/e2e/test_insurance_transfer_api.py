@@ -162,6 +162,7 @@ async def test_si1_pension_transfer_both_agencies_act_and_the_history_shows_them
     assert receipt["details"] == {
         "individual_account": shown["individual_account"],
         "pooled_funds": shown["pooled_funds"],
+        "received_on": None,  # SI-1: not given, so the day it was recorded
     }
     # The system's side: the worker told of each step, in order; no timer came due (every
     # step was done the day its clock started), so none fired and nothing escalated.

@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio.client import WorkflowHandle
 
-from domain.common import Role
+from domain.common import Role, cst_date
 from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
 from tests import factories as f
@@ -46,6 +46,7 @@ async def escalated_to_the_end_of_the_ladder(h: Harness, case_id: str) -> Workfl
         source="platform_clue",
         clue_number="QX-2026-0001",
     )
+    intake["workers"][0]["months_owed"] = 4  # WA-10: 3+ months and at least 5 000
     handle = await h.open_case(intake, case_id)
     await h.env.sleep(timedelta(days=4))  # WA-1 passes: escalated
     await handle.execute_update(W.issue_order_to_pay, _cmd(Role.inspector, "order issued"))
@@ -155,7 +156,7 @@ async def dispute_awarded_and_enforced(h: Harness, case_id: str) -> WorkflowHand
     h.started.append(handle)
     await handle.execute_update(D.wait_opened)
     await handle.execute_update(D.decide_acceptance, _cmd(Role.mediator, "ok", decision="accept"))
-    today = (await h.now()).date().isoformat()
+    today = cst_date(await h.now()).isoformat()
     await handle.execute_update(D.record_service, _cmd(Role.mediator, "served", served_on=today))
     await handle.execute_update(D.record_defence, _cmd(Role.mediator, "in", received_on=today))
     hearing = (await h.now() + timedelta(days=10)).isoformat()
@@ -164,7 +165,7 @@ async def dispute_awarded_and_enforced(h: Harness, case_id: str) -> WorkflowHand
         _cmd(Role.mediator, "hearing", hearing_at=hearing, notice_served_on=today),
     )
     await h.env.sleep(timedelta(days=11))
-    made = (await h.now()).date().isoformat()
+    made = cst_date(await h.now()).isoformat()
     await handle.execute_update(
         D.record_award,
         _cmd(
@@ -201,9 +202,16 @@ async def referred_to_mediation(h: Harness, case_id: str) -> WorkflowHandle[Any,
     )
     await dispute.execute_update(D.record_performance, _cmd(Role.mediator, "paid"))
     for _ in range(20):
-        if (await handle.query(W.view)).state.status == "settled":
+        if (await handle.query(W.view)).state.linked_cases[0].outcome == "performed":
             break
         await h.env.sleep(timedelta(seconds=1))
+    # WA-5: the agreed amount is paid and confirmed in the wage-arrears case too.
+    paid_on = cst_date(await h.now()).isoformat()
+    await handle.execute_update(
+        W.record_payment,
+        _cmd(Role.mediator, "paid", worker_no=1, amount="4000.00", paid_on=paid_on),
+    )
+    await handle.execute_update(W.confirm_payment, _cmd(Role.mediator, "ok", payment_id="P1"))
     await handle.execute_update(W.close, _cmd(Role.inspector, "paid", outcome="settled"))
     await handle.result()
     return handle

@@ -69,6 +69,14 @@ def statutory_due(start: date, days: int, workday: Workday = is_workday) -> date
     return midnight_after(statutory_last_day(start, days, workday))
 
 
+def year_known(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def years_later(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
@@ -211,12 +219,14 @@ def suit(by: str) -> dict[str, Any]:
 # MA-1: mediation.
 
 
-async def test_ma1_cal3_mediation_times_out_on_day_15_rolled_past_a_rest_day(
+async def test_ma1_cal3_day_15_rolled_past_a_rest_day_opens_the_right_to_arbitrate(
     harness: Harness,
 ) -> None:
     """MA-1, CAL-3: 15 days from the day after the application; when the 15th day is a rest
-    day the period ends on the next working day; then the case goes to arbitration (MA-4:
-    acceptance within 5 days)."""
+    day the period ends on the next working day. Day 15 is a breach of the mediation target
+    and opens either party's right to apply (LDMAL Art.14): it applies for nothing by itself,
+    and mediation goes on (an agreement may still be reached) until a party applies; the
+    application then starts MA-4's 5 days and MA-3's check on the day it is made."""
     day = await next_morning(harness)
     while is_workday(day + timedelta(days=15)):
         day += timedelta(days=1)
@@ -234,21 +244,45 @@ async def test_ma1_cal3_mediation_times_out_on_day_15_rolled_past_a_rest_day(
     v = await view(handle)
     assert v.state.stage is DisputeStage.mediation
     assert deadline(v, "mediation").state is DeadlineState.pending
-    assert "mediation_timed_out" not in events(v)
+    assert "mediation_target_passed" not in events(v)
 
     await harness.sleep_until(mediation.due_at + timedelta(seconds=5))
     v = await view(handle)
-    assert v.state.stage is DisputeStage.arbitration_applied
+    assert v.state.stage is DisputeStage.mediation
     assert deadline(v, "mediation").state is DeadlineState.breached
-    assert events(v)[-2:] == ["mediation_timed_out", "arbitration_applied"]
-    acceptance = deadline(v, "acceptance")
-    assert acceptance.rule == "MA-4" and acceptance.state is DeadlineState.pending
-    assert acceptance.due_at == statutory_due(cst_day(mediation.due_at), 5)
-    assert v.state.limitation is not None and not v.state.limitation.time_barred
+    assert events(v)[-1] == "mediation_target_passed"
+    assert "arbitration_applied" not in events(v) and v.state.limitation is None
+    assert not [d for d in v.state.deadlines if d.name == "acceptance"]
     breached = notes(harness, handle, "deadline_breached")
     assert [n.params["deadline"] for n in breached] == ["mediation"]
-    assert "decide_acceptance" in v.available_actions
-    assert "record_agreement" not in v.available_actions
+    right = notes(harness, handle, "right_to_arbitrate")
+    assert len(right) == 1 and right[0].params["rule"] == "MA-1"
+    assert {"record_agreement", "apply_for_arbitration"} <= set(v.available_actions)
+    assert "decide_acceptance" not in v.available_actions
+
+    applied_day = await next_morning(harness)
+    await handle.execute_update(DW.apply_for_arbitration, act(reason="the worker applies"))
+    v = await view(handle)
+    assert v.state.stage is DisputeStage.arbitration_applied
+    acceptance = deadline(v, "acceptance")
+    assert acceptance.rule == "MA-4" and acceptance.state is DeadlineState.pending
+    assert acceptance.due_at == statutory_due(applied_day, 5)
+    assert v.state.limitation is not None and v.state.limitation.applied_on == applied_day
+
+
+async def test_ma1_an_agreement_reached_after_day_15_is_recorded(harness: Harness) -> None:
+    """MA-1: past day 15 mediation is still open and may still end in an agreement."""
+    await next_morning(harness)
+    handle = await open_dispute(harness)
+    mediation = deadline(await view(handle), "mediation")
+    await harness.sleep_until(mediation.due_at + timedelta(hours=10))
+    performance = (await today(harness)) + timedelta(days=5)
+    await handle.execute_update(
+        DW.record_agreement,
+        act(reason="agreed late", amount="6000.00", performance_date=performance.isoformat()),
+    )
+    v = await view(handle)
+    assert v.state.stage is DisputeStage.agreement and v.state.agreement_amount == Decimal("6000")
 
 
 async def test_cal3_ma1_mediation_ending_on_a_public_holiday_ends_on_the_next_working_day(
@@ -286,8 +320,9 @@ async def test_cal3_ma1_mediation_ending_on_a_public_holiday_ends_on_the_next_wo
     assert (await view(handle)).state.stage is DisputeStage.mediation
     await harness.sleep_until(mediation.due_at + timedelta(seconds=5))
     v = await view(handle)
-    assert v.state.stage is DisputeStage.arbitration_applied
-    assert "mediation_timed_out" in events(v)
+    assert v.state.stage is DisputeStage.mediation
+    assert deadline(v, "mediation").state is DeadlineState.breached
+    assert "mediation_target_passed" in events(v)
 
 
 async def test_ma1_recorded_mediation_failure_goes_to_arbitration_at_once(
@@ -555,12 +590,13 @@ async def test_ma3_an_interruption_restarts_the_year(harness: Harness) -> None:
 async def test_ma3_applying_for_mediation_interrupts_the_limitation(harness: Harness) -> None:
     """MA-3 (LDMAL Art.27 §2: asking a body for relief interrupts the limitation): a claim
     within its year when the worker applied for mediation is not barred because mediation
-    timed out after the year would have ended."""
+    passed its day 15 after the year would have ended."""
     day = await next_morning(harness)
     known = years_later(day, -1) + timedelta(days=5)  # the year ends 5 days from now
     handle = await open_dispute(harness, wage_claim=False, claim_known_on=known.isoformat())
     mediation = deadline(await view(handle), "mediation")
     await harness.sleep_until(mediation.due_at + timedelta(seconds=5))
+    await handle.execute_update(DW.apply_for_arbitration, act(reason="the worker applies"))
     v = await view(handle)
     assert v.state.stage is DisputeStage.arbitration_applied
     assert v.state.limitation is not None
@@ -745,22 +781,31 @@ async def test_ma7_award_due_in_45_days_one_extension_of_15_with_the_chairs_appr
     due = deadline(await view(handle), "award")
     assert due.rule == "MA-7" and due.due_at == statutory_due(day, 45)
 
-    chair = f.actor(Role.supervisor, id="chair-01")
+    chair = {
+        "approver": f.actor(Role.supervisor, id="chair-01"),
+        "approver_capacity": "arbitration_commission_chair",
+    }
     ext = act(Role.mediator, "complex case", deadline="award")
-    for bad in ({"days": 15}, {"days": 16, "approver": chair}):
+    for bad in (
+        {"days": 15},
+        {"days": 16, **chair},
+        {"days": 15, "approver": chair["approver"]},  # in no named capacity
+        {"days": 15, **chair, "approver": f.actor(Role.inspector, id="insp-02")},
+        {"days": 15, **chair, "approver": f.actor(Role.supervisor, f.OTHER_COUNTY, "chair-9")},
+    ):
         error = await refused_unchanged(harness, handle, DW.extend_deadline, {**ext, **bad})
         assert error.type == "InvalidActionInput" and "MA-7" in str(error)
     self_approved = {**ext, "days": 10, "approver": f.actor(Role.mediator)}
     error = await refused_unchanged(harness, handle, DW.extend_deadline, self_approved)
     assert error.type == "InvalidActionInput"
 
-    await handle.execute_update(DW.extend_deadline, {**ext, "days": 15, "approver": chair})
+    await handle.execute_update(DW.extend_deadline, {**ext, "days": 15, **chair})
     extended = deadline(await view(handle), "award")
     assert extended.due_at == statutory_due(day, 60)
     assert extended.extensions == 1 and extended.ledger[-1].approver_id == "chair-01"
 
     error = await refused_unchanged(
-        harness, handle, DW.extend_deadline, {**ext, "days": 1, "approver": chair}
+        harness, handle, DW.extend_deadline, {**ext, "days": 1, **chair}
     )
     assert error.type == "ActionNotAllowed" and "MA-7" in str(error)
 
@@ -888,7 +933,10 @@ async def test_ma8_award_within_12_months_minimum_wage_is_final_the_day_made(
     assert deadline(v, "award").state is DeadlineState.met
     enforcement = deadline(v, "enforcement")
     assert enforcement.rule == "MA-10" and enforcement.state is DeadlineState.pending
-    assert enforcement.due_at == midnight_after(years_later(day, 2))
+    # MA-10, CAL-3: two years from the day it took effect, rolled past a rest day.
+    assert enforcement.due_at == statutory_due(day, (years_later(day, 2) - day).days)
+    assert enforcement.provisional is not year_known(years_later(day, 2).year)
+    assert made.monthly_minimum_wage == Decimal("2000") and made.items_final == [True, True]
     made_notes = notes(harness, handle, "award_made")
     assert len(made_notes) == 1 and made_notes[0].params["final"] == "true"
 
@@ -1079,8 +1127,9 @@ async def wa_view_until(harness: Harness, wa: Handle, done: Callable[[Any], bool
 async def test_ma1_ma2_referral_opens_a_linked_dispute_whose_performance_settles_the_case(
     harness: Harness,
 ) -> None:
-    """MA-1, MA-2: a referral opens a dispute case for what is still owed, linked both ways;
-    its performed agreement settles the wage-arrears case."""
+    """MA-1, MA-2, WA-5: a referral opens a dispute case for what is still owed, linked both
+    ways; its performed agreement is reported back, and the wage-arrears case settles once
+    the agreed amount is paid and confirmed there, not before."""
     day = await next_morning(harness)
     wa, dispute = await referred(harness)
     v = await view(dispute)
@@ -1104,13 +1153,67 @@ async def test_ma1_ma2_referral_opens_a_linked_dispute_whose_performance_settles
     await dispute.execute_update(DW.record_performance, act(reason="paid in full"))
     assert (await view(dispute)).state.close_outcome == "performed"
 
-    w = await wa_view_until(harness, wa, lambda w: w.state.status is CaseStatus.settled)
-    assert w.state.status is CaseStatus.settled
+    w = await wa_view_until(harness, wa, lambda w: w.state.linked_cases[0].outcome is not None)
     assert w.state.linked_cases[0].outcome == "performed"
     step = w.state.ladder[-1]
     assert (step.rung, step.rule) == ("dispute_outcome", "MA-2")
     assert step.details == {"dispute_id": dispute.id, "outcome": "performed"}
+    # WA-5: performed in the dispute, but nothing is paid and confirmed here yet.
+    assert w.state.status is CaseStatus.open and not w.state.given_up
+    assert [a.outstanding for a in w.accounts] == [Decimal("0"), Decimal("2000"), Decimal("3000")]
+    assert len(notes(harness, wa, "dispute_amount_owed")) == 1
+
+    await pay_confirmed(harness, wa, 2, "2000.00")
+    assert (await harness.view(wa)).state.status is CaseStatus.open
+    await pay_confirmed(harness, wa, 3, "3000.00")
+    w = await harness.view(wa)
+    assert w.state.status is CaseStatus.settled
     assert all(not d.pending for d in w.state.deadlines)
+
+
+async def pay_confirmed(harness: Harness, wa: Handle, worker_no: int, amount: str) -> None:
+    paid_on = (await today(harness)).isoformat()
+    await wa.execute_update(
+        WF.record_payment,
+        act(Role.inspector, "paid", worker_no=worker_no, amount=amount, paid_on=paid_on),
+    )
+    payment_id = (await harness.view(wa)).state.payments[-1].payment_id
+    await wa.execute_update(WF.confirm_payment, act(Role.mediator, "ok", payment_id=payment_id))
+
+
+async def test_wa5_agreement_for_less_changes_what_is_owed_never_what_is_recovered(
+    harness: Harness,
+) -> None:
+    """WA-5: 5 000 outstanding, a performed agreement of 1 000: 4 000 given up by agreement
+    (shared by the workers in proportion), not recovered; the case is not settled until the
+    1 000 is paid and confirmed, and the read model counts only confirmed payments."""
+    day = await next_morning(harness)
+    wa, dispute = await referred(harness)
+    await dispute.execute_update(
+        DW.record_agreement,
+        act(reason="agreed", amount="1000.00", performance_date=(day + timedelta(1)).isoformat()),
+    )
+    await dispute.execute_update(DW.record_performance, act(reason="paid in the dispute"))
+    w = await wa_view_until(harness, wa, lambda w: bool(w.state.given_up))
+    assert w.state.status is CaseStatus.open
+    assert [(g.worker_no, g.amount, g.basis) for g in w.state.given_up] == [
+        (2, Decimal("1600.00"), "agreement"),
+        (3, Decimal("2400.00"), "agreement"),
+    ]
+    assert [a.outstanding for a in w.accounts] == [Decimal("0"), Decimal("400"), Decimal("600")]
+    row = harness.row(wa.id)
+    assert row is not None and row.status == "open"
+    assert row.amount_paid == Decimal("4000.00") and row.amount_owed == Decimal("5000.00")
+    too_much = act(Role.inspector, "paid", worker_no=3, amount="600.01", paid_on=day.isoformat())
+    error = await refused(wa.execute_update(WF.record_payment, too_much))
+    assert error.type == "InvalidActionInput"
+
+    await pay_confirmed(harness, wa, 2, "400.00")
+    await pay_confirmed(harness, wa, 3, "600.00")
+    w = await harness.view(wa)
+    assert w.state.status is CaseStatus.settled
+    row = harness.row(wa.id)
+    assert row is not None and row.amount_paid == Decimal("5000.00")
 
 
 async def to_court(harness: Harness) -> tuple[Handle, Handle]:

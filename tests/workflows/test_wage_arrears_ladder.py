@@ -99,8 +99,12 @@ async def miss_order(harness: Harness, handle: Handle) -> WageArrearsView:
     return view
 
 
-async def open_missed(harness: Harness, **intake: Any) -> Handle:
-    handle = await harness.open_case(f.intake(**intake))
+async def open_missed(harness: Harness, months: int | None = None, **intake: Any) -> Handle:
+    data = f.intake(**intake)
+    if months is not None:
+        for claim in data["workers"]:
+            claim["months_owed"] = months
+    handle = await harness.open_case(data)
     await miss_order(harness, handle)
     return handle
 
@@ -442,17 +446,28 @@ async def test_wa10_police_refused_before_an_order_was_missed(harness: Harness) 
     ("workers", "allowed"),
     [
         ([("3000.00", None)], False),
-        ([("4999.99", 2), ("4999.99", None)], False),
-        ([("5000.00", None)], True),
-        ([("1000.00", 3)], True),
-        ([("1000.00", None), ("6000.00", None)], True),
+        ([("5000.00", None)], False),
+        ([("20000.00", 2)], False),
+        ([("1000.00", 3)], False),
+        ([("4999.99", 3)], False),
+        ([("5000.00", 3)], True),
+        ([("1000.00", 6), ("6000.00", 4)], True),
     ],
-    ids=["3000-below", "two-below", "5000-individual", "3-months", "one-of-two-above"],
+    ids=[
+        "3000-below",
+        "5000-no-months",
+        "20000-2-months",
+        "3-months-1000",
+        "3-months-just-below",
+        "3-months-and-5000",
+        "one-of-two-above",
+    ],
 )
 async def test_wa10_police_threshold_after_missed_order(
     harness: Harness, workers: list[tuple[str, int | None]], allowed: bool
 ) -> None:
-    """WA-10: one worker owed 5 000 (region default) or 3+ months' pay reaches the threshold."""
+    """WA-10 (SPC 2013 Art.3): one worker owed 3+ months' pay *and* at least 5 000 (the
+    region's default) reaches the threshold; either condition alone does not."""
     claims = [
         f.worker(i + 1, amount, **({"months_owed": months} if months is not None else {}))
         for i, (amount, months) in enumerate(workers)
@@ -470,10 +485,20 @@ async def test_wa10_police_threshold_after_missed_order(
     assert (view.state.ladder[-1].rung, view.state.ladder[-1].rule) == ("police", "WA-10")
 
 
+async def test_wa10_ten_workers_need_the_cumulative_amount(harness: Harness) -> None:
+    """WA-10: 10+ workers owed *and* at least the cumulative amount (default 30 000)."""
+    handle = await open_missed(harness, workers=10, amount="2999.99")
+    refer = act(Role.inspector, "refusal to pay")
+    error = await refused_unchanged(harness, handle, WF.refer_to_police, refer)
+    assert error.type == "ActionNotAllowed" and "threshold" in str(error)
+    handle = await open_missed(harness, workers=10, amount="3000.00")
+    await handle.execute_update(WF.refer_to_police, refer)
+    assert (await harness.view(handle)).state.police_referral_active
+
+
 async def test_wa10_threshold_counts_only_what_is_still_outstanding(harness: Harness) -> None:
     """WA-10: a confirmed partial payment below the threshold ends the criminal route."""
-    handle = await harness.open_case(f.intake(workers=1, amount="6000.00"))
-    await miss_order(harness, handle)
+    handle = await open_missed(harness, months=3, workers=1, amount="6000.00")
     await pay_and_confirm(harness, handle, 1, "1000.01")
     error = await refused_unchanged(
         harness, handle, WF.refer_to_police, act(Role.inspector, "refusal to pay")
@@ -483,7 +508,7 @@ async def test_wa10_threshold_counts_only_what_is_still_outstanding(harness: Har
 
 async def test_wa10_police_returned_case_may_be_referred_again(harness: Harness) -> None:
     """WA-10: one referral at a time; a case the police return is referable again."""
-    handle = await open_missed(harness, workers=1, amount="8000.00")
+    handle = await open_missed(harness, months=3, workers=1, amount="8000.00")
     refer = act(Role.supervisor, "refusal to pay")
     error = await refused_unchanged(
         harness, handle, WF.record_police_outcome, act(Role.inspector, "x", outcome="returned")
@@ -571,7 +596,7 @@ async def test_wa11_listing_below_threshold_needs_an_incident(harness: Harness) 
 
 async def test_wa11_listing_above_threshold_needs_no_incident(harness: Harness) -> None:
     """WA-11: amounts reaching the criminal threshold allow listing without an incident."""
-    handle = await open_missed(harness, workers=1, amount="5000.00")
+    handle = await open_missed(harness, months=3, workers=1, amount="5000.00")
     await handle.execute_update(
         WF.list_on_punishment_list, act(Role.supervisor, "blacklist", incident_occurred=False)
     )
