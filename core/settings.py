@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     # Web origins (comma-separated) of the Temporal UI that may call the codec endpoint;
     # empty: the embedded stack's UI on loopback.
     codec_cors_origins: str = ""
+    # How long a codec session (the Temporal UI's cookie, POST /codec/session) lives.
+    codec_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
 
     # Embedded stack only.
     var_dir: Path = Path("var")
