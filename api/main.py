@@ -18,6 +18,7 @@ from api.rate_limits import RateLimits
 from api.routers import admin_users, cases, pages, sla, stats
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
+from api.security_headers import SecurityHeaders
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return response
 
+    # On every answer, the rate limiter's and the error handlers' included.
+    app.add_middleware(SecurityHeaders)
     # The Temporal UI's codec endpoint, with CORS for the UI's origin (outermost middleware).
     codec_routes.install(app, settings)
     return app
