@@ -49,7 +49,7 @@ def open_session(engine: Engine, token: str, lifetime: timedelta) -> tuple[str, 
         found = live_token(session, token)
         if found is None:
             return None
-        session.exec(delete(CodecSessionRecord).where(col(CodecSessionRecord.expires_at) <= now))  # type: ignore[call-overload]
+        session.exec(delete(CodecSessionRecord).where(col(CodecSessionRecord.expires_at) <= now))
         session_id = f"{SESSION_SCHEME}_{secrets.token_urlsafe(32)}"
         expires_at = now + lifetime
         assert found.id is not None
