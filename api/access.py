@@ -13,6 +13,8 @@
   refused (422), so nobody believes they acted as someone else.
 - Lists are filtered in SQL to the user's counties; a county filter outside them lists
   nothing.
+- Agency clerks work on social-insurance transfers only: wage-arrears and dispute cases do
+  not exist for them (404, and absent from lists, the SLA board and the statistics).
 - Personal data (names, ID numbers, mobiles) is shown in full only to the roles who work
   with the person: mediators and inspectors on wage-arrears and dispute cases, agency clerks
   on transfers. Everyone else (supervisors, admins, other roles) sees it masked.
@@ -51,7 +53,17 @@ FULL_PERSONAL_DATA: Mapping[str, frozenset[Role]] = {
     "insurance_transfer": frozenset({Role.agency_clerk}),
 }
 
+# Roles that work on some case kinds only: the others do not exist for them (404, unlisted).
+KINDS_OF_ROLE: Mapping[Role, frozenset[str]] = {
+    Role.agency_clerk: frozenset({"insurance_transfer"}),
+}
+
 User = Annotated[Principal, Depends(get_current_user)]
+
+
+def visible_kinds(user: Principal) -> frozenset[str] | None:
+    """The case kinds `user` sees; None: every kind."""
+    return KINDS_OF_ROLE.get(user.role)
 
 
 def sees_personal_data(user: Principal, kind: str) -> bool:
@@ -110,15 +122,32 @@ async def _from_workflow(request: Request, case_id: str) -> CaseCounties | None:
     return CaseCounties(case_id=case_id, kind=kind, county_code=own, counties=counties)
 
 
-async def get_case_access(
-    request: Request, case_id: Annotated[str, Path(max_length=40)], user: User
-) -> CaseAccess:
-    gateway.kind_of(case_id)  # a malformed id is unknown without asking the database
+async def find_case(request: Request, case_id: str) -> CaseCounties | None:
+    """The case's kind and counties: from the read model, else from its workflow; None for
+    an unknown or malformed case id."""
+    try:
+        gateway.kind_of(case_id)  # a malformed id is unknown without asking the database
+    except ApiError:
+        return None
     found = await run_in_threadpool(_lookup, request.app.state.engine, case_id)
     if found is None:
         found = await _from_workflow(request, case_id)
+    return found
+
+
+def sees_case(user: Principal, case: CaseCounties) -> bool:
+    """Whether the case exists for `user`: one of its counties is theirs, its kind their
+    role's."""
+    kinds = visible_kinds(user)
+    return user.county_among(case.counties) is not None and (kinds is None or case.kind in kinds)
+
+
+async def get_case_access(
+    request: Request, case_id: Annotated[str, Path(max_length=40)], user: User
+) -> CaseAccess:
+    found = await find_case(request, case_id)
     county = user.county_among(found.counties) if found else None
-    if found is None or county is None:
+    if found is None or county is None or not sees_case(user, found):
         raise gateway.not_found(case_id)
     return CaseAccess(user=user, case=found, county_code=county)
 
@@ -156,7 +185,7 @@ def authorize_action(
     spec = actions.get(action)
     if spec is None:
         raise ApiError(
-            404, "unknown_action", f"no action {action!r}; actions: {', '.join(sorted(actions))}"
+            404, "unknown_action", f"no such action; actions: {', '.join(sorted(actions))}"
         )
     if access.user.role not in spec.roles:
         allowed = ", ".join(sorted(r.value for r in spec.roles))

@@ -9,8 +9,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.service import RPCError, RPCStatusCode
 
 log = structlog.get_logger("api")
 
@@ -86,6 +88,43 @@ async def _pool_timeout(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# Seconds a client should wait before retrying when a dependency is down.
+RETRY_AFTER_SECONDS = 5
+# Temporal's answers that mean "not reachable now", as opposed to a refusal.
+_TEMPORAL_DOWN = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED})
+
+
+def _unavailable(code: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        error_body(code, message),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _database_down(exc: DBAPIError) -> bool:
+    # OperationalError: refused or dropped connections, a server shutting down, SQLite's
+    # "database is locked"; connection_invalidated: the driver saw the connection die.
+    return isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if not _database_down(exc):
+        return await _unexpected(request, exc)
+    # The driver's message may quote SQL parameters (a token prefix, a name): type only.
+    log.warning("database unavailable", error_type=type(exc.orig).__name__)
+    return _unavailable("database_unavailable", "the read model is unavailable; retry shortly")
+
+
+async def _temporal_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RPCError)
+    if exc.status not in _TEMPORAL_DOWN:
+        return await _unexpected(request, exc)
+    log.warning("temporal unavailable", rpc_status=exc.status.name)
+    return _unavailable("temporal_unavailable", "the case engine did not answer; retry shortly")
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", error_type=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
@@ -123,4 +162,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(PoolTimeoutError, _pool_timeout)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(RPCError, _temporal_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -9,9 +9,6 @@ case was in once the entries before it had taken effect.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
@@ -22,6 +19,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
+from api.masking import TextMask, party_names
 from api.schemas import CaseHistory, HistoryEntry
 
 # Internal plumbing, not acts of a person or of the case.
@@ -49,14 +47,20 @@ def _strip(args: dict[str, Any]) -> dict[str, Any]:
 
 
 async def build_history(
-    case_id: str, history: WorkflowHistory, converter: DataConverter
+    case_id: str, history: WorkflowHistory, converter: DataConverter, reveal: bool = False
 ) -> CaseHistory:
+    """The timeline; unless `reveal`, personal data inside free text (reasons, notes) is
+    masked as the case's fields are for the caller (api/masking.py)."""
     entries: list[HistoryEntry] = []
     by_update: dict[str, HistoryEntry] = {}
     trail = _StateTrail()
+    names: list[str] = []
     for event in history.events:
         if await trail.snapshot(event, converter):
             continue
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            started = event.workflow_execution_started_event_attributes
+            names += party_names(await _decode(converter, started.input.payloads))
         entry = await _entry(event, converter, by_update)
         if entry is not None:
             trail.add(entry)
@@ -64,7 +68,18 @@ async def build_history(
         else:
             trail.completed(event, by_update)
     trail.finish()
+    if not reveal:
+        _mask(entries, TextMask(names))
     return CaseHistory(case_id=case_id, events=entries)
+
+
+def _mask(entries: list[HistoryEntry], mask: TextMask) -> None:
+    for entry in entries:
+        if entry.reason is not None:
+            entry.reason = mask.text(entry.reason)
+        if entry.outcome is not None:
+            entry.outcome = mask.text(entry.outcome)
+        entry.details = mask.deep(entry.details)
 
 
 class _StateTrail:
@@ -257,59 +272,3 @@ async def _entry(
             **base, kind="system", what=EventType.Name(kind).lower().removeprefix("event_type_")
         )
     return None
-
-
-CSV_COLUMNS = [
-    "event_id",
-    "time",
-    "kind",
-    "what",
-    "actor_id",
-    "actor_role",
-    "actor_county",
-    "reason",
-    "status_before",
-    "status_after",
-    "outcome",
-    "deadlines_fired",
-    "notifications",
-    "linked_case_id",
-    "details",
-]
-
-
-def _fired(entry: HistoryEntry) -> str:
-    return "; ".join(
-        f"{f.get('deadline')} ({f.get('rule')}) {f.get('outcome')}"
-        for f in entry.details.get("fired", [])
-    )
-
-
-def history_csv(timeline: CaseHistory) -> str:
-    """One row per entry, for spreadsheets; the details column keeps the rest as JSON."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in timeline.events:
-        actor = e.actor or {}
-        details = e.details
-        writer.writerow(
-            [
-                e.event_id,
-                e.time.isoformat(),
-                e.kind,
-                e.what,
-                actor.get("id", "system" if e.kind == "system" else ""),
-                actor.get("role", ""),
-                actor.get("county_code", ""),
-                e.reason or "",
-                e.status_before or "",
-                e.status_after or "",
-                e.outcome or "",
-                _fired(e),
-                "; ".join(str(k) for k in details.get("kinds", [])),
-                details.get("case_id") or details.get("linked_case_id") or "",
-                json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
-            ]
-        )
-    return out.getvalue()

@@ -14,9 +14,11 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
+from api.rate_limits import RateLimits
 from api.routers import admin_regions, admin_users, cases, pages, sla, stats
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
+from api.security_headers import SecurityHeaders
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -53,6 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Added before the request log, so the log (outer) records the bodies it refuses too.
     app.add_middleware(RequestLimits)
+    # Outside the body checks and every route, inside the request log: a flood is refused
+    # before it reaches the token lookup, and its 429s are still logged.
+    app.add_middleware(RateLimits, settings=settings)
     app.include_router(cases.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)
@@ -89,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return response
 
+    # On every answer, the rate limiter's and the error handlers' included.
+    app.add_middleware(SecurityHeaders)
     # The Temporal UI's codec endpoint, with CORS for the UI's origin (outermost middleware).
     codec_routes.install(app, settings)
     return app

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api.masking import TextMask
 from api.schemas import (
     AvailableAction,
     CaseDetail,
@@ -43,6 +44,14 @@ def _shown(value: str) -> str:
     return value
 
 
+def _free_text(reveal: bool, names: list[str]) -> Callable[[Any], Any]:
+    """What free text (reasons, descriptions, notes) goes through: as typed, or with ID
+    numbers, mobiles and the parties' names masked like the fields beside it."""
+    if reveal:
+        return _shown
+    return TextMask(names).deep
+
+
 def case_detail(
     view: WageArrearsView, now: datetime | None = None, reveal: bool = False
 ) -> CaseDetail:
@@ -50,6 +59,7 @@ def case_detail(
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
+    text = _free_text(reveal, [w.name for w in intake.workers])
     workers = [
         WorkerPublic(
             worker_no=acc.worker_no,
@@ -85,9 +95,9 @@ def case_detail(
             outstanding=accounts.total_outstanding(state),
         ),
         deadlines=_deadlines(state.deadlines, now),
-        payments=[p.model_dump(mode="json") for p in state.payments],
-        ladder=[s.model_dump(mode="json") for s in state.ladder],
-        breaches=[b.model_dump(mode="json") for b in state.breaches],
+        payments=text([p.model_dump(mode="json") for p in state.payments]),
+        ladder=text([s.model_dump(mode="json") for s in state.ladder]),
+        breaches=text([b.model_dump(mode="json") for b in state.breaches]),
         order_to_pay_missed=state.order_to_pay_missed,
         police_referral_active=state.police_referral_active,
         listed_until=state.listed_until,
@@ -126,6 +136,7 @@ def dispute_detail(
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
+    text = _free_text(reveal, [w.name for w in intake.workers])
     linked = (
         [{"case_id": intake.linked_case_id, "kind": "wage_arrears", "relation": "referred_by"}]
         if intake.linked_case_id
@@ -149,17 +160,17 @@ def dispute_detail(
             }
             for n, w in enumerate(intake.workers, start=1)
         ],
-        claims=[c.model_dump(mode="json") for c in state.claims],
+        claims=text([c.model_dump(mode="json") for c in state.claims]),
         claims_total=sum((c.amount for c in state.claims), Decimal("0.00")),
         limitation=state.limitation.model_dump(mode="json") if state.limitation else None,
         agreement_amount=state.agreement_amount,
         performance_date=state.performance_date,
         may_sue=state.may_sue,
         worker_sued=state.worker_sued,
-        award=state.award.model_dump(mode="json") if state.award else None,
+        award=text(state.award.model_dump(mode="json")) if state.award else None,
         advance_execution=state.advance_execution,
         deadlines=_deadlines(state.deadlines, now),
-        events=[e.model_dump(mode="json") for e in state.events],
+        events=text([e.model_dump(mode="json") for e in state.events]),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
@@ -176,6 +187,7 @@ def transfer_detail(
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
+    text = _free_text(reveal, [intake.worker.name])
     return TransferDetail(
         case_id=state.case_id,
         kind="insurance_transfer",
@@ -203,7 +215,7 @@ def transfer_detail(
         escalated=state.escalated,
         waiting_step=state.waiting_step.value if state.waiting_step else None,
         deadlines=_deadlines(state.deadlines, now),
-        events=[e.model_dump(mode="json") for e in state.events],
+        events=text([e.model_dump(mode="json") for e in state.events]),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         available_actions=_available(TRANSFER_ACTIONS, view.available_actions),

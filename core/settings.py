@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,10 +66,31 @@ class Settings(BaseSettings):
     # Web origins (comma-separated) of the Temporal UI that may call the codec endpoint;
     # empty: the embedded stack's UI on loopback.
     codec_cors_origins: str = ""
+    # How long a codec session (the Temporal UI's cookie, POST /codec/session) lives.
+    codec_session_hours: float = Field(default=8.0, gt=0, le=24 * 7)
+    # Requests each bearer token, and each client address, may make (`limits` notation:
+    # "600/minute", "20/second;600/minute"); /health is never limited.
+    rate_limit_per_token: str = "1200/minute"
+    rate_limit_per_address: str = "3000/minute"
+    # Where the counters live: each process's memory, or a storage shared by all API
+    # processes (`redis://host:6379`, with the `redis` package installed).
+    rate_limit_storage: str = "memory://"
 
     # Embedded stack only.
     var_dir: Path = Path("var")
     temporal_ui_port: int = 8233
+
+    @field_validator("rate_limit_per_token", "rate_limit_per_address")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        # A typo stops the process at start, with the variable named, not at the first request.
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                "a rate limit is N/second, N/minute, N/hour or N/day, several joined by ';'"
+            ) from None
+        return value
 
 
 @lru_cache

@@ -316,7 +316,9 @@ class RecomputeResult(StrictModel):
 def find_pending(deadlines: list[Deadline], name: str) -> Deadline:
     found = [d for d in deadlines if d.name == name]
     if not found:
-        raise InvalidActionInput(f"no deadline {name!r} in this case")
+        # Named by the case's own deadlines, never by the value asked for.
+        known = ", ".join(sorted({d.name for d in deadlines})) or "none"
+        raise InvalidActionInput(f"no deadline of that name in this case (deadlines: {known})")
     deadline = found[-1]
     if not deadline.pending:
         raise ActionNotAllowed(f"the {name} deadline is {deadline.state.value}")

@@ -19,6 +19,8 @@ class CaseFilter:
     county_code: str | None = None
     # The caller's counties: only cases seen from one of them (None: every case).
     county_codes: frozenset[str] | None = None
+    # The kinds the caller works on (None: every kind).
+    kinds: frozenset[str] | None = None
     severity: str | None = None
     due_before: datetime | None = None
     overdue_at: datetime | None = None
@@ -30,6 +32,8 @@ def list_cases(
     query = select(CaseRecord)
     if flt.kind:
         query = query.where(CaseRecord.kind == flt.kind)
+    if flt.kinds is not None:
+        query = query.where(col(CaseRecord.kind).in_(sorted(flt.kinds)))
     if flt.status:
         query = query.where(CaseRecord.status == flt.status)
     if flt.county_code:

@@ -34,6 +34,8 @@ class SlaFilter:
     county_code: str | None = None
     # The caller's counties: only deadlines of cases seen from one of them (None: all).
     county_codes: frozenset[str] | None = None
+    # The kinds the caller works on (None: every kind).
+    kinds: frozenset[str] | None = None
     kind: str | None = None
     rule: str | None = None
     # Exclusive, like `due_before` on the case list.
@@ -138,6 +140,8 @@ def _filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
         where.append(t.county_code == flt.county_code)
     if flt.county_codes is not None:
         where.append(visible_in(t.case_id, t.county_code, flt.county_codes))
+    if flt.kinds is not None:
+        where.append(t.kind.in_(sorted(flt.kinds)))
     if flt.kind:
         where.append(t.kind == flt.kind)
     if flt.rule:

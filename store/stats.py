@@ -40,6 +40,8 @@ class StatsFilter:
     counties: Collection[str] | None
     county_code: str | None = None
     kind: str | None = None
+    # The kinds the caller works on (None: every kind).
+    kinds: Collection[str] | None = None
     weeks: int = 12
 
 
@@ -112,6 +114,8 @@ def _scope(flt: StatsFilter, c: Any) -> list[ColumnElement[bool]]:
         where.append(c.county_code.in_(sorted(flt.counties)))
     if flt.county_code:
         where.append(c.county_code == flt.county_code)
+    if flt.kinds is not None:
+        where.append(c.kind.in_(sorted(flt.kinds)))
     if flt.kind:
         where.append(c.kind == flt.kind)
     return where
@@ -303,7 +307,9 @@ def campaign_dates(today: date, eve_of: EveOf) -> list[tuple[str, date, int]]:
 
 
 def _campaign(conn: Connection, flt: StatsFilter, eve_of: EveOf) -> list[CampaignProgress]:
-    if flt.kind and flt.kind != WAGE_ARREARS:
+    if (flt.kind and flt.kind != WAGE_ARREARS) or (
+        flt.kinds is not None and WAGE_ARREARS not in flt.kinds
+    ):
         return []
     today = flt.now.astimezone(CST).date()
     progress = []

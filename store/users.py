@@ -172,22 +172,32 @@ def revoke_token(engine: Engine, prefix: str) -> ApiTokenRecord:
         return row
 
 
-def authenticate(engine: Engine, token: str) -> UserRecord | None:
-    """The user a live token belongs to; None for a malformed, unknown or revoked token."""
+def live_token(session: Session, token: str) -> ApiTokenRecord | None:
+    """The record of `token` if it is well formed, known, not revoked, and its user enabled."""
     match = _TOKEN.match(token)
     if not match:
         return None
+    row = session.exec(
+        select(ApiTokenRecord).where(ApiTokenRecord.prefix == match.group(1))
+    ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(row.secret_hash, hash_token(token)):
+        return None
+    user = session.get(UserRecord, row.user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return row
+
+
+def authenticate(engine: Engine, token: str) -> UserRecord | None:
+    """The user a live token belongs to; None for a malformed, unknown or revoked token."""
     with Session(engine) as session:
-        row = session.exec(
-            select(ApiTokenRecord).where(ApiTokenRecord.prefix == match.group(1))
-        ).first()
-        if row is None or row.revoked_at is not None:
-            return None
-        if not hmac.compare_digest(row.secret_hash, hash_token(token)):
+        row = live_token(session, token)
+        if row is None:
             return None
         user = session.get(UserRecord, row.user_id)
-        if user is None or user.disabled_at is not None:
-            return None
+        assert user is not None
         now = _now()
         last = row.last_used_at
         if last is not None and last.tzinfo is None:

@@ -17,6 +17,10 @@ from tests.stamping import StampActions
 # (set before any Settings is built, and inherited by any process a test starts).
 if not os.environ.get("PAYLOAD_KEYS") and not os.environ.get("PAYLOAD_KEY_FILE"):
     os.environ["PAYLOAD_KEYS"] = generate_key_spec("test")
+# The suite drives one API from one address far faster than people do; the limits' own
+# tests (tests/api/test_rate_limits.py) set theirs.
+os.environ.setdefault("RATE_LIMIT_PER_TOKEN", "1000000/minute")
+os.environ.setdefault("RATE_LIMIT_PER_ADDRESS", "1000000/minute")
 
 
 @pytest.fixture(scope="session")

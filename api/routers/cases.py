@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from api import gateway
-from api.access import sees_personal_data
+from api.access import sees_personal_data, visible_kinds
 from api.auth import Principal
 from api.deps import (
     ActionGrantDep,
@@ -26,7 +26,8 @@ from api.deps import (
     TemporalClientDep,
 )
 from api.errors import ApiError
-from api.history import build_history, history_csv
+from api.exports import history_csv
+from api.history import build_history
 from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
 from api.limits import MAX_OFFSET, Instant
 from api.presenters import present
@@ -181,6 +182,7 @@ def list_all_cases(
         status=status,
         county_code=county_code,
         county_codes=user.counties,
+        kinds=visible_kinds(user),
         severity=severity,
         due_before=due_before,
         overdue_at=datetime.now(UTC) if overdue else None,
@@ -238,7 +240,9 @@ async def get_case_history(
     file, `format=csv` for spreadsheets."""
     _bind(case_id)
     history = await gateway.fetch_history(client, case_id)
-    timeline = await build_history(case_id, history, client.data_converter)
+    timeline = await build_history(
+        case_id, history, client.data_converter, reveal=access.reveal_personal_data
+    )
     disposition = {"Content-Disposition": f'attachment; filename="{case_id}-history.{format}"'}
     if format == "json":
         return JSONResponse(timeline.model_dump(mode="json"), headers=disposition)

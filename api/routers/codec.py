@@ -7,9 +7,16 @@ origin gets CORS here (and only here); the CLI calls it with `--codec-endpoint` 
 `--codec-auth "Bearer <token>"`.
 
 The Temporal UI cannot send our bearer tokens, only cookies ("include cross-origin
-credentials"): `POST /codec/session`, called with a token, puts it in an HttpOnly cookie
-scoped to `/codec`, which the UI's requests then carry. The cookie reads nothing but this
-codec, and the codec changes nothing, so a forged request gains nothing.
+credentials"): `POST /codec/session`, called with a token, opens a codec session of its own
+(store/codec_sessions.py) and puts its random id in an HttpOnly cookie scoped to `/codec`,
+which the UI's requests then carry. The id is no token: it reads this codec and nothing
+else, for CODEC_SESSION_HOURS, until `DELETE /codec/session` or until the token it was
+opened with is revoked.
+
+A payload is decoded only for a caller bound to one of its case's counties: the codec seals
+the case id (the workflow id) into each payload's metadata (`case-id`, authenticated with
+the ciphertext), and a batch with any payload of another county's case, or of no case, is
+refused whole (403), as the API hides such cases (api/access.py).
 
 Who decoded what is logged (user, namespace, how many payloads), never the payloads.
 """
@@ -18,28 +25,33 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import timedelta
 from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payload
 
-from api.auth import Principal, bearer, get_current_user
-from api.deps import CurrentUser, SettingsDep, TemporalClientDep
+from api.access import find_case, sees_case
+from api.auth import Principal, bearer, get_current_user, unauthenticated
+from api.deps import CurrentUser, EngineDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
 from core.codec import EncryptionCodec, PayloadDecryptionError
 from core.settings import Settings
 from domain.common import Role
+from store.codec_sessions import close_session, open_session, session_user
 
 PREFIX = "/codec"
 # Decoding shows names, ID numbers and phones in full: the roles that audit cases.
 DECODERS = frozenset({Role.supervisor, Role.admin})
 SESSION_COOKIE = "lce_codec"
-SESSION_SECONDS = 8 * 3600
+# The case a payload belongs to (its workflow id), sealed into it by core/codec.py.
+CASE_ID_METADATA = "case-id"
 
 log = structlog.get_logger("api.codec")
 router = APIRouter(prefix=PREFIX, tags=["codec"])
@@ -68,9 +80,17 @@ async def _operator(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     # The bearer header wins; the session cookie is how the Temporal UI's requests come.
-    if credentials is None and (token := request.cookies.get(SESSION_COOKIE)):
-        credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    return _require_decoder(await get_current_user(request, credentials))
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if credentials is not None or not session_id:
+        return _require_decoder(await get_current_user(request, credentials))
+    user = await run_in_threadpool(session_user, request.app.state.engine, session_id)
+    if user is None:
+        raise unauthenticated(
+            "the codec session is unknown, expired or closed: open one with POST /codec/session"
+        )
+    principal = Principal.of(user)
+    structlog.contextvars.bind_contextvars(user_id=principal.user_id, role=principal.role.value)
+    return _require_decoder(principal)
 
 
 def _bearer_operator(user: CurrentUser) -> Principal:
@@ -122,6 +142,30 @@ def _to_body(payloads: list[Payload]) -> CodecPayloads:
     )
 
 
+def _refused(index: int, message: str) -> ApiError:
+    # The case id is left out: the caller learns nothing of a case they may not see.
+    return ApiError(
+        403,
+        "payload_not_yours",
+        f"payload {index}: {message}; nothing was decoded",
+        [{"loc": ["body", "payloads", str(index)], "msg": message, "type": "case_scope"}],
+    )
+
+
+async def _check_cases(request: Request, user: Principal, payloads: list[Payload]) -> None:
+    """Every payload belongs to a case the caller sees (one of their counties), or 403."""
+    seen: dict[str, bool] = {}
+    for index, payload in enumerate(payloads):
+        case_id = payload.metadata.get(CASE_ID_METADATA, b"").decode("utf-8", errors="replace")
+        if not case_id:
+            raise _refused(index, "it names no case, so it cannot be checked against your counties")
+        if case_id not in seen:
+            found = await find_case(request, case_id)
+            seen[case_id] = found is not None and sees_case(user, found)
+        if not seen[case_id]:
+            raise _refused(index, "its case is not in your counties")
+
+
 def _codec(client: TemporalClientDep) -> EncryptionCodec:
     # The very codec the API's own client uses: the same keys, from the same settings.
     codec = client.data_converter.payload_codec
@@ -145,17 +189,21 @@ CodecDep = Annotated[EncryptionCodec, Depends(_codec)]
 
 @router.post("/decode", response_model=CodecPayloads)
 async def decode_payloads(
+    request: Request,
     body: CodecPayloads,
     user: Operator,
     codec: CodecDep,
     settings: SettingsDep,
     x_namespace: NamespaceHeader = None,
 ) -> CodecPayloads:
-    """Decrypts payloads for the Temporal UI or CLI (supervisors and admins). Payloads that
-    were never encrypted come back as they are."""
+    """Decrypts payloads for the Temporal UI or CLI (supervisors and admins), each only if
+    its case (`case-id` in its metadata) is in one of the caller's counties: otherwise, or
+    for a payload naming no case, 403 and nothing is decoded."""
     namespace = _check_namespace(settings, x_namespace)
+    payloads = _to_payloads(body)
+    await _check_cases(request, user, payloads)
     try:
-        decoded = await codec.decode(_to_payloads(body))
+        decoded = await codec.decode(payloads)
     except PayloadDecryptionError as err:
         raise ApiError(422, "payload_not_decryptable", str(err)) from None
     log.info("payloads decoded", namespace=namespace, count=len(decoded), user_id=user.user_id)
@@ -182,16 +230,24 @@ async def open_codec_session(
     request: Request,
     user: BearerOperator,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> Response:
     """Sets the codec cookie for the Temporal UI in this browser (supervisors and admins):
     call it with your bearer token, e.g. from this page's "Authorize" and "Try it out",
-    then tick "include cross-origin credentials" in the UI's codec settings."""
+    then tick "include cross-origin credentials" in the UI's codec settings. The cookie
+    holds a session of its own, for the codec endpoint only, for CODEC_SESSION_HOURS."""
     assert credentials is not None
+    lifetime = timedelta(hours=settings.codec_session_hours)
+    opened = await run_in_threadpool(open_session, engine, credentials.credentials, lifetime)
+    if opened is None:  # revoked between the two lookups
+        raise unauthenticated("the token is malformed, unknown or revoked")
+    session_id, _ = opened
     response = Response(status_code=204)
     response.set_cookie(
         SESSION_COOKIE,
-        credentials.credentials,
-        max_age=SESSION_SECONDS,
+        session_id,
+        max_age=int(lifetime.total_seconds()),
         path=PREFIX,
         httponly=True,
         # Sent by a UI on the same site as the API (another port or sub-domain), no other.
@@ -203,8 +259,10 @@ async def open_codec_session(
 
 
 @router.delete("/session", status_code=204)
-async def close_codec_session() -> Response:
-    """Removes the codec cookie from this browser."""
+async def close_codec_session(request: Request, engine: EngineDep) -> Response:
+    """Ends this browser's codec session and removes its cookie."""
+    if session_id := request.cookies.get(SESSION_COOKIE):
+        await run_in_threadpool(close_session, engine, session_id)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path=PREFIX, httponly=True, samesite="strict")
     return response

@@ -9,6 +9,7 @@ switches to English (the switch is remembered in the browser).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -26,6 +27,12 @@ TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 COUNTIES = tuple(TAIYUAN_COUNTIES)
 # How often the SLA board reloads from the API, unless ?refresh= says otherwise.
 BOARD_REFRESH_SECONDS = 30
+# Where the login page goes when `next` is missing or not a path of this site.
+AFTER_LOGIN = "/board"
+# A path of this site: one slash, then no slash or backslash (`//host`, `/\host` name
+# another host), and no whitespace or control character anywhere (browsers drop a tab or
+# a new line inside a URL, so `/<tab>/host` becomes `//host`).
+_SAME_ORIGIN_PATH = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")
 
 Lang = Annotated[Literal["zh", "en"], Query(description="page language; Chinese by default")]
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -56,9 +63,21 @@ def home() -> RedirectResponse:
     return RedirectResponse("/board", status_code=307)
 
 
+def safe_next(value: str | None) -> str:
+    """`value` if it is a path on this site, else the board: a login never sends anyone to
+    another origin."""
+    if value and len(value) <= 2000 and _SAME_ORIGIN_PATH.fullmatch(value):
+        return value
+    return AFTER_LOGIN
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
-    return _page(request, "login.html", lang, page="login")
+def login_page(
+    request: Request,
+    lang: Lang = "zh",
+    next: Annotated[str | None, Query(description="where to go after logging in")] = None,
+) -> HTMLResponse:
+    return _page(request, "login.html", lang, page="login", next_path=safe_next(next))
 
 
 @router.get("/board", response_class=HTMLResponse)

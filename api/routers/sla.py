@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api.access import visible_kinds
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET, Instant
@@ -104,6 +105,7 @@ def list_sla_deadlines(
         sla_states=frozenset(sla_state) if sla_state else DEFAULT_SLA_STATES,
         county_code=county_code,
         county_codes=user.counties,
+        kinds=visible_kinds(user),
         kind=kind,
         rule=rule,
         due_before=due_before,

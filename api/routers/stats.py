@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from activities.calendar import spring_festival_eve
+from api.access import visible_kinds
 from api.deps import CurrentUser, SessionDep
 from api.schemas import CampaignProgressPublic, CountyStatsPublic, StatsPage, WeekCountPublic
 from store import stats as stats_store
@@ -35,7 +36,12 @@ def get_clearance_stats(
     caller's counties are counted; another county's code counts nothing."""
     now = datetime.now(UTC)
     flt = StatsFilter(
-        now=now, counties=user.counties, county_code=county_code, kind=kind, weeks=weeks
+        now=now,
+        counties=user.counties,
+        county_code=county_code,
+        kind=kind,
+        kinds=visible_kinds(user),
+        weeks=weeks,
     )
     result = stats_store.clearance_stats(session.connection(), flt, spring_festival_eve)
     return StatsPage(

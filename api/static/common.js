@@ -132,6 +132,8 @@ const App = {
     for (const [key, value] of Object.entries(attrs || {})) {
       if (key === "class") node.className = value;
       else if (key === "text") node.textContent = value;
+      // Through the CSSOM: the pages' CSP refuses style attributes.
+      else if (key === "style") Object.assign(node.style, value);
       else node.setAttribute(key, value);
     }
     for (const child of children) {
@@ -160,9 +162,11 @@ document.addEventListener("DOMContentLoaded", () => {
     params.set("lang", switcher.dataset.to);
     window.location.assign(window.location.pathname + "?" + params.toString());
   });
-  document.getElementById("logout").addEventListener("click", (event) => {
+  document.getElementById("logout").addEventListener("click", async (event) => {
     event.preventDefault();
     window.localStorage.removeItem(TOKEN_KEY);
+    // A codec session this browser opened for the Temporal UI ends with the logout too.
+    await fetch("/codec/session", { method: "DELETE" }).catch(() => {});
     App.toLogin();
   });
   document.dispatchEvent(new Event("app:ready"));

@@ -17,9 +17,16 @@ document.addEventListener("app:ready", () => {
       return;
     }
     App.setToken(token);
-    const next = new URLSearchParams(window.location.search).get("next");
-    // Only a path on this site, never another origin.
-    const safe = next && next.startsWith("/") && !next.startsWith("//") ? next : "/board";
-    window.location.assign(safe);
+    window.location.assign(safeNext(form.dataset.next));
   });
 });
+
+// Only a path on this site, never another origin. The server already chose `next` (it falls
+// back to the board); this checks again, as the browser will read it: a backslash counts
+// as a slash and a tab or new line is dropped, so `/\host` and `/<tab>/host` mean `//host`.
+function safeNext(next) {
+  if (!next || !/^\/(?![\/\\])/.test(next) || /[\s\\\x00-\x1f\x7f]/.test(next)) return "/board";
+  const url = new URL(next, window.location.origin);
+  if (url.origin !== window.location.origin) return "/board";
+  return url.pathname + url.search + url.hash;
+}

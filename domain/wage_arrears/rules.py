@@ -384,7 +384,9 @@ def _input_decide_complaint(state: WageArrearsState, cmd: Command, now: datetime
 def _input_record_payment(state: WageArrearsState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordPayment)
     if cmd.worker_no > len(state.intake.workers):
-        raise InvalidActionInput(f"worker_no {cmd.worker_no} is not a worker of this case")
+        # The refusal never repeats the number: a mistyped field may hold an ID number.
+        count = len(state.intake.workers)
+        raise InvalidActionInput(f"worker_no is not a worker of this case (workers 1 to {count})")
     left = accounts.unallocated(state, cmd.worker_no)
     if cmd.amount > left:
         raise InvalidActionInput(
@@ -422,7 +424,8 @@ def _input_confirm_payment(state: WageArrearsState, cmd: Command, now: datetime)
     assert isinstance(cmd, ConfirmPayment)
     payment = next((p for p in state.payments if p.payment_id == cmd.payment_id), None)
     if payment is None:
-        raise InvalidActionInput(f"no payment {cmd.payment_id} in this case")
+        known = ", ".join(p.payment_id for p in state.payments) or "none yet"
+        raise InvalidActionInput(f"payment_id is not a payment of this case (payments: {known})")
     if payment.status != "recorded":
         raise ActionNotAllowed(f"payment {cmd.payment_id} is already {payment.status}")
 

@@ -211,7 +211,11 @@ async def test_personal_data_is_masked_by_role(stack: Stack) -> None:
     for name, case_id in (("wa", wa.json()["case_id"]), ("si", si.json()["case_id"])):
         for role in Role:
             headers = await stack.login(role, (f.COUNTY,))
-            case = (await stack.http.get(f"{CASES}/{case_id}", headers=headers)).json()
+            answer = await stack.http.get(f"{CASES}/{case_id}", headers=headers)
+            if role is Role.agency_clerk and name != "si":
+                assert answer.status_code == 404  # clerks work on transfers only
+                continue
+            case = answer.json()
             want = full[name] if role in sees_full[name] else masked[name]
             assert _worker_ids(case) == [want], (name, role)
             people = case.get("workers") or [case["worker"]]

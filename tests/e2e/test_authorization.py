@@ -58,22 +58,25 @@ def roles_only(allowed: frozenset[Role], status: int) -> Expect:
     return expect
 
 
-def in_case_county(status: int) -> Expect:
-    """A case outside the caller's counties does not exist for them."""
+def in_case_county(status: int, hidden_from: frozenset[Role] = frozenset()) -> Expect:
+    """A case outside the caller's counties does not exist for them, nor a case of a kind
+    their role does not work on (`hidden_from`: agency clerks see transfers only)."""
 
     def expect(role: Role | None, inside: bool) -> int:
         if role is None:
             return 401
-        return status if inside else 404
+        return status if inside and role not in hidden_from else 404
 
     return expect
 
 
-def action(allowed: frozenset[Role], status: int) -> Expect:
+def action(
+    allowed: frozenset[Role], status: int, hidden_from: frozenset[Role] = frozenset()
+) -> Expect:
     def expect(role: Role | None, inside: bool) -> int:
         if role is None:
             return 401
-        if not inside:
+        if not inside or role in hidden_from:
             return 404
         return status if role in allowed else 403
 
@@ -157,22 +160,26 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ],
     ("GET", "/api/v1/cases"): [Probe("/api/v1/cases", any_user(200))],
     ("GET", "/api/v1/cases/{case_id}"): [
-        Probe("/api/v1/cases/{wa}", in_case_county(200)),
-        Probe("/api/v1/cases/{ma}", in_case_county(200)),
+        Probe("/api/v1/cases/{wa}", in_case_county(200, CLERKS)),
+        Probe("/api/v1/cases/{ma}", in_case_county(200, CLERKS)),
         Probe("/api/v1/cases/{si}", in_case_county(200)),
     ],
     ("GET", "/api/v1/cases/{case_id}/history"): [
-        Probe("/api/v1/cases/{wa}/history", in_case_county(200)),
+        Probe("/api/v1/cases/{wa}/history", in_case_county(200, CLERKS)),
         Probe("/api/v1/cases/{si}/history", in_case_county(200), params={"format": "csv"}),
     ],
     # A malformed input, so what passes authorization stops at 422 and changes nothing.
     ("POST", "/api/v1/cases/{case_id}/actions/{action}"): [
-        Probe("/api/v1/cases/{wa}/actions/record_payment", action(OFFICERS, 422), {}),
-        Probe("/api/v1/cases/{wa}/actions/issue_order_to_pay", action({Role.inspector}, 422), {}),
-        Probe("/api/v1/cases/{wa}/actions/triage", action({Role.supervisor}, 422), {}),
+        Probe("/api/v1/cases/{wa}/actions/record_payment", action(OFFICERS, 422, CLERKS), {}),
+        Probe(
+            "/api/v1/cases/{wa}/actions/issue_order_to_pay",
+            action({Role.inspector}, 422, CLERKS),
+            {},
+        ),
+        Probe("/api/v1/cases/{wa}/actions/triage", action({Role.supervisor}, 422, CLERKS), {}),
         Probe(
             "/api/v1/cases/{ma}/actions/record_award",
-            action({Role.mediator, Role.supervisor}, 422),
+            action({Role.mediator, Role.supervisor}, 422, CLERKS),
             {},
         ),
         Probe("/api/v1/cases/{si}/actions/send_transfer", action(CLERKS, 422), {}),
@@ -297,8 +304,10 @@ async def test_each_role_gets_the_status_the_table_says(
 async def test_lists_show_only_the_callers_counties(stack: Stack, world: World) -> None:
     """GET /cases and GET /sla list the world's cases to users of its county, nothing of it to
     others; a county filter outside the caller's counties lists nothing."""
-    ours = set(world.ids.values())
+    every = set(world.ids.values())
     for role in ROLES:
+        # Agency clerks work on transfers only (test_agency_clerks_see_only_transfers).
+        ours = {world.ids["si"]} if role is Role.agency_clerk else every
         inside = world.headers[(role, True)]
         outside = world.headers[(role, False)]
         listed = await stack.http.get("/api/v1/cases", params={"limit": 200}, headers=inside)
@@ -319,6 +328,44 @@ async def test_lists_show_only_the_callers_counties(stack: Stack, world: World) 
         )
         assert not ours & {i["case_id"] for i in board.json()["items"]}, role
         assert set(board.json()["summary"]["by_county"]) <= {OUTSIDE}
+
+
+async def test_agency_clerks_see_only_transfers(stack: Stack, world: World) -> None:
+    """An agency clerk works on social-insurance transfers: the wage-arrears and dispute cases
+    of their own county are not listed, not readable (404, as an unknown case), absent from
+    the SLA board and not counted in the statistics."""
+    clerk = world.headers[(Role.agency_clerk, True)]
+    supervisor = world.headers[(Role.supervisor, True)]
+    listed = await stack.http.get("/api/v1/cases", params={"limit": 200}, headers=clerk)
+    assert listed.status_code == 200
+    assert {c["kind"] for c in listed.json()["items"]} == {"insurance_transfer"}
+    asked = await stack.http.get("/api/v1/cases", params={"kind": "wage_arrears"}, headers=clerk)
+    assert asked.status_code == 200 and asked.json()["total"] == 0
+    for case in ("wa", "ma"):
+        case_path = f"/api/v1/cases/{world.ids[case]}"
+        for path in (case_path, f"{case_path}/history"):
+            hidden = await stack.http.get(path, headers=clerk)
+            assert hidden.status_code == 404, (path, hidden.text)
+            assert hidden.json()["error"]["code"] == "case_not_found"
+    board = await stack.http.get(
+        "/api/v1/sla",
+        params=[("sla_state", s) for s in ("on_track", "due_soon", "overdue", "breached")]
+        + [("limit", "200")],
+        headers=clerk,
+    )
+    assert board.status_code == 200
+    assert {i["kind"] for i in board.json()["items"]} == {"insurance_transfer"}
+    stats = (await stack.http.get("/api/v1/stats", headers=clerk)).json()
+    transfers_only = (
+        await stack.http.get(
+            "/api/v1/stats",
+            params={"kind": "insurance_transfer", "county_code": IN},
+            headers=supervisor,
+        )
+    ).json()
+    assert stats["totals"]["cases_total"] == transfers_only["totals"]["cases_total"] > 0
+    assert stats["totals"]["open_arrears_cases"] == 0
+    assert stats["campaign"] == []
 
 
 async def test_the_old_agency_sees_the_transfer_and_nothing_else_of_the_county(

@@ -67,6 +67,15 @@ async def page_as(browser: Browser, token_header: dict[str, str] | None) -> Page
         )
     page = await context.new_page()
     page.on("pageerror", lambda error: SCRIPT_ERRORS.append(f"{page.url}: {error}"))
+    # What the Content-Security-Policy refused (an inline style, a script from elsewhere).
+    page.on(
+        "console",
+        lambda message: (
+            SCRIPT_ERRORS.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     return page
 
 
@@ -195,6 +204,23 @@ async def test_login_page_keeps_the_token_and_a_bad_one_goes_back_to_login(
     await expect(stale).to_have_url(re.compile(r"/login\?lang=en&next=%2Fdashboard"))
     await expect(stale.locator("h1")).to_have_text("Log in with an access token")
     await stale.context.close()
+
+
+async def test_login_goes_only_to_a_path_of_this_site(stack: Stack, browser: Browser) -> None:
+    """`next` that would leave the site (`//host`, `/\\host`, `/<tab>/host`, another origin)
+    lands on the board; a path of this site is kept."""
+    token = (await stack.login(Role.inspector, counties=[COUNTY]))["Authorization"]
+    page = await page_as(browser, None)
+    for escape in ("/%5Cevil.example", "/%09/evil.example", "//evil.example", "https:evil.example"):
+        await page.goto(f"{stack.base_url}/login?next={escape}")
+        await page.fill("#token", token.removeprefix("Bearer "))
+        await page.click("button[type=submit]")
+        await expect(page).to_have_url(f"{stack.base_url}/board")
+    await page.goto(f"{stack.base_url}/login?next=%2Fdashboard%3Flang%3Den")
+    await page.fill("#token", token.removeprefix("Bearer "))
+    await page.click("button[type=submit]")
+    await expect(page).to_have_url(f"{stack.base_url}/dashboard?lang=en")
+    await page.context.close()
 
 
 async def test_board_shows_an_overdue_case_in_red_and_drops_it_once_settled(
