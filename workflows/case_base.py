@@ -27,6 +27,7 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from domain import carry
     from domain.carry import CaseCarry, SeenRequest
     from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
     from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
@@ -47,12 +48,6 @@ REFUSALS = tuple(_REFUSAL_TYPES)
 # again on replay, and their actions carry no stamp.
 STAMPED_ACTIONS = "stamped-actions"
 
-# Idempotency keys a case remembers (and carries into its next run): a retry comes within
-# minutes, long before this many later actions.
-KEPT_REQUESTS = 1000
-# A case continues as new past this many events, or when the server suggests it, well below
-# Temporal's hard limit (51 200 events) at which it would be terminated.
-MAX_HISTORY_EVENTS = 10_000
 
 
 def refusal(exc: Exception) -> ApplicationError:
@@ -89,7 +84,6 @@ R = TypeVar("R", bound=BaseModel)
 class CaseWorkflow(Generic[S, R]):
     kind: ClassVar[str]
     result_type: ClassVar[type[BaseModel]]
-    max_history_events: ClassVar[int] = MAX_HISTORY_EVENTS
 
     def __init__(self) -> None:
         self._state: S | None = None
@@ -129,18 +123,18 @@ class CaseWorkflow(Generic[S, R]):
 
     # The machinery.
 
-    def _begin(self, carry: CaseCarry[Any] | None) -> bool:
+    def _begin(self, carried: CaseCarry[Any] | None) -> bool:
         """Starts a run; True when it continues the case from the run before."""
         self._stamped = workflow.patched(STAMPED_ACTIONS)
-        if carry is None:
+        if carried is None:
             return False
-        self._resume(carry)
+        self._resume(carried)
         return True
 
-    def _resume(self, carry: CaseCarry[Any]) -> None:
+    def _resume(self, carried: CaseCarry[Any]) -> None:
         """A run continued from the one before: the same case, clocks and recent keys."""
-        self._state = carry.state
-        self._requests = {seen.key: seen for seen in carry.requests}
+        self._state = carried.state
+        self._requests = {seen.key: seen for seen in carried.requests}
         # The read model already shows this revision; nothing to write until it changes.
         self._flushed = self.state.revision
 
@@ -148,7 +142,7 @@ class CaseWorkflow(Generic[S, R]):
         info = workflow.info()
         return (
             info.is_continue_as_new_suggested()
-            or info.get_current_history_length() > self.max_history_events
+            or info.get_current_history_length() > carry.MAX_HISTORY_EVENTS
         )
 
     async def _continue_as_new(self, intake: BaseModel) -> None:
@@ -160,8 +154,8 @@ class CaseWorkflow(Generic[S, R]):
                 and self._flushed >= self.state.revision
             )
         )
-        carry = CaseCarry[Any](state=self.state, requests=list(self._requests.values()))
-        workflow.continue_as_new(args=[intake, carry])
+        carried = CaseCarry[Any](state=self.state, requests=list(self._requests.values()))
+        workflow.continue_as_new(args=[intake, carried])
 
     async def _serve(self, intake: BaseModel | None = None) -> None:
         """Runs the case's clocks until it closes, then lets every write and handler finish.
@@ -228,7 +222,7 @@ class CaseWorkflow(Generic[S, R]):
             fingerprint=fingerprint(name, cmd),
             result=result.model_dump(mode="json"),
         )
-        while len(self._requests) > KEPT_REQUESTS:
+        while len(self._requests) > carry.KEPT_REQUESTS:
             del self._requests[next(iter(self._requests))]
 
     async def _act(self, name: str, cmd: Command) -> R:

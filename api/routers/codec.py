@@ -1,7 +1,6 @@
 """The codec endpoint: supervisors and admins read decrypted payloads in the Temporal UI.
 
-Temporal's remote codec protocol: `POST /codec/decode` and `POST /codec/encode` take and
-answer `{"payloads": [{"metadata": {key: base64}, "data": base64}]}` (proto3 JSON of
+Temporal's remote codec protocol: `POST /codec/decode` takes and answers `{"payloads": [{"metadata": {key: base64}, "data": base64}]}` (proto3 JSON of
 Payloads), with the namespace in `X-Namespace`. The UI calls it from the browser, so its
 origin gets CORS here (and only here); the CLI calls it with `--codec-endpoint` and
 `--codec-auth "Bearer <token>"`.
@@ -17,6 +16,10 @@ A payload is decoded only for a caller bound to one of its case's counties: the 
 the case id (the workflow id) into each payload's metadata (`case-id`, authenticated with
 the ciphertext), and a batch with any payload of another county's case, or of no case, is
 refused whole (403), as the API hides such cases (api/access.py).
+
+There is no `/codec/encode`: a payload sealed with the API's key is believed by the workflows
+as if the API had sent it, so nothing but the API's own routes seals one (the embedded UI is
+read-only and needs no encoding).
 
 Who decoded what is logged (user, namespace, how many payloads), never the payloads.
 """
@@ -41,7 +44,7 @@ from api.access import find_case, sees_case
 from api.auth import Principal, bearer, get_current_user, unauthenticated
 from api.deps import CurrentUser, EngineDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
-from core.codec import EncryptionCodec, PayloadDecryptionError
+from core.codec import CASE_ID_METADATA, EncryptionCodec, PayloadDecryptionError
 from core.settings import Settings
 from domain.common import Role
 from store.codec_sessions import close_session, open_session, session_user
@@ -50,8 +53,6 @@ PREFIX = "/codec"
 # Decoding shows names, ID numbers and phones in full: the roles that audit cases.
 DECODERS = frozenset({Role.supervisor, Role.admin})
 SESSION_COOKIE = "lce_codec"
-# The case a payload belongs to (its workflow id), sealed into it by core/codec.py.
-CASE_ID_METADATA = "case-id"
 
 log = structlog.get_logger("api.codec")
 router = APIRouter(prefix=PREFIX, tags=["codec"])
@@ -208,21 +209,6 @@ async def decode_payloads(
         raise ApiError(422, "payload_not_decryptable", str(err)) from None
     log.info("payloads decoded", namespace=namespace, count=len(decoded), user_id=user.user_id)
     return _to_body(decoded)
-
-
-@router.post("/encode", response_model=CodecPayloads)
-async def encode_payloads(
-    body: CodecPayloads,
-    user: Operator,
-    codec: CodecDep,
-    settings: SettingsDep,
-    x_namespace: NamespaceHeader = None,
-) -> CodecPayloads:
-    """Encrypts payloads typed into the Temporal UI (a signal's input), with the current key."""
-    namespace = _check_namespace(settings, x_namespace)
-    encoded = await codec.encode(_to_payloads(body))
-    log.info("payloads encoded", namespace=namespace, count=len(encoded), user_id=user.user_id)
-    return _to_body(encoded)
 
 
 @router.post("/session", status_code=204)

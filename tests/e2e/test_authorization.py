@@ -220,9 +220,6 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("POST", "/codec/decode"): [
         Probe("/codec/decode", roles_only(DECODERS, 200), {"payloads": []})
     ],
-    ("POST", "/codec/encode"): [
-        Probe("/codec/encode", roles_only(DECODERS, 200), {"payloads": []})
-    ],
     ("POST", "/codec/session"): [Probe("/codec/session", roles_only(DECODERS, 204))],
     ("DELETE", "/codec/session"): [Probe("/codec/session", public(204))],
 }
