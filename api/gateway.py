@@ -18,6 +18,7 @@ from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
     WorkflowHandle,
+    WorkflowHistory,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
@@ -40,6 +41,8 @@ from workflows.wage_arrears import WageArrearsWorkflow
 
 CASE_ID = re.compile(r"^([A-Z]{2})-\d{4}-\d{6}$")
 RPC_TIMEOUT = timedelta(seconds=30)
+# A case continues as new every ~10 000 events; this many runs is far past any case's life.
+MAX_RUNS = 1000
 
 _REFUSALS = {
     "ActionNotAllowed": (409, "action_not_allowed"),
@@ -199,11 +202,22 @@ async def get_view(client: Client, case_id: str) -> BaseModel:
         raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err
 
 
-async def fetch_history(client: Client, case_id: str) -> Any:
-    handle = handle_for(client, case_id)
+async def fetch_history(client: Client, case_id: str) -> list[WorkflowHistory]:
+    """Every run's history of the case, oldest first: a case that continued as new is still
+    one audit trail (each run's first event names the run it continues)."""
+    kind_of(case_id)
+    runs: list[WorkflowHistory] = []
+    run_id: str | None = None
     try:
-        return await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
+        while True:
+            handle = client.get_workflow_handle(case_id, run_id=run_id)
+            history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
+            runs.insert(0, history)
+            started = history.events[0].workflow_execution_started_event_attributes
+            run_id = started.continued_execution_run_id
+            if not run_id or len(runs) >= MAX_RUNS:
+                return runs
     except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND:
+        if err.status is RPCStatusCode.NOT_FOUND and not runs:
             raise not_found(case_id) from None
         raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err

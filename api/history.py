@@ -47,26 +47,36 @@ def _strip(args: dict[str, Any]) -> dict[str, Any]:
 
 
 async def build_history(
-    case_id: str, history: WorkflowHistory, converter: DataConverter, reveal: bool = False
+    case_id: str,
+    history: WorkflowHistory | Sequence[WorkflowHistory],
+    converter: DataConverter,
+    reveal: bool = False,
 ) -> CaseHistory:
-    """The timeline; unless `reveal`, personal data inside free text (reasons, notes) is
-    masked as the case's fields are for the caller (api/masking.py)."""
+    """The timeline, across every run of a case that continued as new (oldest first); unless
+    `reveal`, personal data inside free text (reasons, notes) is masked as the case's fields
+    are for the caller (api/masking.py)."""
+    runs = [history] if isinstance(history, WorkflowHistory) else list(history)
     entries: list[HistoryEntry] = []
     by_update: dict[str, HistoryEntry] = {}
     trail = _StateTrail()
     names: list[str] = []
-    for event in history.events:
-        if await trail.snapshot(event, converter):
-            continue
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            started = event.workflow_execution_started_event_attributes
-            names += party_names(await _decode(converter, started.input.payloads))
-        entry = await _entry(event, converter, by_update)
-        if entry is not None:
-            trail.add(entry)
-            entries.append(entry)
-        else:
-            trail.completed(event, by_update)
+    for run_no, run in enumerate(runs, start=1):
+        for event in run.events:
+            if await trail.snapshot(event, converter):
+                continue
+            started = event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
+            if started and run_no == 1:
+                attrs = event.workflow_execution_started_event_attributes
+                names += party_names(await _decode(converter, attrs.input.payloads))
+            if started and run_no > 1:
+                continue  # the case goes on: the continuation was recorded at the run's end
+            entry = await _entry(event, converter, by_update)
+            if entry is not None:
+                entry.run = run_no
+                trail.add(entry)
+                entries.append(entry)
+            else:
+                trail.completed(event, by_update)
     trail.finish()
     if not reveal:
         _mask(entries, TextMask(names))
@@ -264,6 +274,9 @@ async def _entry(
         )
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
         return HistoryEntry(**base, kind="system", what="case_ended")
+    if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
+        # The history grew large: the case went on in a new run, state and clocks carried.
+        return HistoryEntry(**base, kind="system", what="case_continued")
     if kind in (
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,

@@ -100,6 +100,8 @@ class CaseDetail(BaseModel):
 
 
 class HistoryEntry(BaseModel):
+    # Event ids count from 1 in each run of a case that continued as new.
+    run: int = 1
     event_id: int
     time: datetime
     kind: str

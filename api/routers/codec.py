@@ -44,7 +44,7 @@ from api.access import find_case, sees_case
 from api.auth import Principal, bearer, get_current_user, unauthenticated
 from api.deps import CurrentUser, EngineDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
-from core.codec import CASE_ID_METADATA, EncryptionCodec, PayloadDecryptionError
+from core.codec import CASE_ID_METADATA, ENCODING, EncryptionCodec, PayloadDecryptionError
 from core.settings import Settings
 from domain.common import Role
 from store.codec_sessions import close_session, open_session, session_user
@@ -157,6 +157,8 @@ async def _check_cases(request: Request, user: Principal, payloads: list[Payload
     """Every payload belongs to a case the caller sees (one of their counties), or 403."""
     seen: dict[str, bool] = {}
     for index, payload in enumerate(payloads):
+        if not sealed(payload):
+            continue
         case_id = payload.metadata.get(CASE_ID_METADATA, b"").decode("utf-8", errors="replace")
         if not case_id:
             raise _refused(index, "it names no case, so it cannot be checked against your counties")
@@ -165,6 +167,10 @@ async def _check_cases(request: Request, user: Principal, payloads: list[Payload
             seen[case_id] = found is not None and sees_case(user, found)
         if not seen[case_id]:
             raise _refused(index, "its case is not in your counties")
+
+
+def sealed(payload: Payload) -> bool:
+    return payload.metadata.get("encoding") == ENCODING
 
 
 def _codec(client: TemporalClientDep) -> EncryptionCodec:
@@ -204,7 +210,9 @@ async def decode_payloads(
     payloads = _to_payloads(body)
     await _check_cases(request, user, payloads)
     try:
-        decoded = await codec.decode(payloads)
+        # What was never sealed (search attributes, which hold no personal data) is shown as
+        # it is; everything else is decrypted or refused.
+        decoded = [codec.decrypt(p) if sealed(p) else p for p in payloads]
     except PayloadDecryptionError as err:
         raise ApiError(422, "payload_not_decryptable", str(err)) from None
     log.info("payloads decoded", namespace=namespace, count=len(decoded), user_id=user.user_id)
