@@ -152,9 +152,12 @@ def parse_action(case_id: str, action: str, body: dict[str, Any]) -> Command:
         ) from None
 
 
-def update_id(action: str, key: str) -> str:
-    """Temporal's id for the update: a retry with the same key joins the first attempt."""
-    return f"{action}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+def update_id(action: str, key: str, cmd: Command) -> str:
+    """Temporal's id for the update: a retry of the same request under the same key joins the
+    first attempt; another input under that key is another update, which the workflow
+    refuses (the key was used for a different request)."""
+    request = f"{key}\n{cmd.model_dump_json(exclude={'request'})}"
+    return f"{action}:{hashlib.sha256(request.encode()).hexdigest()[:32]}"
 
 
 async def run_action(
@@ -171,7 +174,7 @@ async def run_action(
         result: BaseModel = await handle.execute_update(
             action,
             cmd,
-            id=update_id(action, key),
+            id=update_id(action, key, cmd),
             result_type=case_kind.result,
             rpc_timeout=RPC_TIMEOUT,
         )

@@ -76,6 +76,7 @@ def case_detail(
     ]
     return CaseDetail(
         case_id=state.case_id,
+        case_number=state.intake.case_number,
         kind="wage_arrears",
         status=state.status.value,
         severity=state.severity.value,
@@ -144,6 +145,7 @@ def dispute_detail(
     )
     return DisputeDetail(
         case_id=state.case_id,
+        case_number=state.intake.case_number,
         kind="dispute",
         stage=state.stage.value,
         status=state.stage.value,
@@ -190,6 +192,7 @@ def transfer_detail(
     text = _free_text(reveal, [intake.worker.name])
     return TransferDetail(
         case_id=state.case_id,
+        case_number=state.intake.case_number,
         kind="insurance_transfer",
         transfer_kind=intake.kind.value,
         stage=state.stage.value,

@@ -69,6 +69,8 @@ class Totals(BaseModel):
 
 class CaseDetail(BaseModel):
     case_id: str
+    # The bureau's own number for the case, if it gave one (unique in its county).
+    case_number: str | None = None
     kind: str
     status: str
     severity: str
@@ -129,6 +131,8 @@ class ActionOutcome(BaseModel):
 
 class DisputeDetail(BaseModel):
     case_id: str
+    # The bureau's own number for the case, if it gave one (unique in its county).
+    case_number: str | None = None
     kind: str
     stage: str
     status: str
@@ -158,6 +162,8 @@ class DisputeDetail(BaseModel):
 
 class TransferDetail(BaseModel):
     case_id: str
+    # The bureau's own number for the case, if it gave one (unique in its county).
+    case_number: str | None = None
     kind: str
     transfer_kind: str
     stage: str

@@ -19,6 +19,8 @@ CountyCode = Annotated[
 Money = Annotated[Decimal, Field(max_digits=14, decimal_places=2)]
 PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+# The bureau's own number for a case, unique within its county and kind (never personal data).
+CaseNumber = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f]+$")]
 
 
 class Role(StrEnum):

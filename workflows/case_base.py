@@ -49,7 +49,6 @@ REFUSALS = tuple(_REFUSAL_TYPES)
 STAMPED_ACTIONS = "stamped-actions"
 
 
-
 def refusal(exc: Exception) -> ApplicationError:
     """Domain refusals cross to the client as typed, non-retryable application errors."""
     kind = _REFUSAL_TYPES.get(type(exc), "InvalidActionInput")

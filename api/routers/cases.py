@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import structlog
 from fastapi import APIRouter, Body, Header, Query, Response
@@ -45,12 +45,13 @@ from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
 from domain.wage_arrears.models import WageArrearsIntake
 from store.access import add_case_counties
-from store.case_numbers import IdempotencyKeyReused, claim_case_id
+from store.case_numbers import CaseNumberTaken, IdempotencyKeyReused, claim_case_id, number_key
 from store.cases import CaseFilter, list_cases
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 log = structlog.get_logger("api.cases")
 
+Intake = TypeVar("Intake", WageArrearsIntake, DisputeIntake, TransferIntake)
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
 ]
@@ -68,11 +69,20 @@ async def _open_case(
     engine: Engine,
     client: Client,
     response: Response,
-    key: str | None,
+    idempotency_key: str | None,
+    case_number: str | None,
 ) -> CaseDetail | DisputeDetail | TransferDetail:
+    intake = _numbered(intake, case_number)
     fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
+    keys = request_keys(intake, idempotency_key)
     try:
-        case_id, first = await run_in_threadpool(claim_case_id, engine, kind, key, fingerprint)
+        case_id, first = await run_in_threadpool(claim_case_id, engine, kind, keys, fingerprint)
+    except CaseNumberTaken:
+        raise ApiError(
+            409,
+            "case_number_taken",
+            "this case number is already used for another case of this kind in the county",
+        ) from None
     except IdempotencyKeyReused:
         raise ApiError(
             422, "idempotency_key_reused", "this key was used before for a different request"
@@ -94,8 +104,29 @@ async def _open_case(
     return present(view, reveal=sees_personal_data(user, kind))
 
 
-def _key(idempotency_key: str | None, case_number: str | None) -> str | None:
-    return idempotency_key or (f"case-number:{case_number}" if case_number else None)
+def _numbered(intake: Intake, case_number: str | None) -> Intake:
+    """The case number of the query string, stored on the case with its intake."""
+    if case_number is None or intake.case_number == case_number:
+        return intake
+    if intake.case_number is not None:
+        raise ApiError(
+            422,
+            "invalid_input",
+            "the case number of the query and of the body differ",
+            [{"loc": ["query", "case_number"], "msg": "differs from the body's", "type": "value"}],
+        )
+    return intake.model_copy(update={"case_number": case_number})
+
+
+def request_keys(intake: Intake, idempotency_key: str | None) -> list[str]:
+    """What makes a create the same request again: its case number, within its county (a
+    number of another county is another case, and tells nothing of it), and its key."""
+    keys = []
+    if intake.case_number is not None:
+        keys.append(number_key(intake.opened_by.county_code, intake.case_number))
+    if idempotency_key is not None:
+        keys.append(idempotency_key)
+    return keys
 
 
 CaseNumber = Annotated[
@@ -120,8 +151,10 @@ async def create_wage_arrears_case(
 ) -> CaseDetail | DisputeDetail | TransferDetail:
     """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
     `case_number`) returns the case it opened."""
-    key = _key(idempotency_key, case_number)
-    return await _open_case("wage_arrears", intake, user, settings, engine, client, response, key)
+    return await _open_case(
+        "wage_arrears", intake, user, settings, engine, client, response, idempotency_key,
+        case_number,
+    )  # fmt: skip
 
 
 @router.post("/disputes", status_code=201, response_model=DisputeDetail, responses=REPLAYED)
@@ -137,8 +170,9 @@ async def create_dispute_case(
 ) -> CaseDetail | DisputeDetail | TransferDetail:
     """Opens a dispute case: a worker applies for mediation or, directly, for arbitration
     (MA-1). Idempotent like the wage-arrears create."""
-    key = _key(idempotency_key, case_number)
-    return await _open_case("dispute", intake, user, settings, engine, client, response, key)
+    return await _open_case(
+        "dispute", intake, user, settings, engine, client, response, idempotency_key, case_number
+    )
 
 
 @router.post(
@@ -156,10 +190,10 @@ async def create_insurance_transfer_case(
 ) -> CaseDetail | DisputeDetail | TransferDetail:
     """Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the worker,
     pension or medical, the old and new agencies, the contribution history."""
-    key = _key(idempotency_key, case_number)
     return await _open_case(
-        "insurance_transfer", intake, user, settings, engine, client, response, key
-    )
+        "insurance_transfer", intake, user, settings, engine, client, response,
+        idempotency_key, case_number,
+    )  # fmt: skip
 
 
 @router.get("", response_model=CasePage)

@@ -9,7 +9,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from domain.common import Actor, Command, CountyCode, PositiveMoney, Reason, StrictModel
+from domain.common import (
+    Actor,
+    CaseNumber,
+    Command,
+    CountyCode,
+    PositiveMoney,
+    Reason,
+    StrictModel,
+)
 from domain.deadlines import Deadline
 from domain.regions import RegionSettings
 from domain.wage_arrears.models import Employer, Mobile, ResidentId
@@ -63,6 +71,8 @@ class DisputeIntake(StrictModel):
     limitation_interrupted_on: list[date] = Field(default_factory=list, max_length=50)
     linked_case_id: str | None = Field(default=None, pattern=r"^[A-Z]{2}-\d{4}-\d{6}$")
     summary: Reason
+    # The bureau's own number for the case, if it gave one: unique in its county.
+    case_number: CaseNumber | None = None
     opened_by: Actor
 
     @model_validator(mode="after")

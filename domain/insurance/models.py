@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from domain.common import Actor, Command, CountyCode, Money, Reason, StrictModel
+from domain.common import Actor, CaseNumber, Command, CountyCode, Money, Reason, StrictModel
 from domain.deadlines import Deadline
 from domain.dispute.models import Claimant
 from domain.regions import RegionSettings
@@ -53,6 +53,8 @@ class TransferIntake(StrictModel):
     old_coverage_ended_on: date | None = None
     new_coverage_starts_on: date | None = None
     summary: Reason
+    # The bureau's own number for the case, if it gave one: unique in its county.
+    case_number: CaseNumber | None = None
     opened_by: Actor
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from domain.common import (
     Actor,
+    CaseNumber,
     Command,
     CountyCode,
     Money,
@@ -101,6 +102,8 @@ class WageArrearsIntake(StrictModel):
     # reported more than 2 years later it is not pursued.
     violation_ended_on: date | None = None
     summary: Reason
+    # The bureau's own number for the case, if it gave one: unique in its county.
+    case_number: CaseNumber | None = None
     opened_by: Actor
 
     @model_validator(mode="after")
