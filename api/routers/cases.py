@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import structlog
 from fastapi import APIRouter, Body, Header, Query, Response
@@ -51,7 +51,7 @@ from store.cases import CaseFilter, list_cases
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 log = structlog.get_logger("api.cases")
 
-Intake = TypeVar("Intake", WageArrearsIntake, DisputeIntake, TransferIntake)
+Intake = TypeVar("Intake", bound=WageArrearsIntake | DisputeIntake | TransferIntake)
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
 ]
@@ -115,7 +115,7 @@ def _numbered(intake: Intake, case_number: str | None) -> Intake:
             "the case number of the query and of the body differ",
             [{"loc": ["query", "case_number"], "msg": "differs from the body's", "type": "value"}],
         )
-    return intake.model_copy(update={"case_number": case_number})
+    return cast(Intake, intake.model_copy(update={"case_number": case_number}))
 
 
 def request_keys(intake: Intake, idempotency_key: str | None) -> list[str]:
