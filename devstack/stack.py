@@ -146,6 +146,16 @@ def worker_command() -> list[str]:
     return [sys.executable, "worker.py"]
 
 
+def ui_proxy_command(upstream: str, host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "devstack.ui_proxy", upstream, host, str(port)]
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def _child_environment() -> dict[str, str]:
     env = dict(os.environ)
     # Without a terminal of their own, Python children would buffer and interleave late.
@@ -244,6 +254,9 @@ class Stack:
             binary = installed_binary("temporal")
         except FileNotFoundError as err:
             raise StackError(str(err)) from None
+        # The dev server's own UI listens inside; people reach it read-only, through the
+        # proxy on TEMPORAL_UI_PORT (devstack/ui_proxy.py).
+        self.internal_ui_port = _free_port(self.temporal_ip)
         command = [
             str(binary),
             "server",
@@ -253,7 +266,7 @@ class Stack:
             "--port",
             str(self.temporal_port),
             "--ui-port",
-            str(settings.temporal_ui_port),
+            str(self.internal_ui_port),
             "--db-filename",
             str(settings.var_dir / "temporal.db"),
             "--namespace",
@@ -280,6 +293,12 @@ class Stack:
             )
         asyncio.run(self._wait_for_temporal(child))
         log.info("temporal dev server ready", pid=child.process.pid)
+        upstream = f"http://{_url_host(self.temporal_ip)}:{self.internal_ui_port}"
+        proxy = self._spawn(
+            "temporal ui (read-only)",
+            ui_proxy_command(upstream, self.temporal_ip, settings.temporal_ui_port),
+        )
+        log.info("temporal ui proxy started", pid=proxy.process.pid, read_only=True)
 
     async def _wait_for_temporal(self, child: Child) -> None:
         namespace = self.settings.temporal_namespace
@@ -343,7 +362,7 @@ class Stack:
         if self.embedded_temporal:
             ui_host = _url_host(self.temporal_ip)
             lines += [
-                f"  Temporal UI   http://{ui_host}:{settings.temporal_ui_port}",
+                f"  Temporal UI   http://{ui_host}:{settings.temporal_ui_port} (read-only)",
                 f"  UI codec      {api}/codec (supervisors and admins; README, Production)",
                 f"  Temporal log  {PROJECT_ROOT / settings.var_dir / 'temporal.log'}",
             ]
