@@ -228,6 +228,14 @@ class FaultStack:
         assert self.http is not None
         return await self.http.post(f"{CASES}/{case_id}/actions/{action}", json=body)
 
+    async def act_with(
+        self, case_id: str, action: str, body: dict[str, Any], headers: dict[str, str]
+    ) -> httpx.Response:
+        assert self.http is not None
+        return await self.http.post(
+            f"{CASES}/{case_id}/actions/{action}", json=body, headers=headers
+        )
+
     async def view(self, case_id: str) -> Any:
         from domain.wage_arrears.view import WageArrearsView
 
