@@ -43,7 +43,9 @@ def _actor(value: Any) -> dict[str, str] | None:
 
 
 def _strip(args: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in args.items() if k not in {"actor", "reason", *_PERSONAL_FIELDS}}
+    # The stamp (case and idempotency key) says how the action came, not what it did.
+    hidden = {"actor", "reason", "request", *_PERSONAL_FIELDS}
+    return {k: v for k, v in args.items() if k not in hidden}
 
 
 async def build_history(
