@@ -1,8 +1,9 @@
 """The codec endpoint: supervisors and admins read decrypted payloads in the Temporal UI.
 
-Temporal's remote codec protocol: `POST /codec/decode` takes and answers `{"payloads": [{"metadata": {key: base64}, "data": base64}]}` (proto3 JSON of
-Payloads), with the namespace in `X-Namespace`. The UI calls it from the browser, so its
-origin gets CORS here (and only here); the CLI calls it with `--codec-endpoint` and
+Temporal's remote codec protocol: `POST /codec/decode` takes and answers
+`{"payloads": [{"metadata": {key: base64}, "data": base64}]}` (proto3 JSON of Payloads),
+with the namespace in `X-Namespace`. The UI calls it from the browser, so its origin gets
+CORS here (and only here); the CLI calls it with `--codec-endpoint` and
 `--codec-auth "Bearer <token>"`.
 
 The Temporal UI cannot send our bearer tokens, only cookies ("include cross-origin
