@@ -14,15 +14,18 @@ from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
 from activities.read_model import ReadModelActivities
+from activities.reconcile import ReconcileActivities
 from core.logging import configure_logging
+from core.schedules import ensure_reconcile_schedule
 from core.settings import Settings, get_settings
 from core.temporal import connect, data_converter
 from store.db import create_schema, engine_for
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
+from workflows.reconcile import ReconcileWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
-WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow]
+WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow, ReconcileWorkflow]
 
 log = structlog.get_logger("worker")
 
@@ -40,6 +43,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
     create_schema(engine)
     read_model = ReadModelActivities(engine)
     calendar = CalendarActivities(engine)
+    reconcile = ReconcileActivities(client, engine, task_queue or settings.task_queue)
     return Worker(
         worker_client(client, settings),
         task_queue=task_queue or settings.task_queue,
@@ -51,6 +55,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             read_model.allocate_case_id,
             calendar.compute_due,
             calendar.campaign_dues,
+            reconcile.mark_ended_cases,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
@@ -62,6 +67,7 @@ async def main() -> None:
     configure_logging(settings.log_format, settings.log_level)
     client = await connect(settings)
     worker = build_worker(client, settings)
+    await ensure_reconcile_schedule(client, settings.task_queue)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -17,6 +17,7 @@ from temporalio import activity
 from domain.notifications import Notification
 from domain.regions import RegionSettings
 from domain.snapshot import CaseSnapshot
+from store.case_ends import ended_abnormally
 from store.case_numbers import allocate_case_id
 from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
 
@@ -42,20 +43,26 @@ class ReadModelActivities:
     @activity.defn
     def sync_case(self, snapshot: CaseSnapshot) -> None:
         """Upserts the case row and replaces its deadline rows, unless a newer revision is
-        there already (a late retry of an older snapshot changes nothing)."""
+        there already (a late retry of an older snapshot changes nothing) or the case is
+        marked as ended abnormally (a write still in flight when its workflow was terminated
+        must not reopen it)."""
         cases = CaseRecord.__table__  # type: ignore[attr-defined]
         deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
         values = snapshot.model_dump(exclude={"deadlines"})
         values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
         values["updated_at"] = datetime.now(UTC)
         with self._engine.begin() as conn:
-            stored = conn.execute(
-                select(cases.c.revision)
+            row = conn.execute(
+                select(cases.c.revision, cases.c.status)
                 .where(cases.c.case_id == snapshot.case_id)
                 .with_for_update()
-            ).scalar_one_or_none()
+            ).one_or_none()
+            stored = row.revision if row is not None else None
             if stored is not None and stored > snapshot.revision:
                 log.info("read model newer", revision=snapshot.revision, stored=stored)
+                return
+            if row is not None and ended_abnormally(row.status):
+                log.info("read model marks the case ended", status=row.status)
                 return
             if stored is None:
                 conn.execute(cases.insert().values(**values))

@@ -28,6 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError, validation_details
 from domain.actions import ActionSpec
+from domain.case_ends import AbnormalEnd, CaseEnded
 from domain.common import Command, RequestStamp
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeActionResult, DisputeView
@@ -203,6 +204,20 @@ async def get_view(client: Client, case_id: str) -> BaseModel:
         if err.status is RPCStatusCode.NOT_FOUND:
             raise not_found(case_id) from None
         raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err
+
+
+async def get_end(client: Client, case_id: str) -> CaseEnded | None:
+    """How the case's latest run ended, if abnormally: its view answers from replay as if the
+    case were still open."""
+    handle = client.get_workflow_handle(case_id)
+    try:
+        described = await handle.describe(rpc_timeout=RPC_TIMEOUT)
+    except RPCError as err:
+        if err.status is RPCStatusCode.NOT_FOUND:
+            raise not_found(case_id) from None
+        raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err
+    end = AbnormalEnd.of(described.status.name if described.status else None)
+    return CaseEnded(end, described.close_time) if end is not None else None
 
 
 async def fetch_history(client: Client, case_id: str) -> list[WorkflowHistory]:

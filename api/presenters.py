@@ -22,7 +22,8 @@ from api.schemas import (
 )
 from domain import identity
 from domain.actions import ActionSpec
-from domain.deadlines import Deadline
+from domain.case_ends import CaseEnded
+from domain.deadlines import Deadline, DeadlineState, SlaState
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeView
 from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
@@ -227,11 +228,37 @@ def transfer_detail(
     )
 
 
-def present(view: BaseModel, reveal: bool = False) -> CaseDetail | DisputeDetail | TransferDetail:
-    """The case as the caller sees it: `reveal` shows personal data unmasked."""
+def present(
+    view: BaseModel, reveal: bool = False, ended: CaseEnded | None = None
+) -> CaseDetail | DisputeDetail | TransferDetail:
+    """The case as the caller sees it: `reveal` shows personal data unmasked; `ended` when its
+    workflow ended abnormally (the view is its last state, answered from replay)."""
+    detail: CaseDetail | DisputeDetail | TransferDetail
     if isinstance(view, DisputeView):
-        return dispute_detail(view, reveal=reveal)
-    if isinstance(view, TransferView):
-        return transfer_detail(view, reveal=reveal)
-    assert isinstance(view, WageArrearsView)
-    return case_detail(view, reveal=reveal)
+        detail = dispute_detail(view, reveal=reveal)
+    elif isinstance(view, TransferView):
+        detail = transfer_detail(view, reveal=reveal)
+    else:
+        assert isinstance(view, WageArrearsView)
+        detail = case_detail(view, reveal=reveal)
+    return detail if ended is None else _ended(detail, ended)
+
+
+def _ended(
+    detail: CaseDetail | DisputeDetail | TransferDetail, ended: CaseEnded
+) -> CaseDetail | DisputeDetail | TransferDetail:
+    """As the read model marks it (store/case_ends.py): no clock pending, nothing to do."""
+    abandoned = {"state": DeadlineState.abandoned, "sla_state": SlaState.abandoned}
+    deadlines = [
+        d.model_copy(update=abandoned) if d.state is DeadlineState.pending else d
+        for d in detail.deadlines
+    ]
+    return detail.model_copy(
+        update={
+            "status": ended.end.value,
+            "ended_abnormally": ended.end.value,
+            "ended_at": ended.at,
+            "available_actions": [],
+            "deadlines": deadlines,
+        }
+    )

@@ -99,6 +99,12 @@ class CaseDetail(BaseModel):
     available_actions: list[AvailableAction]
     linked_cases: list[dict[str, str]]
     revision: int
+    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
+    # `status` is then the same value, no action is available and no clock is pending.
+    ended_abnormally: str | None = Field(
+        default=None, description="terminated, failed, timed_out or canceled; null if not"
+    )
+    ended_at: datetime | None = None
 
 
 class HistoryEntry(BaseModel):
@@ -158,6 +164,12 @@ class DisputeDetail(BaseModel):
     available_actions: list[AvailableAction]
     linked_cases: list[dict[str, str]]
     revision: int
+    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
+    # `status` is then the same value, no action is available and no clock is pending.
+    ended_abnormally: str | None = Field(
+        default=None, description="terminated, failed, timed_out or canceled; null if not"
+    )
+    ended_at: datetime | None = None
 
 
 class TransferDetail(BaseModel):
@@ -183,6 +195,12 @@ class TransferDetail(BaseModel):
     available_actions: list[AvailableAction]
     linked_cases: list[dict[str, str]]
     revision: int
+    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
+    # `status` is then the same value, no action is available and no clock is pending.
+    ended_abnormally: str | None = Field(
+        default=None, description="terminated, failed, timed_out or canceled; null if not"
+    )
+    ended_at: datetime | None = None
 
 
 class CountyStatsPublic(BaseModel):

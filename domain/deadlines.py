@@ -40,6 +40,9 @@ class DeadlineState(StrEnum):
     met = "met"
     breached = "breached"
     cancelled = "cancelled"
+    # Never set by a workflow: the read model's mark for a clock whose case's workflow ended
+    # abnormally (terminated, failed, timed out), so it is no longer pending (store/case_ends.py).
+    abandoned = "abandoned"
 
 
 class SlaState(StrEnum):
@@ -49,6 +52,7 @@ class SlaState(StrEnum):
     met = "met"
     breached = "breached"
     cancelled = "cancelled"
+    abandoned = "abandoned"
 
 
 class LedgerEntry(StrictModel):

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from domain.case_ends import ABNORMAL_ENDS
 from store.access import visible_in
 from store.tables import CaseRecord
 
@@ -49,7 +50,7 @@ def list_cases(
     if flt.overdue_at:
         query = query.where(
             (col(CaseRecord.next_due_at) < flt.overdue_at) | (CaseRecord.breached_count > 0)
-        ).where(col(CaseRecord.status).not_in(["settled", "closed"]))
+        ).where(col(CaseRecord.status).not_in(["settled", "closed", *sorted(ABNORMAL_ENDS)]))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(

@@ -7,6 +7,9 @@ snapshot each case kind builds from its state), so a rebuilt row is the row the 
 have written. Notifications come back from the event history: every batch a workflow sent to
 `write_notifications` is in it, and the outbox's unique keys keep each one once.
 
+A case whose workflow ended abnormally (terminated, failed, timed out) is written as its
+last state and then marked ended (store/case_ends.py), as the reconcile schedule would.
+
 Safe to run against a live system and to repeat: a row is only replaced by a snapshot of the
 same or a newer revision, and a case's own flusher wins over an older rebuilt one. Case
 numbers are restored too, or the next case opened would reuse a running case's id. What is
@@ -32,6 +35,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from activities.read_model import ReadModelActivities
+from domain.case_ends import AbnormalEnd
 from domain.dispute.view import DisputeView
 from domain.dispute.view import snapshot as dispute_snapshot
 from domain.insurance.view import TransferView
@@ -41,6 +45,7 @@ from domain.snapshot import CaseSnapshot
 from domain.wage_arrears.view import WageArrearsView
 from domain.wage_arrears.view import snapshot as wage_arrears_snapshot
 from store.access import add_case_counties
+from store.case_ends import mark_case_ended
 from store.case_numbers import CASE_PREFIXES
 from store.tables import CaseCounterRecord
 
@@ -109,6 +114,12 @@ async def _rebuild_case(
         return None
     state = view.state
     await asyncio.to_thread(writer.sync_case, kind.snapshot(state, datetime.now(UTC)))
+    # A terminated or failed case answers its query from replay as if open: its row says
+    # how it ended (activities/reconcile.py does the same for cases ending from now on).
+    described = await handle.describe(rpc_timeout=RPC_TIMEOUT)
+    end = AbnormalEnd.of(described.status.name if described.status else None)
+    if end is not None:
+        await asyncio.to_thread(mark_case_ended, engine, case_id, end)
     if isinstance(view, TransferView):
         # The old agency's county sees the transfer too (store/access.py).
         county = view.state.intake.from_agency.county_code

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, select
 from sqlalchemy.engine import Connection
 
+from domain.case_ends import ABNORMAL_ENDS
 from domain.common import CST
 from domain.deadlines import SlaState
 from store.sla import sla_state_expression
@@ -25,6 +26,8 @@ from store.tables import CaseRecord, DeadlineRecord
 
 # A case in one of these states is done with, for clearance: paid in full, or closed.
 ENDED = ("settled", "closed")
+# Not open either, but not cleared: its workflow ended abnormally (domain/case_ends.py).
+NOT_OPEN = (*ENDED, *sorted(ABNORMAL_ENDS))
 WAGE_ARREARS = "wage_arrears"
 # WA-1/WA-2: the wage-arrears case's own settle-or-escalate deadline.
 SETTLE_DEADLINE = "settle"
@@ -135,7 +138,7 @@ def _share(part: int, whole: int) -> float | None:
 
 def _county_rows(conn: Connection, flt: StatsFilter) -> dict[str, CountyStats]:
     c = _cases()
-    is_open = c.status.not_in(ENDED)
+    is_open = c.status.not_in(NOT_OPEN)
     query = (
         select(
             c.county_code,
@@ -197,7 +200,7 @@ def _overdue(conn: Connection, flt: StatsFilter, rows: dict[str, CountyStats]) -
             func.count().label("deadlines"),
         )
         .select_from(_cases_table().join(_deadlines_table(), d.case_id == c.case_id))
-        .where(late, c.status.not_in(ENDED), *_scope(flt, c))
+        .where(late, c.status.not_in(NOT_OPEN), *_scope(flt, c))
         .group_by(c.county_code)
     )
     for r in conn.execute(query):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar, cast
@@ -234,8 +235,13 @@ def list_all_cases(
 async def get_case(
     case_id: str, access: CaseAccessDep, client: TemporalClientDep
 ) -> CaseDetail | DisputeDetail | TransferDetail:
+    """The case's state from its workflow; a case whose workflow ended abnormally says so
+    (`ended_abnormally`, and the same `status`), with no action available."""
     _bind(case_id)
-    return present(await gateway.get_view(client, case_id), reveal=access.reveal_personal_data)
+    view, ended = await asyncio.gather(
+        gateway.get_view(client, case_id), gateway.get_end(client, case_id)
+    )
+    return present(view, reveal=access.reveal_personal_data, ended=ended)
 
 
 @router.post("/{case_id}/actions/{action}", response_model=ActionOutcome)

@@ -90,8 +90,11 @@ async function load() {
     loadedAt = Date.now();
     const counts = {};
     rows.forEach((item) => (counts[item.sla_state] = (counts[item.sla_state] || 0) + 1));
+    // Clocks of cases whose workflow ended abnormally are not listed (nobody can act on
+    // them), but counted apart so that a terminated case never goes unnoticed.
+    counts.abandoned = page.summary.by_state.abandoned || 0;
     document.getElementById("summary").replaceChildren(
-      ...["breached", "overdue", "due_soon"].map((state) =>
+      ...["breached", "overdue", "due_soon", "abandoned"].map((state) =>
         App.el("span", { class: "badge " + state }, App.t("state_" + state) + " " + (counts[state] || 0))
       )
     );

@@ -32,7 +32,9 @@ function organisation(label, org) {
 }
 
 function renderCase(c) {
-  document.getElementById("case-status").textContent = App.status(c.status);
+  const status = document.getElementById("case-status");
+  status.textContent = App.status(c.status);
+  status.classList.toggle("ended", Boolean(c.ended_abnormally));
   const facts = document.getElementById("case-facts");
   facts.replaceChildren();
   fact(facts, App.t("col_kind"), App.t("kind_" + c.kind, c.kind));

@@ -121,5 +121,6 @@ async def test_bad_filters_are_422_in_the_error_shape(stack: Stack) -> None:
         "met",
         "breached",
         "cancelled",
+        "abandoned",
     }
     assert sum(summary["by_county"].values()) == aware.json()["total"]

@@ -182,6 +182,7 @@ def test_summary_counts_states_without_the_state_filter_and_counties_with_it(
         SlaState.met: 2,
         SlaState.breached: 0,  # the dispute's breach is filtered out by kind
         SlaState.cancelled: 0,
+        SlaState.abandoned: 0,
     }
     assert page.summary.by_county == {COUNTY: 1, OTHER_COUNTY: 1}
     assert page.total == 2

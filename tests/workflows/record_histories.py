@@ -3,6 +3,7 @@
 Records the scenarios that have no history yet; existing files are kept, because each guards
 the cases that ran on the code that recorded it: a change that breaks replay of one needs
 workflow.patched(). Run `python -m tests.workflows.record_histories` after adding a scenario.
+ReconcileWorkflow's history is recorded apart, its activity's answer stubbed (record_reconcile).
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from temporalio import activity
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from core.settings import Settings
 from core.temporal import installed_binary, register_search_attributes, runtime
+from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
 from store.db import make_engine
 from tests.workflows.conftest import Harness
 from tests.workflows.scenarios import SCENARIOS
 from worker import build_worker
+from workflows.reconcile import ReconcileWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
+RECONCILE_SCENARIO = "reconcile_marked_two_cases"
 
 
 async def main() -> None:
@@ -51,6 +57,36 @@ async def main() -> None:
                     path = HISTORIES / f"{handle.id}.{name}.json"
                     path.write_text(history.to_json())
                     print(f"recorded {name}: {len(history.events)} events")
+        await record_reconcile(env)
+
+
+@activity.defn(name="mark_ended_cases")
+async def _two_cases_marked(request: ReconcileEndedCases) -> EndedCasesReconciled:
+    # The time-skipping server has no visibility to list from; the history records only the
+    # activity's result, which is what a replay reads.
+    return EndedCasesReconciled(listed=3, marked=["WA-2026-900101", "MA-2026-900102"])
+
+
+async def record_reconcile(env: WorkflowEnvironment) -> None:
+    kept = list(HISTORIES.glob(f"*.{RECONCILE_SCENARIO}.json"))
+    if kept:
+        print(f"kept {kept[0].name}")
+        return
+    task_queue = f"record-{uuid.uuid4()}"
+    workflow_id = "reconcile-ended-cases-900100"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[ReconcileWorkflow],
+        activities=[_two_cases_marked],
+    ):
+        handle = await env.client.start_workflow(
+            ReconcileWorkflow.run, ReconcileEndedCases(), id=workflow_id, task_queue=task_queue
+        )
+        await handle.result()
+    history = await handle.fetch_history()
+    (HISTORIES / f"{workflow_id}.{RECONCILE_SCENARIO}.json").write_text(history.to_json())
+    print(f"recorded {RECONCILE_SCENARIO}: {len(history.events)} events")
 
 
 if __name__ == "__main__":
