@@ -13,16 +13,19 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
+from activities.delivery import DeliveryActivities
+from activities.delivery_start import DeliveryStarter
 from activities.read_model import ReadModelActivities
 from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import create_schema, engine_for
+from workflows.delivery import DeliveryWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
-WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow]
+WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow, DeliveryWorkflow]
 
 log = structlog.get_logger("worker")
 
@@ -30,11 +33,15 @@ log = structlog.get_logger("worker")
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
     engine = engine_for(settings)
     create_schema(engine)
-    read_model = ReadModelActivities(engine)
+    queue = task_queue or settings.task_queue
+    # Built inside the running loop: the outbox activity's thread starts deliveries on it.
+    starter = DeliveryStarter(client, queue, asyncio.get_running_loop())
+    read_model = ReadModelActivities(engine, deliver=starter)
     calendar = CalendarActivities(engine)
+    delivery = DeliveryActivities(engine, settings, client)
     return Worker(
         client,
-        task_queue=task_queue or settings.task_queue,
+        task_queue=queue,
         workflows=WORKFLOWS,
         activities=[
             read_model.load_region_settings,
@@ -43,6 +50,11 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             read_model.allocate_case_id,
             calendar.compute_due,
             calendar.campaign_dues,
+            delivery.plan_delivery,
+            delivery.send_email,
+            delivery.send_webhook,
+            delivery.send_sms,
+            delivery.record_gave_up,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),

@@ -23,6 +23,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.converter import DataConverter
 
 from api.schemas import CaseHistory, HistoryEntry
+from store.delivery import DeliveryAttemptRecord
 
 # Internal plumbing, not acts of a person or of the case.
 _HIDDEN_UPDATES = {"wait_opened"}
@@ -257,6 +258,41 @@ async def _entry(
             **base, kind="system", what=EventType.Name(kind).lower().removeprefix("event_type_")
         )
     return None
+
+
+def with_deliveries(
+    timeline: CaseHistory, attempts: Sequence[DeliveryAttemptRecord]
+) -> CaseHistory:
+    """The timeline with every delivery attempt of the case's notifications, in time order.
+
+    Attempts are not Temporal events of the case (each notification's delivery is a workflow
+    of its own, in SQL as it goes): their `event_id` is 0 and they name the channel, the
+    recipient (staff id, `webhook:<id>`, `worker:<n>`: never an address), the attempt and its
+    outcome: sent, failed with the reason, gave up, skipped."""
+    extra = [
+        HistoryEntry(
+            event_id=0,
+            time=a.at if a.at.tzinfo else a.at.replace(tzinfo=UTC),
+            kind="system",
+            what=f"delivery_{a.outcome}",
+            outcome=a.outcome,
+            reason=a.reason,
+            details={
+                "notification": a.delivery_key.split("|", 1)[0],
+                "kind": a.delivery_key.split("|", 1)[0].split(":")[1]
+                if a.delivery_key.count(":") >= 1
+                else "",
+                "channel": a.channel,
+                "recipient": a.recipient,
+                "attempt": a.attempt,
+            },
+        )
+        for a in attempts
+    ]
+    if not extra:
+        return timeline
+    events = sorted([*timeline.events, *extra], key=lambda e: e.time)
+    return CaseHistory(case_id=timeline.case_id, events=events)
 
 
 CSV_COLUMNS = [

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from tests.databases import drop_templates, fresh_database
 # (set before any Settings is built, and inherited by any process a test starts).
 if not os.environ.get("PAYLOAD_KEYS") and not os.environ.get("PAYLOAD_KEY_FILE"):
     os.environ["PAYLOAD_KEYS"] = generate_key_spec("test")
+# What the embedded default would email or text goes to a directory of this run, never var/.
+if not os.environ.get("MAILDROP_DIR"):
+    os.environ["MAILDROP_DIR"] = tempfile.mkdtemp(prefix="maildrop-")
 
 
 @pytest.fixture(scope="session")
