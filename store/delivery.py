@@ -8,6 +8,7 @@ recipient by staff id, subscription id or worker number, never by a phone number
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -107,3 +108,24 @@ class DeliveryAttemptRecord(SQLModel, table=True):
     outcome: str = Field(max_length=20)
     reason: str | None = Field(default=None, max_length=500)
     at: datetime = Field(default_factory=_now)
+
+
+def set_email(engine: Any, user_id: str, address: str) -> None:
+    """Gives a user an email contact point (or changes it), enabled."""
+    from sqlmodel import Session, select
+
+    with Session(engine) as session:
+        row = session.exec(
+            select(ContactPointRecord).where(
+                ContactPointRecord.user_id == user_id, ContactPointRecord.channel == "email"
+            )
+        ).first() or ContactPointRecord(user_id=user_id, channel="email", address=address)
+        row.address = address
+        row.enabled = True
+        row.updated_at = _now()
+        session.add(row)
+        session.commit()
+
+
+# The embedded stack's demo users are emailed here; their mail lands in the mail drop.
+DEMO_MAIL_DOMAIN = "demo.labour-cases.invalid"
