@@ -24,8 +24,8 @@ from core.settings import Settings, get_settings
 from domain.common import Role
 from domain.regions import TAIYUAN_COUNTIES
 from store import users
-from store.delivery import DEMO_MAIL_DOMAIN, set_email
 from store.db import create_schema, engine_for
+from store.delivery import DEMO_MAIL_DOMAIN, set_email
 
 TAIYUAN = tuple(TAIYUAN_COUNTIES)
 # (variable in var/tokens.env, user id, role, counties)

@@ -1,7 +1,7 @@
 """`manage.py maildrop`: what the embedded stack would have emailed and texted, newest first.
 
-    python3 manage.py maildrop            the newest 20 messages
-    python3 manage.py maildrop --all      every one
+python3 manage.py maildrop            the newest 20 messages
+python3 manage.py maildrop --all      every one
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def describe(path: Path) -> str:
         return f"SMS   {record['at'][:19]}  to {record['to']}\n      {record['text']}"
     msg = message_from_bytes(path.read_bytes(), policy=policy.default)
     body = msg.get_body(preferencelist=("plain",))
-    text = body.get_content().strip().splitlines()[0] if body is not None else ""  # type: ignore[attr-defined]
+    text = body.get_content().strip().splitlines()[0] if body is not None else ""
     return f"EMAIL {msg['Date']}  to {msg['To']}\n      {msg['Subject']}\n      {text}"
 
 

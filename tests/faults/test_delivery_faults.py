@@ -69,7 +69,8 @@ async def test_worker_killed_mid_webhook_delivery_sends_nothing_twice(
 
             async def delivered() -> list[tuple[object, ...]]:
                 return stack.rows(
-                    "SELECT status, attempts FROM deliveries WHERE case_id = :c AND status = 'sent'",
+                    "SELECT status, attempts FROM deliveries"
+                    " WHERE case_id = :c AND status = 'sent'",
                     c=case_id,
                 )
 
