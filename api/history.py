@@ -268,9 +268,9 @@ def with_deliveries(
     Attempts are not Temporal events of the case (each notification's delivery is a workflow
     of its own, recorded in SQL as it goes): their `event_id` is 0 and they name the channel,
     the recipient (staff id, `webhook:<id>`, `worker:<n>`: never an address), the attempt and
-    its outcome: sent, failed with the reason, gave up. Each follows the entry that wrote its
-    notification (the latest one of its kind written before the attempt), so the order holds
-    whatever the clocks; an attempt changes no status."""
+    its outcome: sent, failed with the reason, gave up. Each comes after the entry that wrote
+    its notification (the latest one of its kind written before the attempt) and in time
+    order after it; an attempt changes no status."""
     if not attempts:
         return timeline
     events = list(timeline.events)
@@ -285,6 +285,10 @@ def with_deliveries(
         same = [i for i, e in notified if kind in e.details["kinds"]]
         earlier = [i for i in same if events[i].time <= at]
         anchor = earlier[-1] if earlier else (same[0] if same else len(events) - 1)
+        # In time order after it, when the clocks agree (they do but on a time-skipping
+        # test server).
+        while anchor + 1 < len(events) and events[anchor + 1].time <= at:
+            anchor += 1
         after.setdefault(anchor, []).append(
             HistoryEntry(
                 event_id=0,
