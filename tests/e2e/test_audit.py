@@ -29,6 +29,7 @@ from store.tables import CaseCounterRecord, NotificationRecord
 from tests import factories as f
 from tests.e2e import auth as e2e_auth
 from tests.e2e.conftest import free_port
+from tests.workflows.conftest import end_deliveries
 from worker import build_worker
 from workflows.delivery import workflow_id
 
@@ -90,6 +91,7 @@ async def http(
                 await time_skipping_env.client.get_workflow_handle(case_id).terminate("done")
             except Exception:  # already ended
                 pass
+        await end_deliveries(time_skipping_env.client, users.engine)
     server.should_exit = True
     await serving
     users.engine.dispose()

@@ -22,6 +22,7 @@ from domain.wage_arrears.view import WageArrearsView
 from store.db import make_engine
 from store.tables import CaseRecord, NotificationRecord
 from worker import build_worker
+from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.wage_arrears import WageArrearsWorkflow
 
 
@@ -91,6 +92,16 @@ class Harness:
             )
 
 
+async def end_deliveries(client: Client, engine: Engine) -> None:
+    """Terminates the delivery workflows of every notification in the database: one still
+    running when its worker stops would hold the time-skipping server's clock too."""
+    with Session(engine) as session:
+        keys = session.exec(select(NotificationRecord.key)).all()
+    for key in keys:
+        with contextlib.suppress(RPCError):
+            await client.get_workflow_handle(delivery_workflow_id(key)).terminate("test finished")
+
+
 async def refused(coro: Any) -> ApplicationError:
     """Awaits an update expected to be refused and returns the refusal."""
     with pytest.raises(WorkflowUpdateFailedError) as info:
@@ -120,3 +131,4 @@ async def harness(
         for handle in harness.started:
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
+        await end_deliveries(harness.client, harness.engine)
