@@ -26,7 +26,6 @@ from store.delivery import (
     DeliveryRecord,
     WebhookSubscriptionRecord,
 )
-from store.tables import NotificationRecord
 from store.users import create_user
 from tests import factories as f
 from tests.receivers import (
@@ -38,10 +37,9 @@ from tests.receivers import (
     free_port,
     running,
 )
-from tests.workflows.conftest import Harness
+from tests.workflows.conftest import Harness, end_deliveries
 from tests.workflows.scenarios import _cmd
 from worker import build_worker
-from workflows.delivery import workflow_id
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 
@@ -57,12 +55,11 @@ async def harness_with(
         try:
             yield h
         finally:
-            # Cases and deliveries left running would hold the test server's clock.
-            with Session(engine) as session:
-                keys = session.exec(select(NotificationRecord.key)).all()
-            for wf_id in [h.id for h in h.started] + [workflow_id(k) for k in keys]:
+            for handle in h.started:
                 with contextlib.suppress(RPCError):
-                    await env.client.get_workflow_handle(wf_id).terminate("test finished")
+                    await handle.terminate("test finished")
+            # Deliveries left running would hold the test server's clock.
+            await end_deliveries(env.client, engine)
     engine.dispose()
 
 
