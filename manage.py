@@ -20,6 +20,8 @@
                                     the SQL read model written again from Temporal alone
     python3 manage.py demo [--cases N]
                                     fill the running stack with demo cases (Taiyuan)
+    python3 manage.py maildrop [--all]
+                                    what the embedded stack would have emailed and texted
     python3 manage.py lint          ruff check, ruff format --check, mypy
 
 Standard library only: it has to run before any dependency is installed.
@@ -181,6 +183,8 @@ def main(argv: list[str]) -> int:
         exec_in_venv(["-m", "store.rebuild"])
     if command == "demo":
         exec_in_venv(["-m", "devstack.demo", *rest])
+    if command == "maildrop":
+        exec_in_venv(["-m", "devstack.maildrop", *rest])
     if command == "lint":
         if rest:
             fail("`lint` takes no arguments")

@@ -13,6 +13,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
+from activities.delivery import DeliveryActivities
+from activities.delivery_start import DeliveryStarter
 from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
 from core.logging import configure_logging
@@ -20,12 +22,19 @@ from core.schedules import ensure_reconcile_schedule
 from core.settings import Settings, get_settings
 from core.temporal import connect, data_converter
 from store.db import create_schema, engine_for
+from workflows.delivery import DeliveryWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
-WORKFLOWS = [WageArrearsWorkflow, DisputeWorkflow, InsuranceTransferWorkflow, ReconcileWorkflow]
+WORKFLOWS = [
+    WageArrearsWorkflow,
+    DisputeWorkflow,
+    InsuranceTransferWorkflow,
+    ReconcileWorkflow,
+    DeliveryWorkflow,
+]
 
 log = structlog.get_logger("worker")
 
@@ -41,12 +50,16 @@ def worker_client(client: Client, settings: Settings) -> Client:
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
     engine = engine_for(settings)
     create_schema(engine)
-    read_model = ReadModelActivities(engine)
+    queue = task_queue or settings.task_queue
+    # Built inside the running loop: the outbox activity's thread starts deliveries on it.
+    starter = DeliveryStarter(client, queue, asyncio.get_running_loop())
+    read_model = ReadModelActivities(engine, deliver=starter)
     calendar = CalendarActivities(engine)
-    reconcile = ReconcileActivities(client, engine, task_queue or settings.task_queue)
+    reconcile = ReconcileActivities(client, engine, queue)
+    delivery = DeliveryActivities(engine, settings, client)
     return Worker(
         worker_client(client, settings),
-        task_queue=task_queue or settings.task_queue,
+        task_queue=queue,
         workflows=WORKFLOWS,
         activities=[
             read_model.load_region_settings,
@@ -56,6 +69,11 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             calendar.compute_due,
             calendar.campaign_dues,
             reconcile.mark_ended_cases,
+            delivery.plan_delivery,
+            delivery.send_email,
+            delivery.send_webhook,
+            delivery.send_sms,
+            delivery.record_gave_up,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),

@@ -3,6 +3,7 @@ a workflow replayed from the start, leaves the same rows as one clean run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +31,13 @@ def _insert(engine: Engine, table: Any) -> Any:
 
 
 class ReadModelActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, deliver: Callable[[list[Notification]], None] | None = None
+    ) -> None:
         self._engine = engine
+        # Starts each notification's delivery workflow (activities/delivery_start.py); the
+        # worker passes it, the rebuild and unit tests do not.
+        self._deliver = deliver
 
     @activity.defn
     def load_region_settings(self, county_code: str) -> RegionSettings:
@@ -93,7 +99,8 @@ class ReadModelActivities:
 
     @activity.defn
     def write_notifications(self, notifications: list[Notification]) -> int:
-        """Adds each notification to the outbox unless its key is there already."""
+        """Adds each notification to the outbox unless its key is there already, then starts
+        the delivery of each (once per key: a retried write starts nothing new)."""
         if not notifications:
             return 0
         table = NotificationRecord.__table__  # type: ignore[attr-defined]
@@ -126,4 +133,8 @@ class ReadModelActivities:
             new=written,
             already_there=len(notifications) - written,
         )
+        if self._deliver is not None:
+            # Every one, not only the new rows: a write retried after a failed start must
+            # still start it; a started one is left alone.
+            self._deliver(notifications)
         return written

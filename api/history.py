@@ -21,6 +21,7 @@ from temporalio.converter import DataConverter
 
 from api.masking import TextMask, party_names
 from api.schemas import CaseHistory, HistoryEntry
+from store.delivery import DeliveryAttemptRecord
 
 # Internal plumbing, not acts of a person or of the case.
 _HIDDEN_UPDATES = {"wait_opened"}
@@ -287,3 +288,61 @@ async def _entry(
             **base, kind="system", what=EventType.Name(kind).lower().removeprefix("event_type_")
         )
     return None
+
+
+def with_deliveries(
+    timeline: CaseHistory, attempts: Sequence[DeliveryAttemptRecord]
+) -> CaseHistory:
+    """The timeline with every delivery attempt of the case's notifications.
+
+    Attempts are not Temporal events of the case (each notification's delivery is a workflow
+    of its own, recorded in SQL as it goes): their `event_id` is 0 and they name the channel,
+    the recipient (staff id, `webhook:<id>`, `worker:<n>`: never an address), the attempt and
+    its outcome: sent, failed with the reason, gave up. Each comes after the entry that wrote
+    its notification (the latest one of its kind written before the attempt) and in time
+    order after it; an attempt changes no status."""
+    if not attempts:
+        return timeline
+    events = list(timeline.events)
+    notified = [
+        (i, e) for i, e in enumerate(events) if e.what == "notified" and e.details.get("kinds")
+    ]
+    after: dict[int, list[HistoryEntry]] = {}
+    for a in attempts:
+        note_key = a.delivery_key.split("|", 1)[0]
+        kind = note_key.split(":")[1] if note_key.count(":") >= 1 else ""
+        at = a.at if a.at.tzinfo else a.at.replace(tzinfo=UTC)
+        same = [i for i, e in notified if kind in e.details["kinds"]]
+        earlier = [i for i in same if events[i].time <= at]
+        anchor = earlier[-1] if earlier else (same[0] if same else len(events) - 1)
+        # In time order after it, when the clocks agree (they do but on a time-skipping
+        # test server).
+        while anchor + 1 < len(events) and events[anchor + 1].time <= at:
+            anchor += 1
+        after.setdefault(anchor, []).append(
+            HistoryEntry(
+                event_id=0,
+                time=at,
+                kind="system",
+                what=f"delivery_{a.outcome}",
+                outcome=a.outcome,
+                reason=a.reason,
+                details={
+                    "notification": note_key,
+                    "kind": kind,
+                    "channel": a.channel,
+                    "recipient": a.recipient,
+                    "attempt": a.attempt,
+                },
+            )
+        )
+    merged: list[HistoryEntry] = []
+    status: str | None = None
+    for i, entry in enumerate(events):
+        merged.append(entry)
+        if entry.what != "notified":
+            status = entry.status_after
+        for delivery in after.get(i, []):
+            delivery.status_before = delivery.status_after = status
+            merged.append(delivery)
+    return CaseHistory(case_id=timeline.case_id, events=merged)

@@ -15,7 +15,17 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
 from api.rate_limits import RateLimits
-from api.routers import admin_regions, admin_users, cases, pages, sla, stats
+from api.routers import (
+    admin_regions,
+    admin_users,
+    cases,
+    contacts,
+    deliveries,
+    notifications,
+    pages,
+    sla,
+    stats,
+)
 from api.routers import calendar as calendar_routes
 from api.routers import codec as codec_routes
 from api.security_headers import SecurityHeaders
@@ -64,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_users.router)
     app.include_router(admin_regions.router)
     app.include_router(stats.router)
+    app.include_router(notifications.router)
+    app.include_router(contacts.router)
+    app.include_router(deliveries.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

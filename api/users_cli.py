@@ -25,6 +25,7 @@ from domain.common import Role
 from domain.regions import TAIYUAN_COUNTIES
 from store import users
 from store.db import create_schema, engine_for
+from store.delivery import DEMO_MAIL_DOMAIN, set_email
 
 TAIYUAN = tuple(TAIYUAN_COUNTIES)
 # (variable in var/tokens.env, user id, role, counties)
@@ -47,6 +48,8 @@ def bootstrap_demo_users(settings: Settings, engine: Engine) -> Path | None:
     lines = ["# Demo users of the embedded stack; `. var/tokens.env` in a shell to use them."]
     for variable, user_id, role, counties in DEMO_USERS:
         users.create_user(engine, user_id, role, counties)
+        # Their notification emails go to the embedded stack's mail drop.
+        set_email(engine, user_id, f"{user_id}@{DEMO_MAIL_DOMAIN}")
         issued = users.issue_token(engine, user_id, "embedded stack demo")
         lines.append(f"# {user_id}: {role.value} in {', '.join(counties)}")
         lines.append(f"{variable}={issued.token}")

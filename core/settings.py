@@ -76,6 +76,35 @@ class Settings(BaseSettings):
     # processes (`redis://host:6379`, with the `redis` package installed).
     rate_limit_storage: str = "memory://"
 
+    # Reaching people (README, "Notifications"). `maildrop` writes what would be sent to
+    # files under `var/maildrop/` (`manage.py maildrop` shows them): no outside service.
+    notify_email: Literal["maildrop", "smtp", "off"] = "maildrop"
+    maildrop_dir: Path | None = Field(default=None, description="default: VAR_DIR/maildrop")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    # starttls: upgrade a plain connection (port 587); tls: TLS from the start (port 465).
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "notifications@labour-cases.invalid"
+    smtp_timeout: float = Field(default=20.0, gt=0)
+    # SMS to workers: maildrop, aliyun (Alibaba Cloud SMS), tencent (Tencent Cloud SMS),
+    # http (a plain HTTP gateway, HMAC-signed), off.
+    sms_provider: Literal["maildrop", "aliyun", "tencent", "http", "off"] = "maildrop"
+    # The provider's endpoint (empty: its public one) or the gateway's URL.
+    sms_endpoint: str = ""
+    # Alibaba Cloud AccessKey id / Tencent Cloud SecretId; secret: AccessKey secret / SecretKey
+    # / the gateway's HMAC key.
+    sms_key_id: str = ""
+    sms_key_secret: SecretStr | None = None
+    # Tencent Cloud's SmsSdkAppId and region.
+    sms_app_id: str = ""
+    sms_region: str = "ap-guangzhou"
+    # The approved signature and template: the template takes the case number and the text.
+    sms_sign_name: str = ""
+    sms_template_id: str = ""
+    notify_http_timeout: float = Field(default=10.0, gt=0)
+
     # Embedded stack only.
     var_dir: Path = Path("var")
     temporal_ui_port: int = 8233
@@ -91,6 +120,9 @@ class Settings(BaseSettings):
                 "a rate limit is N/second, N/minute, N/hour or N/day, several joined by ';'"
             ) from None
         return value
+    @property
+    def maildrop(self) -> Path:
+        return self.maildrop_dir or self.var_dir / "maildrop"
 
 
 @lru_cache

@@ -32,6 +32,7 @@ from domain.identity import _credit_code_check_char, _resident_id_check_char
 from domain.regions import TAIYUAN_COUNTIES
 from store import users
 from store.db import create_schema, engine_for
+from store.delivery import DEMO_MAIL_DOMAIN, set_email
 
 COUNTIES = tuple(TAIYUAN_COUNTIES)
 DEMO_USERS = {
@@ -131,6 +132,7 @@ def demo_tokens(engine: Engine) -> dict[Role, str]:
     tokens = {}
     for role, user_id in DEMO_USERS.items():
         users.create_user(engine, user_id, role, COUNTIES, replace=True)
+        set_email(engine, user_id, f"{user_id}@{DEMO_MAIL_DOMAIN}")
         for old in users.list_tokens(engine, user_id):
             if old.label == TOKEN_LABEL and old.revoked_at is None:
                 users.revoke_token(engine, old.prefix)

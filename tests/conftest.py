@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -21,6 +22,9 @@ if not os.environ.get("PAYLOAD_KEYS") and not os.environ.get("PAYLOAD_KEY_FILE")
 # tests (tests/api/test_rate_limits.py) set theirs.
 os.environ.setdefault("RATE_LIMIT_PER_TOKEN", "1000000/minute")
 os.environ.setdefault("RATE_LIMIT_PER_ADDRESS", "1000000/minute")
+# What the embedded default would email or text goes to a directory of this run, never var/.
+if not os.environ.get("MAILDROP_DIR"):
+    os.environ["MAILDROP_DIR"] = tempfile.mkdtemp(prefix="maildrop-")
 
 
 @pytest.fixture(scope="session")

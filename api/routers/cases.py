@@ -28,7 +28,7 @@ from api.deps import (
 )
 from api.errors import ApiError
 from api.exports import history_csv
-from api.history import build_history
+from api.history import build_history, with_deliveries
 from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
 from api.limits import MAX_OFFSET, Instant
 from api.presenters import present
@@ -48,6 +48,7 @@ from domain.wage_arrears.models import WageArrearsIntake
 from store.access import add_case_counties
 from store.case_numbers import CaseNumberTaken, IdempotencyKeyReused, claim_case_id, number_key
 from store.cases import CaseFilter, list_cases
+from store.delivery_log import case_attempts
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 log = structlog.get_logger("api.cases")
@@ -274,6 +275,7 @@ async def get_case_history(
     case_id: str,
     access: CaseAccessDep,
     client: TemporalClientDep,
+    engine: EngineDep,
     format: Literal["timeline", "json", "csv"] = "timeline",
 ) -> Any:
     """The case's audit trail from its Temporal event history; `format=json` to export as a
@@ -283,6 +285,8 @@ async def get_case_history(
     timeline = await build_history(
         case_id, history, client.data_converter, reveal=access.reveal_personal_data
     )
+    # Each delivery of the case's notifications, from SQL (a workflow of its own each).
+    timeline = with_deliveries(timeline, await run_in_threadpool(case_attempts, engine, case_id))
     disposition = {"Content-Disposition": f'attachment; filename="{case_id}-history.{format}"'}
     if format == "json":
         return JSONResponse(timeline.model_dump(mode="json"), headers=disposition)

@@ -101,3 +101,14 @@ def case_page(
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
     return _page(request, "dashboard.html", lang, page="dashboard")
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
+    return _page(request, "inbox.html", lang, page="inbox")
+
+
+@router.get("/deliveries", response_class=HTMLResponse)
+def deliveries_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
+    """Admins' view of failed deliveries (the API answers admins only)."""
+    return _page(request, "deliveries.html", lang, page="deliveries")

@@ -7,6 +7,7 @@ fired, and the status before and after; the closed case's audit is the open one'
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import random
@@ -18,16 +19,19 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from api.main import create_app
 from core.settings import Settings
 from domain.common import CST, Role
-from store.tables import CaseCounterRecord
+from store.tables import CaseCounterRecord, NotificationRecord
 from tests import factories as f
 from tests.e2e import auth as e2e_auth
 from tests.e2e.conftest import free_port
+from tests.workflows.conftest import end_deliveries
 from worker import build_worker
+from workflows.delivery import workflow_id
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +71,19 @@ async def http(
         ) as client,
     ):
         client.started = []  # type: ignore[attr-defined]
+
+        async def deliveries_done(case_id: str) -> None:
+            """Each notification's delivery has ended: the trail shows all its attempts."""
+            with users.engine.connect() as conn:
+                keys = conn.execute(
+                    select(NotificationRecord.key).where(NotificationRecord.case_id == case_id)  # type: ignore[call-overload]
+                ).scalars()
+                wanted = [workflow_id(k) for k in keys]
+            for wf_id in wanted:
+                with contextlib.suppress(Exception):
+                    await time_skipping_env.client.get_workflow_handle(wf_id).result()
+
+        client.deliveries_done = deliveries_done  # type: ignore[attr-defined]
         yield client
         # A test that failed half-way leaves no case running into the next test's ids.
         for case_id in client.started:  # type: ignore[attr-defined]
@@ -74,6 +91,7 @@ async def http(
                 await time_skipping_env.client.get_workflow_handle(case_id).terminate("done")
             except Exception:  # already ended
                 pass
+        await end_deliveries(time_skipping_env.client, users.engine)
     server.should_exit = True
     await serving
     users.engine.dispose()
@@ -89,6 +107,7 @@ async def act(http: httpx.AsyncClient, case_id: str, action: str, body: dict[str
 
 
 async def audit(http: httpx.AsyncClient, case_id: str) -> tuple[list[dict[str, Any]], str]:
+    await http.deliveries_done(case_id)  # type: ignore[attr-defined]
     exported = await http.get(f"{CASES}/{case_id}/history", params={"format": "json"})
     assert exported.status_code == 200, exported.text
     assert "attachment" in exported.headers["content-disposition"]
@@ -214,6 +233,12 @@ async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_
     assert events[-1]["what"] == "case_ended"
     system = {e["what"] for e in events if e["kind"] == "system"}
     assert {"timer_fired", "notified", "case_ended"} <= system
+    # Each delivery of the notifications follows the entry that wrote it, never an address.
+    sent = [e for e in events if e["what"] == "delivery_sent"]
+    assert {(e["details"]["kind"], e["details"]["channel"]) for e in sent} >= {
+        ("case_closed", "sms")
+    }
+    assert all(e["details"]["recipient"].startswith("worker:") for e in sent)
     notified = {
         n["kind"] for e in events if e["what"] == "notified" for n in e["details"]["notifications"]
     }

@@ -149,6 +149,37 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("GET", "/board"): [Probe("/board", public(200))],
     ("GET", "/board/cases/{case_id}"): [Probe("/board/cases/{wa}", public(200))],
     ("GET", "/dashboard"): [Probe("/dashboard", public(200))],
+    ("GET", "/inbox"): [Probe("/inbox", public(200))],
+    ("GET", "/deliveries"): [Probe("/deliveries", public(200))],
+    # The inbox is the caller's own: every user has one, scoped to their counties.
+    ("GET", "/api/v1/me"): [Probe("/api/v1/me", any_user(200))],
+    ("GET", "/api/v1/notifications"): [Probe("/api/v1/notifications", any_user(200))],
+    ("POST", "/api/v1/notifications/read-all"): [
+        Probe("/api/v1/notifications/read-all", any_user(200))
+    ],
+    ("POST", "/api/v1/notifications/{notification_id}/read"): [
+        Probe("/api/v1/notifications/999999999/read", any_user(404))
+    ],
+    ("GET", "/api/v1/me/contacts"): [Probe("/api/v1/me/contacts", any_user(200))],
+    ("PUT", "/api/v1/me/contacts/email"): [
+        Probe("/api/v1/me/contacts/email", any_user(422), {"address": "not an address"})
+    ],
+    ("POST", "/api/v1/cases/{case_id}/sms-opt-out"): [
+        Probe("/api/v1/cases/{wa}/sms-opt-out", in_case_county(422), {})
+    ],
+    ("GET", "/api/v1/admin/deliveries"): [
+        Probe("/api/v1/admin/deliveries", roles_only(ADMINS, 200))
+    ],
+    ("POST", "/api/v1/admin/deliveries/{notification_id}/retry"): [
+        Probe("/api/v1/admin/deliveries/999999999/retry", roles_only(ADMINS, 404))
+    ],
+    ("GET", "/api/v1/admin/webhooks"): [Probe("/api/v1/admin/webhooks", roles_only(ADMINS, 200))],
+    ("POST", "/api/v1/admin/webhooks"): [
+        Probe("/api/v1/admin/webhooks", roles_only(ADMINS, 422), {"county_code": "x"})
+    ],
+    ("DELETE", "/api/v1/admin/webhooks/{webhook_id}"): [
+        Probe("/api/v1/admin/webhooks/999999999", roles_only(ADMINS, 404))
+    ],
     ("POST", "/api/v1/cases/wage-arrears"): [
         Probe("/api/v1/cases/wage-arrears", opening(OFFICERS, 201), _wa_intake())
     ],

@@ -25,6 +25,7 @@ from domain.common import CST, Role
 from tests import factories as f
 from tests.e2e.auth import ActorAsToken, TestUsers
 from tests.e2e.conftest import free_port
+from tests.workflows.conftest import end_deliveries
 from worker import build_worker
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +67,7 @@ async def http(
                 await handle.terminate("test finished")
             except Exception:  # already ended
                 pass
+        await end_deliveries(time_skipping_env.client, users.engine)
     server.should_exit = True
     await serving
     users.engine.dispose()

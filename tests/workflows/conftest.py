@@ -24,6 +24,7 @@ from store.db import make_engine
 from store.tables import CaseRecord, NotificationRecord
 from tests.stamping import StampActions
 from worker import build_worker
+from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.wage_arrears import WageArrearsWorkflow
 
 
@@ -93,6 +94,26 @@ class Harness:
             )
 
 
+async def end_deliveries(client: Client, engine: Engine) -> None:
+    """Lets the delivery workflows of every notification in the database end, while the
+    worker still runs (the time-skipping server keeps its clock still while an activity of a
+    workflow is out on a worker, even once that workflow is terminated); any that does not
+    end within seconds is terminated."""
+    done: set[str] = set()
+    for _ in range(2):  # a write in flight as the cases were terminated may add one
+        with Session(engine) as session:
+            keys = set(session.exec(select(NotificationRecord.key)).all()) - done
+        for key in sorted(keys):
+            handle = client.get_workflow_handle(delivery_workflow_id(key))
+            try:
+                await asyncio.wait_for(handle.result(), timeout=10)
+            except Exception:
+                with contextlib.suppress(RPCError):
+                    await handle.terminate("test finished")
+            done.add(key)
+        await asyncio.sleep(0.05)
+
+
 async def refused(coro: Any) -> ApplicationError:
     """Awaits an update expected to be refused and returns the refusal."""
     with pytest.raises(WorkflowUpdateFailedError) as info:
@@ -145,3 +166,4 @@ async def _harness(
         for handle in harness.started:
             with contextlib.suppress(RPCError):
                 await handle.terminate("test finished")
+        await end_deliveries(harness.client, harness.engine)

@@ -42,7 +42,9 @@ async def main() -> None:
     async with env:
         await register_search_attributes(env.client)
         with tempfile.TemporaryDirectory() as tmp:
-            settings = Settings(database_url=f"sqlite:///{tmp}/cases.db")
+            settings = Settings(
+                database_url=f"sqlite:///{tmp}/cases.db", maildrop_dir=Path(tmp) / "maildrop"
+            )
             task_queue = f"record-{uuid.uuid4()}"
             async with build_worker(env.client, settings, task_queue=task_queue):
                 harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))

@@ -13,6 +13,7 @@ from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
 from tests import factories as f
 from tests.workflows.conftest import Harness
+from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.dispute import DisputeWorkflow as D
 from workflows.insurance_transfer import InsuranceTransferWorkflow as T
 from workflows.wage_arrears import WageArrearsWorkflow as W
@@ -269,6 +270,14 @@ async def pension_transferred(h: Harness, case_id: str) -> WorkflowHandle[Any, A
     return handle
 
 
+async def settled_and_delivered(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    """The delivery of a settled case's notification: SMS to both workers (the mail drop)."""
+    await settled_in_time(h, case_id)
+    handle = h.client.get_workflow_handle(delivery_workflow_id(f"{case_id}:case_settled:settled"))
+    await handle.result()
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_settled_in_time": settled_in_time,
     "wage_arrears_escalated_to_the_end": escalated_to_the_end_of_the_ladder,
@@ -277,4 +286,5 @@ SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_referred_to_mediation": referred_to_mediation,
     "dispute_awarded_and_enforced": dispute_awarded_and_enforced,
     "insurance_pension_transferred": pension_transferred,
+    "delivery_of_a_settled_case": settled_and_delivered,
 }

@@ -1,0 +1,155 @@
+"""The staff inbox: who am I, my notifications, marking them read.
+
+An entry is a sentence built from the routing table (`domain/notification_routes.py`) and
+the notification's params, which never hold personal data: nothing to mask, whatever the
+role. County scoping is the inbox query's own (store/inbox.py): an entry outside the caller's
+counties is not theirs, and reading it is a 404 like any entry that is not theirs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+
+from api.deps import CurrentUser, SessionDep
+from api.errors import ApiError
+from api.limits import MAX_OFFSET
+from domain.common import Role
+from domain.notification_routes import route, sentence
+from domain.notifications import Notification
+from store import inbox
+from store.inbox import InboxRow
+
+router = APIRouter(prefix="/api/v1", tags=["inbox"])
+CaseId = Annotated[str | None, Query(max_length=40, pattern=r"^[A-Z]{2}-\d{4}-\d{6}$")]
+Kind = Annotated[str | None, Query(max_length=60, pattern=r"^[a-z_]+$")]
+
+
+class Me(BaseModel):
+    user_id: str
+    role: Role
+    counties: list[str]
+    unread: int = Field(description="unread entries in the caller's inbox")
+
+
+class InboxEntry(BaseModel):
+    id: int
+    case_id: str
+    kind: str
+    rule: str
+    county_code: str
+    text: str = Field(description="the entry as a sentence, in the requested language")
+    created_at: datetime
+    read: bool
+    read_at: datetime | None
+
+
+class InboxPage(BaseModel):
+    items: list[InboxEntry]
+    total: int
+    unread: int
+    limit: int
+    offset: int
+
+
+class Marked(BaseModel):
+    marked: int = Field(description="entries newly marked read")
+    unread: int
+
+
+def _note(row: InboxRow) -> Notification:
+    return Notification(
+        key=row.key,
+        case_id=row.case_id,
+        kind=row.kind,
+        recipient_role=Role(row.recipient_role) if row.recipient_role else None,
+        county_code=row.county_code,
+        params=row.params,
+    )
+
+
+def _entry(row: InboxRow, lang: str) -> InboxEntry:
+    note = _note(row)
+    return InboxEntry(
+        id=row.id,
+        case_id=row.case_id,
+        kind=row.kind,
+        rule=row.params.get("rule") or route(row.kind).rule,
+        county_code=row.county_code,
+        text=sentence(note, lang),
+        created_at=row.created_at,
+        read=row.read_at is not None,
+        read_at=row.read_at,
+    )
+
+
+def _unread(session: SessionDep, user: CurrentUser) -> int:
+    return inbox.unread_count(session, user.user_id, user.role, sorted(user.counties))
+
+
+@router.get("/me", response_model=Me)
+def get_me(user: CurrentUser, session: SessionDep) -> Me:
+    """Who the token is: staff id, role, counties, and the inbox's unread count."""
+    return Me(
+        user_id=user.user_id,
+        role=user.role,
+        counties=sorted(user.counties),
+        unread=_unread(session, user),
+    )
+
+
+@router.get("/notifications", response_model=InboxPage)
+def list_notifications(
+    user: CurrentUser,
+    session: SessionDep,
+    case_id: CaseId = None,
+    kind: Kind = None,
+    unread_only: bool = False,
+    lang: Literal["zh", "en"] = "zh",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> InboxPage:
+    """The caller's inbox, unread first, newest first; filter by case or kind."""
+    rows, total = inbox.list_inbox(
+        session,
+        user.user_id,
+        user.role,
+        sorted(user.counties),
+        case_id=case_id,
+        kind=kind,
+        unread_only=unread_only,
+        limit=limit,
+        offset=offset,
+    )
+    return InboxPage(
+        items=[_entry(r, lang) for r in rows],
+        total=total,
+        unread=_unread(session, user),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post("/notifications/read-all", response_model=Marked)
+def read_all_notifications(
+    user: CurrentUser, session: SessionDep, case_id: CaseId = None
+) -> Marked:
+    """Marks every unread entry of the caller's inbox read (or those of one case)."""
+    marked = inbox.mark_all_read(
+        session, user.user_id, user.role, sorted(user.counties), case_id=case_id
+    )
+    return Marked(marked=marked, unread=_unread(session, user))
+
+
+@router.post("/notifications/{notification_id}/read", response_model=Marked)
+def read_notification(
+    notification_id: Annotated[int, Path(ge=1, le=2**62)], user: CurrentUser, session: SessionDep
+) -> Marked:
+    """Marks one entry read; marking it again changes nothing."""
+    if not inbox.is_mine(session, notification_id, user.user_id, user.role, sorted(user.counties)):
+        raise ApiError(404, "notification_not_found", f"no notification {notification_id} for you")
+    marked = inbox.mark_read(session, notification_id, user.user_id)
+    return Marked(marked=marked, unread=_unread(session, user))
