@@ -120,6 +120,7 @@ class Settings(BaseSettings):
                 "a rate limit is N/second, N/minute, N/hour or N/day, several joined by ';'"
             ) from None
         return value
+
     @property
     def maildrop(self) -> Path:
         return self.maildrop_dir or self.var_dir / "maildrop"
