@@ -95,6 +95,46 @@ ROUTES: dict[str, Route] = {
             email=True,
             webhook=True,
         ),
+        # The law as written (issue-driven rules): each kind told to whoever must act on it.
+        _r(
+            "right_to_arbitrate",
+            "MA-1",
+            "案件 {case_id} 调解已满15日未达成协议，当事人可申请仲裁",
+            "Case {case_id}: 15 days of mediation without agreement; either party may apply "
+            "for arbitration",
+            written=True,
+            opener=True,
+            email=True,
+            workers=True,
+            sms="案件{case_id}调解已满15日未达成协议，您可以向劳动人事争议仲裁委员会申请仲裁。"
+            "如需帮助，请联系承办人员。",
+        ),
+        _r(
+            "violation_time_barred",
+            "WA-12",
+            "案件 {case_id} 反映的违法行为结束已逾2年，依法不再查处，请书面告知",
+            "Case {case_id}: the violation ended more than 2 years before it was reported; "
+            "refuse in writing",
+            written=True,
+            opener=True,
+        ),
+        _r(
+            "removal_applied",
+            "WA-11",
+            "案件 {case_id} 的用人单位申请提前移出失信联合惩戒名单，待审核",
+            "Case {case_id}: the employer applies for early removal from the punishment list",
+            written=True,
+            email=True,
+        ),
+        _r(
+            "punishment_list_removal",
+            "WA-11",
+            "案件 {case_id} 的用人单位提前移出失信联合惩戒名单的申请已有决定",
+            "Case {case_id}: the application for early removal from the punishment list is "
+            "decided",
+            roles=frozenset({_S, _I}),
+            opener=True,
+        ),
         _r(
             "case_escalated",
             "WA-1, WA-2",

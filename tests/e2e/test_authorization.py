@@ -165,7 +165,7 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/me/contacts/email", any_user(422), {"address": "not an address"})
     ],
     ("POST", "/api/v1/cases/{case_id}/sms-opt-out"): [
-        Probe("/api/v1/cases/{wa}/sms-opt-out", in_case_county(422), {})
+        Probe("/api/v1/cases/{wa}/sms-opt-out", in_case_county(422, hidden_from=CLERKS), {})
     ],
     ("GET", "/api/v1/admin/deliveries"): [
         Probe("/api/v1/admin/deliveries", roles_only(ADMINS, 200))

@@ -506,7 +506,9 @@ async def test_ma2_ma10_unanswered_payment_order_takes_effect_with_two_years_to_
     effective_on = cst_day(response.due_at)  # the day after the last day to answer
     enforcement = deadline(v, "enforcement")
     assert enforcement.rule == "MA-10" and enforcement.state is DeadlineState.pending
-    assert enforcement.due_at == midnight_after(years_later(effective_on, 2))
+    # MA-10, CAL-3: two years from the day it took effect, rolled past a rest day.
+    two_years = (years_later(effective_on, 2) - effective_on).days
+    assert enforcement.due_at == statutory_due(effective_on, two_years)
     error = await refused_unchanged(harness, handle, DW.record_payment_order_objection, act())
     assert error.type == "ActionNotAllowed"
 
