@@ -76,7 +76,7 @@ CLOSED_EVENTS = {
 }
 REFUSAL_TYPES = {"ActionNotAllowed", "InvalidActionInput", "Forbidden", "ActionFailed"}
 # Real seconds: an update is answered at once; one whose workflow task fails never is.
-STEP_TIMEOUT = 20.0
+STEP_TIMEOUT = 60.0
 EXAMPLES = 10
 FOREIGN_COUNTY = "140107"
 
