@@ -103,7 +103,7 @@ async def _open_case(
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/cases/{case_id}"
-    return present(view, reveal=sees_personal_data(user, kind))
+    return present(view, reveal=sees_personal_data(user, kind), role=user.role)
 
 
 def _numbered(intake: Intake, case_number: str | None) -> Intake:
@@ -242,7 +242,7 @@ async def get_case(
     view, ended = await asyncio.gather(
         gateway.get_view(client, case_id), gateway.get_end(client, case_id)
     )
-    return present(view, reveal=access.reveal_personal_data, ended=ended)
+    return present(view, reveal=access.reveal_personal_data, ended=ended, role=access.user.role)
 
 
 @router.post("/{case_id}/actions/{action}", response_model=ActionOutcome)
