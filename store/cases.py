@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from domain.case_ends import ABNORMAL_ENDS
@@ -60,7 +60,7 @@ def list_cases(
             col(CaseRequestRecord.key).in_([number_key(c, flt.case_number) for c in counties])
         )
         query = query.where(
-            (CaseRecord.case_id == flt.case_number) | col(CaseRecord.case_id).in_(numbered)
+            or_(col(CaseRecord.case_id) == flt.case_number, col(CaseRecord.case_id).in_(numbered))
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(

@@ -61,7 +61,7 @@ function renderCase(c) {
   fact(facts, App.t("col_kind"), App.t("kind_" + c.kind, c.kind));
   fact(facts, App.t("col_county"), App.county(c.county_code));
   if (c.severity) fact(facts, App.t("case_severity"), App.t("severity_" + c.severity, c.severity));
-  if (c.stage && c.stage !== c.status) fact(facts, App.t("stage"), App.status(c.stage));
+  if (c.stage) fact(facts, App.t("stage"), App.status(c.stage));
   if (c.transfer_kind) fact(facts, App.t("transfer_kind"), App.t("transfer_" + c.transfer_kind, c.transfer_kind));
   if (c.claims_total !== undefined) fact(facts, App.t("claims_total"), App.money(c.claims_total));
   if (c.totals) {
