@@ -16,6 +16,7 @@ from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
 from api.rate_limits import RateLimits
 from api.routers import (
+    actions,
     admin_regions,
     admin_users,
     cases,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before it reaches the token lookup, and its 429s are still logged.
     app.add_middleware(RateLimits, settings=settings)
     app.include_router(cases.router)
+    app.include_router(actions.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)
     app.include_router(admin_users.router)

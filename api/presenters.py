@@ -23,6 +23,7 @@ from api.schemas import (
 from domain import identity
 from domain.actions import ActionSpec
 from domain.case_ends import CaseEnded
+from domain.common import Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeView
@@ -54,7 +55,10 @@ def _free_text(reveal: bool, names: list[str]) -> Callable[[Any], Any]:
 
 
 def case_detail(
-    view: WageArrearsView, now: datetime | None = None, reveal: bool = False
+    view: WageArrearsView,
+    now: datetime | None = None,
+    reveal: bool = False,
+    role: Role | None = None,
 ) -> CaseDetail:
     now = now or datetime.now(UTC)
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
@@ -107,7 +111,7 @@ def case_detail(
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
-        available_actions=_available(ACTIONS, view.available_actions),
+        available_actions=_available(ACTIONS, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
         revision=state.revision,
     )
@@ -120,19 +124,22 @@ def _deadlines(deadlines: list[Deadline], now: datetime) -> list[DeadlinePublic]
     ]
 
 
-def _available(actions: Mapping[str, ActionSpec[Any]], names: list[str]) -> list[AvailableAction]:
+def _available(
+    actions: Mapping[str, ActionSpec[Any]], names: list[str], role: Role | None
+) -> list[AvailableAction]:
     return [
         AvailableAction(
             action=name,
             rule=actions[name].rule,
             roles=sorted(r.value for r in actions[name].roles),
+            allowed=role in actions[name].roles,
         )
         for name in names
     ]
 
 
 def dispute_detail(
-    view: DisputeView, now: datetime | None = None, reveal: bool = False
+    view: DisputeView, now: datetime | None = None, reveal: bool = False, role: Role | None = None
 ) -> DisputeDetail:
     now = now or datetime.now(UTC)
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
@@ -177,14 +184,14 @@ def dispute_detail(
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
-        available_actions=_available(DISPUTE_ACTIONS, view.available_actions),
+        available_actions=_available(DISPUTE_ACTIONS, view.available_actions, role),
         linked_cases=linked,
         revision=state.revision,
     )
 
 
 def transfer_detail(
-    view: TransferView, now: datetime | None = None, reveal: bool = False
+    view: TransferView, now: datetime | None = None, reveal: bool = False, role: Role | None = None
 ) -> TransferDetail:
     now = now or datetime.now(UTC)
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
@@ -222,25 +229,29 @@ def transfer_detail(
         events=text([e.model_dump(mode="json") for e in state.events]),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
-        available_actions=_available(TRANSFER_ACTIONS, view.available_actions),
+        available_actions=_available(TRANSFER_ACTIONS, view.available_actions, role),
         linked_cases=[],
         revision=state.revision,
     )
 
 
 def present(
-    view: BaseModel, reveal: bool = False, ended: CaseEnded | None = None
+    view: BaseModel,
+    reveal: bool = False,
+    ended: CaseEnded | None = None,
+    role: Role | None = None,
 ) -> CaseDetail | DisputeDetail | TransferDetail:
     """The case as the caller sees it: `reveal` shows personal data unmasked; `ended` when its
-    workflow ended abnormally (the view is its last state, answered from replay)."""
+    workflow ended abnormally (the view is its last state, answered from replay); `role`, the
+    caller's, marks the available actions they may take."""
     detail: CaseDetail | DisputeDetail | TransferDetail
     if isinstance(view, DisputeView):
-        detail = dispute_detail(view, reveal=reveal)
+        detail = dispute_detail(view, reveal=reveal, role=role)
     elif isinstance(view, TransferView):
-        detail = transfer_detail(view, reveal=reveal)
+        detail = transfer_detail(view, reveal=reveal, role=role)
     else:
         assert isinstance(view, WageArrearsView)
-        detail = case_detail(view, reveal=reveal)
+        detail = case_detail(view, reveal=reveal, role=role)
     return detail if ended is None else _ended(detail, ended)
 
 

@@ -23,6 +23,7 @@ class CaseSummary(BaseModel):
     amount_paid: Decimal
     next_due_at: datetime | None
     next_due_name: str | None
+    next_due_rule: str | None = None
     sla_state: SlaState | None
     provisional: bool
     breached_count: int
@@ -59,6 +60,9 @@ class AvailableAction(BaseModel):
     action: str
     rule: str
     roles: list[str]
+    # Whether the caller's role is among `roles`: the state allows every listed action, the
+    # caller may take only these (the workflow still checks county and input).
+    allowed: bool = False
 
 
 class Totals(BaseModel):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from domain.case_ends import ABNORMAL_ENDS
 from store.access import visible_in
-from store.tables import CaseRecord
+from store.case_numbers import number_key
+from store.tables import CaseRecord, CaseRequestRecord, DeadlineRecord
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class CaseFilter:
     severity: str | None = None
     due_before: datetime | None = None
     overdue_at: datetime | None = None
+    # A case id, or the bureau's own number of a case in one of `county_codes`.
+    case_number: str | None = None
 
 
 def list_cases(
@@ -51,6 +54,14 @@ def list_cases(
         query = query.where(
             (col(CaseRecord.next_due_at) < flt.overdue_at) | (CaseRecord.breached_count > 0)
         ).where(col(CaseRecord.status).not_in(["settled", "closed", *sorted(ABNORMAL_ENDS)]))
+    if flt.case_number:
+        counties = sorted(flt.county_codes) if flt.county_codes is not None else []
+        numbered = select(CaseRequestRecord.case_id).where(
+            col(CaseRequestRecord.key).in_([number_key(c, flt.case_number) for c in counties])
+        )
+        query = query.where(
+            or_(col(CaseRecord.case_id) == flt.case_number, col(CaseRecord.case_id).in_(numbered))
+        )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(
         query.order_by(
@@ -64,3 +75,17 @@ def list_cases(
         .offset(offset)
     ).all()
     return list(rows), int(total)
+
+
+def next_rules(session: Session, rows: list[CaseRecord]) -> dict[str, str]:
+    """The rule of each listed case's next deadline, by case id."""
+    named = [(r.case_id, r.next_due_name) for r in rows if r.next_due_name]
+    if not named:
+        return {}
+    found = session.exec(
+        select(DeadlineRecord.case_id, DeadlineRecord.name, DeadlineRecord.rule).where(
+            col(DeadlineRecord.case_id).in_([case_id for case_id, _ in named])
+        )
+    ).all()
+    wanted = set(named)
+    return {case_id: rule for case_id, name, rule in found if (case_id, name) in wanted}

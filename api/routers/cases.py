@@ -47,7 +47,7 @@ from domain.insurance.models import TransferIntake
 from domain.wage_arrears.models import WageArrearsIntake
 from store.access import add_case_counties
 from store.case_numbers import CaseNumberTaken, IdempotencyKeyReused, claim_case_id, number_key
-from store.cases import CaseFilter, list_cases
+from store.cases import CaseFilter, list_cases, next_rules
 from store.delivery_log import case_attempts
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -103,7 +103,7 @@ async def _open_case(
         response.status_code = 200
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/cases/{case_id}"
-    return present(view, reveal=sees_personal_data(user, kind))
+    return present(view, reveal=sees_personal_data(user, kind), role=user.role)
 
 
 def _numbered(intake: Intake, case_number: str | None) -> Intake:
@@ -208,6 +208,9 @@ def list_all_cases(
     severity: Literal["general", "major"] | None = None,
     due_before: Instant | None = None,
     overdue: bool = False,
+    case_number: str | None = Query(
+        default=None, min_length=1, max_length=64, description="a case id or the bureau's number"
+    ),
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> CasePage:
@@ -222,10 +225,17 @@ def list_all_cases(
         severity=severity,
         due_before=due_before,
         overdue_at=datetime.now(UTC) if overdue else None,
+        case_number=case_number,
     )
     rows, total = list_cases(session, flt, limit, offset)
+    rules = next_rules(session, rows)
     return CasePage(
-        items=[CaseSummary.model_validate(row, from_attributes=True) for row in rows],
+        items=[
+            CaseSummary.model_validate(row, from_attributes=True).model_copy(
+                update={"next_due_rule": rules.get(row.case_id)}
+            )
+            for row in rows
+        ],
         total=total,
         limit=limit,
         offset=offset,
@@ -242,7 +252,7 @@ async def get_case(
     view, ended = await asyncio.gather(
         gateway.get_view(client, case_id), gateway.get_end(client, case_id)
     )
-    return present(view, reveal=access.reveal_personal_data, ended=ended)
+    return present(view, reveal=access.reveal_personal_data, ended=ended, role=access.user.role)
 
 
 @router.post("/{case_id}/actions/{action}", response_model=ActionOutcome)

@@ -1,4 +1,5 @@
-"""Pages for people: the SLA board, a case page, the supervisors' dashboard, and a login page.
+"""Pages for people: the caller's work, the SLA board, a case page (with the actions the caller
+may take), the supervisors' dashboard, and a login page.
 
 The pages are shells: they carry labels and layout, never case data. Their scripts call the
 same JSON API with the bearer token the user pasted on the login page, so a page shows exactly
@@ -19,12 +20,19 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from domain.dispute.models import DisputeStage
+from domain.insurance.models import TransferStage
 from domain.regions import TAIYUAN_COUNTIES
+from domain.wage_arrears.models import CaseStatus
 
 HERE = Path(__file__).resolve().parent.parent
 STATIC_DIR = HERE / "static"
 TEMPLATES = Jinja2Templates(directory=HERE / "templates")
 COUNTIES = tuple(TAIYUAN_COUNTIES)
+# What the work list's status filter offers: every kind's states, each once.
+STATUSES = tuple(
+    dict.fromkeys(s.value for states in (CaseStatus, DisputeStage, TransferStage) for s in states)
+)
 # How often the SLA board reloads from the API, unless ?refresh= says otherwise.
 BOARD_REFRESH_SECONDS = 30
 # Where the login page goes when `next` is missing or not a path of this site.
@@ -78,6 +86,12 @@ def login_page(
     next: Annotated[str | None, Query(description="where to go after logging in")] = None,
 ) -> HTMLResponse:
     return _page(request, "login.html", lang, page="login", next_path=safe_next(next))
+
+
+@router.get("/work", response_class=HTMLResponse)
+def work_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
+    """The caller's cases: those of their counties, soonest deadline first, filterable."""
+    return _page(request, "work.html", lang, page="work", statuses=STATUSES)
 
 
 @router.get("/board", response_class=HTMLResponse)

@@ -41,7 +41,7 @@ function render() {
         App.el("td", {}, App.t("kind_" + item.kind, item.kind)),
         App.el("td", {}, App.county(item.county_code)),
         App.el("td", {}, App.t("dl_" + item.deadline, item.deadline)),
-        App.el("td", {}, item.rule),
+        App.el("td", {}, App.rule(item.rule)),
         App.el("td", {}, App.cst(item.due_at)),
         App.el("td", { class: "left" }, App.duration(secondsLeft(item))),
         App.el("td", {}, App.el("span", { class: "badge " + state }, App.t("state_" + state, state)))

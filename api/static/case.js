@@ -11,7 +11,7 @@ function partyTable(people) {
     people.some((p) => p[key] !== undefined && p[key] !== null)
   );
   const heads = { name: "worker_name", id_number: "id_number", mobile: "mobile", owed: "owed", paid: "paid", outstanding: "outstanding" };
-  return App.el(
+  const table = App.el(
     "table",
     { class: "grid" },
     App.el("thead", {}, App.el("tr", {}, ...columns.map((c) => App.el("th", {}, App.t(heads[c]))))),
@@ -20,6 +20,27 @@ function partyTable(people) {
       {},
       ...people.map((p) =>
         App.el("tr", {}, ...columns.map((c) => App.el("td", {}, ["owed", "paid", "outstanding"].includes(c) ? App.money(p[c]) : p[c])))
+      )
+    )
+  );
+  return App.el("div", { class: "scroll" }, table);
+}
+
+function renderPayments(payments) {
+  const card = document.getElementById("payments-card");
+  card.hidden = !payments;
+  if (!payments) return;
+  document.querySelector("#payments tbody").replaceChildren(
+    ...payments.map((p) =>
+      App.el(
+        "tr",
+        { "data-payment-id": p.payment_id },
+        App.el("td", {}, p.payment_id),
+        App.el("td", {}, p.worker_no),
+        App.el("td", {}, App.money(p.amount)),
+        App.el("td", {}, App.t("enum_" + p.paid_by, p.paid_by)),
+        App.el("td", {}, p.paid_on),
+        App.el("td", {}, App.el("span", { class: "badge payment-" + p.status }, App.t("payment_" + p.status, p.status)))
       )
     )
   );
@@ -40,8 +61,8 @@ function renderCase(c) {
   fact(facts, App.t("col_kind"), App.t("kind_" + c.kind, c.kind));
   fact(facts, App.t("col_county"), App.county(c.county_code));
   if (c.severity) fact(facts, App.t("case_severity"), App.t("severity_" + c.severity, c.severity));
-  if (c.stage) fact(facts, App.t("stage"), c.stage);
-  if (c.transfer_kind) fact(facts, App.t("transfer_kind"), c.transfer_kind);
+  if (c.stage) fact(facts, App.t("stage"), App.status(c.stage));
+  if (c.transfer_kind) fact(facts, App.t("transfer_kind"), App.t("transfer_" + c.transfer_kind, c.transfer_kind));
   if (c.claims_total !== undefined) fact(facts, App.t("claims_total"), App.money(c.claims_total));
   if (c.totals) {
     fact(facts, App.t("owed"), App.money(c.totals.owed));
@@ -50,7 +71,7 @@ function renderCase(c) {
   }
   if (c.linked_cases && c.linked_cases.length) {
     const links = c.linked_cases.map((l) =>
-      App.el("a", { href: "/board/cases/" + l.case_id + "?lang=" + App.lang }, l.case_id + " (" + l.relation + ")")
+      App.el("a", { href: "/board/cases/" + l.case_id + "?lang=" + App.lang }, l.case_id + " (" + App.t("relation_" + l.relation, l.relation) + ")")
     );
     facts.append(App.el("dt", {}, App.t("linked_cases")), App.el("dd", {}, ...links));
   }
@@ -76,7 +97,7 @@ function renderCase(c) {
         "tr",
         { class: "row " + d.sla_state + (late ? " late" : "") },
         App.el("td", {}, App.t("dl_" + d.name, d.name)),
-        App.el("td", {}, d.rule),
+        App.el("td", {}, App.rule(d.rule)),
         App.el("td", {}, App.cst(d.due_at)),
         App.el("td", {}, d.state === "pending" ? App.duration(left) : "—"),
         App.el("td", {}, App.el("span", { class: "badge " + d.sla_state }, App.t("state_" + d.sla_state, d.sla_state)))
@@ -88,7 +109,16 @@ function renderCase(c) {
 function actorText(e) {
   if (!e.actor) return App.t("system");
   const a = e.actor;
-  return [a.id, a.role, a.county_code ? App.county(a.county_code) : null].filter(Boolean).join(" · ");
+  return [a.id, a.role ? App.role(a.role) : null, a.county_code ? App.county(a.county_code) : null].filter(Boolean).join(" · ");
+}
+
+// The API's outcome words ("done: status open", "refused: …") in the page's language.
+function outcomeText(outcome) {
+  const known = App.t("outcome_" + outcome, null);
+  if (known !== null) return known;
+  if (outcome.startsWith("done")) return App.t("outcome_done");
+  if (outcome.startsWith("refused: ")) return App.t("outcome_refused") + App.sep() + outcome.slice(9);
+  return outcome;
 }
 
 function renderHistory(history) {
@@ -108,17 +138,35 @@ function renderHistory(history) {
       lines.push(App.el("div", { class: "status" }, App.t("status_change") + App.sep() + App.status(e.status_before) + " → " + App.status(e.status_after)));
     }
     if (e.details && e.details.fired) {
-      const fired = e.details.fired.map((f) => App.t("dl_" + f.deadline, f.deadline) + " (" + f.rule + ") " + App.t("state_" + f.outcome, f.outcome));
+      const fired = e.details.fired.map((f) => App.t("dl_" + f.deadline, f.deadline) + " (" + App.rule(f.rule) + ") " + App.t("state_" + f.outcome, f.outcome));
       lines.push(App.el("div", { class: "fired" }, App.t("fired") + App.sep() + fired.join(App.lang === "zh" ? "；" : "; ")));
     }
     if (e.details && e.details.kinds) {
-      lines.push(App.el("div", { class: "muted" }, App.t("notifications") + App.sep() + e.details.kinds.join(", ")));
+      lines.push(App.el("div", { class: "muted" }, App.t("notifications") + App.sep() + e.details.kinds.map((k) => App.t("notice_" + k, k)).join(App.lang === "zh" ? "、" : ", ")));
     }
     if (e.details && e.details.case_id) lines.push(App.el("div", {}, App.t("linked_cases") + App.sep() + e.details.case_id));
-    if (e.outcome) lines.push(App.el("div", { class: "muted" }, e.outcome));
+    if (e.outcome) lines.push(App.el("div", { class: "muted" }, outcomeText(e.outcome)));
     return App.el("li", { class: "event " + e.kind, "data-what": e.what }, ...lines);
   });
   document.getElementById("timeline").replaceChildren(...items);
+}
+
+// The case and its timeline, read again after an action (no page reload).
+async function load(base) {
+  const [detail, history] = await Promise.all([App.api(base), App.api(base + "/history")]);
+  renderCase(detail);
+  renderPayments(detail.payments);
+  renderHistory(history);
+  await ActionForms.render(detail, async (action) => {
+    const done = document.getElementById("action-done");
+    done.textContent = App.t("action_done") + App.sep() + App.action(action);
+    done.hidden = false;
+    try {
+      await load(base);
+    } catch (error) {
+      App.showError(error);
+    }
+  });
 }
 
 document.addEventListener("app:ready", async () => {
@@ -131,9 +179,7 @@ document.addEventListener("app:ready", async () => {
     });
   }
   try {
-    const [detail, history] = await Promise.all([App.api(base), App.api(base + "/history")]);
-    renderCase(detail);
-    renderHistory(history);
+    await load(base);
     document.body.dataset.loaded = "true";
   } catch (error) {
     App.showError(error);

@@ -47,6 +47,27 @@ const App = {
     return body;
   },
 
+  // Sends a change with the token: {ok, status, body}; only a network failure throws.
+  async send(method, path, body, headers) {
+    const token = App.token();
+    if (!token) {
+      App.toLogin();
+      throw new Error("not logged in");
+    }
+    const response = await fetch(path, {
+      method,
+      headers: { Authorization: "Bearer " + token, "Content-Type": "application/json", ...(headers || {}) },
+      body: JSON.stringify(body),
+    });
+    if (response.status === 401) {
+      window.localStorage.removeItem(TOKEN_KEY);
+      App.toLogin();
+      throw new Error("unauthenticated");
+    }
+    const parsed = await response.json().catch(() => null);
+    return { ok: response.ok, status: response.status, body: parsed };
+  },
+
   // Downloads an export with the token (a plain link could not carry the header).
   async download(path, filename) {
     const response = await fetch(path, { headers: { Authorization: "Bearer " + App.token() } });
@@ -115,6 +136,23 @@ const App = {
     return negative ? App.t("overdue_by") + " " + text : text;
   },
 
+  // A rule id with the provision people recognise ("WA-1 · 一般问题3日内清偿"); "WA-2, WA-3" too.
+  rule(value) {
+    if (!value) return "";
+    return String(value)
+      .split(",")
+      .map((id) => App.t("rule_" + id.trim(), id.trim()))
+      .join(App.lang === "zh" ? "；" : "; ");
+  },
+
+  action(name) {
+    return App.t("action_" + name, App.t("what_" + name, name));
+  },
+
+  role(value) {
+    return App.t("role_" + value, value);
+  },
+
   county(code) {
     return App.t("county_" + code, code);
   },
@@ -125,6 +163,24 @@ const App = {
       minimumFractionDigits: 2,
       maximumFractionDigits: 2,
     });
+  },
+
+  // Who is logged in, in the header; county filters offer the user's own counties only.
+  async showWhoami() {
+    let me;
+    try {
+      me = await App.api("/api/v1/me");
+    } catch (error) {
+      return; // the page's own calls show the error
+    }
+    const who = document.getElementById("whoami");
+    who.textContent = [me.user_id, App.role(me.role), me.counties.map(App.county).join("、")].join(" · ");
+    who.hidden = false;
+    for (const select of document.querySelectorAll("select[data-own-counties]")) {
+      for (const option of Array.from(select.options)) {
+        if (option.value && !me.counties.includes(option.value)) option.remove();
+      }
+    }
   },
 
   el(tag, attrs, ...children) {
@@ -169,5 +225,6 @@ document.addEventListener("DOMContentLoaded", () => {
     await fetch("/codec/session", { method: "DELETE" }).catch(() => {});
     App.toLogin();
   });
+  if (document.body.dataset.page !== "login" && App.token()) App.showWhoami();
   document.dispatchEvent(new Event("app:ready"));
 });

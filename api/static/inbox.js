@@ -14,7 +14,7 @@ function query(offset) {
 
 function entry(item) {
   const link = App.el("a", { href: "/board/cases/" + item.case_id + "?lang=" + App.lang }, item.text);
-  const meta = App.el("span", { class: "muted" }, App.cst(item.created_at) + " · " + item.rule + " · " + App.county(item.county_code));
+  const meta = App.el("span", { class: "muted" }, App.cst(item.created_at) + " · " + App.rule(item.rule) + " · " + App.county(item.county_code));
   const li = App.el("li", { class: item.read ? "read" : "unread", "data-id": String(item.id), "data-kind": item.kind }, link, meta);
   if (!item.read) {
     const button = App.el("button", { type: "button", class: "small" }, App.t("inbox_mark_read"));

@@ -146,11 +146,17 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     # The pages are shells without data: their scripts call the API with the user's token.
     ("GET", "/"): [Probe("/", public(307))],
     ("GET", "/login"): [Probe("/login", public(200))],
+    ("GET", "/work"): [Probe("/work", public(200))],
     ("GET", "/board"): [Probe("/board", public(200))],
     ("GET", "/board/cases/{case_id}"): [Probe("/board/cases/{wa}", public(200))],
     ("GET", "/dashboard"): [Probe("/dashboard", public(200))],
     ("GET", "/inbox"): [Probe("/inbox", public(200))],
     ("GET", "/deliveries"): [Probe("/deliveries", public(200))],
+    # Each action's rule, roles and input schema: declarations, no case data.
+    ("GET", "/api/v1/actions/{kind}"): [Probe("/api/v1/actions/wage_arrears", any_user(200))],
+    ("GET", "/api/v1/actions/{kind}/{action}/schema"): [
+        Probe("/api/v1/actions/dispute/record_agreement/schema", any_user(200))
+    ],
     # The inbox is the caller's own: every user has one, scoped to their counties.
     ("GET", "/api/v1/me"): [Probe("/api/v1/me", any_user(200))],
     ("GET", "/api/v1/notifications"): [Probe("/api/v1/notifications", any_user(200))],

@@ -1,0 +1,231 @@
+// The actions the caller may take on a case, each a form built from the action's input
+// schema (GET /api/v1/actions/{kind}: the domain's own command models), sent to
+// POST /api/v1/cases/{id}/actions/{action}. The page holds no case rule: what is allowed is
+// the API's `available_actions[].allowed`, what is valid the schema and then the workflow.
+"use strict";
+
+const ActionForms = {
+  forms: {}, // kind -> {action: {rule, input_schema}}
+
+  async load(kind) {
+    if (!ActionForms.forms[kind]) {
+      const list = await App.api("/api/v1/actions/" + kind);
+      ActionForms.forms[kind] = Object.fromEntries(list.map((f) => [f.action, f]));
+    }
+    return ActionForms.forms[kind];
+  },
+
+  // A fresh key per submission; crypto.randomUUID needs a secure context, getRandomValues not.
+  uuid() {
+    if (window.crypto.randomUUID) return window.crypto.randomUUID();
+    const b = window.crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  },
+
+  // What a property of the schema is, for its input: {type, nullable, enum, ...node}.
+  field(node, defs) {
+    let nullable = false;
+    let n = node;
+    if (n.$ref) n = { ...defs[n.$ref.split("/").pop()], ...n, $ref: undefined };
+    if (n.anyOf) {
+      const options = n.anyOf.filter((o) => o.type !== "null");
+      nullable = options.length < n.anyOf.length;
+      const types = options.map((o) => o.type);
+      if (types.includes("number") && types.includes("string")) {
+        return { ...n, kind: "decimal", nullable };
+      }
+      if (options.length === 1) {
+        const inner = ActionForms.field(options[0], defs);
+        return { ...inner, default: n.default, title: n.title, nullable: true };
+      }
+      return { ...n, kind: "json", nullable };
+    }
+    if (n.enum) return { ...n, kind: "enum", nullable };
+    if (n.const !== undefined) return { ...n, kind: "enum", enum: [n.const], nullable };
+    if (n.type === "boolean") return { ...n, kind: "boolean", nullable };
+    if (n.type === "integer") return { ...n, kind: "integer", nullable };
+    if (n.type === "number") return { ...n, kind: "decimal", nullable };
+    if (n.type === "string" && n.format === "date") return { ...n, kind: "date", nullable };
+    if (n.type === "string" && n.format === "date-time") return { ...n, kind: "datetime", nullable };
+    if (n.type === "string") return { ...n, kind: "text", nullable };
+    return { ...n, kind: "json", nullable };
+  },
+
+  label(name, f) {
+    return App.t("field_" + name, f.title || name);
+  },
+
+  input(name, f, required) {
+    const id = "f-" + name;
+    const attrs = { id, name, "data-kind": f.kind };
+    let control;
+    if (f.kind === "enum" || f.kind === "boolean") {
+      const values = f.kind === "boolean" ? [true, false] : f.enum;
+      const options = values.map((v) =>
+        App.el("option", { value: JSON.stringify(v) }, f.kind === "boolean" ? App.t(v ? "yes" : "no") : App.t("enum_" + v, String(v)))
+      );
+      if (!required || f.default === undefined) options.unshift(App.el("option", { value: "" }, "—"));
+      control = App.el("select", attrs, ...options);
+      if (f.default !== undefined && f.default !== null) control.value = JSON.stringify(f.default);
+    } else if (name === "reason" || f.kind === "json" || (f.maxLength || 0) > 200) {
+      control = App.el("textarea", { ...attrs, rows: f.kind === "json" ? "4" : "2" });
+      if (f.kind === "json") control.placeholder = "JSON";
+    } else {
+      const types = { integer: "number", decimal: "text", date: "date", datetime: "datetime-local", text: "text" };
+      control = App.el("input", { ...attrs, type: types[f.kind] });
+      if (f.kind === "integer") control.step = "1";
+      if (f.kind === "decimal") control.inputMode = "decimal";
+      if (f.minimum !== undefined) control.min = String(f.minimum);
+      if (f.maximum !== undefined) control.max = String(f.maximum);
+      if (f.default !== undefined && f.default !== null && f.kind !== "datetime") control.value = String(f.default);
+    }
+    return App.el(
+      "div",
+      { class: "field", "data-field": name },
+      App.el("label", { for: id }, ActionForms.label(name, f) + (required ? " *" : "")),
+      control,
+      App.el("span", { class: "field-error", hidden: "" })
+    );
+  },
+
+  // The body from the inputs: empty optional fields are left out (the model's default).
+  body(form, fields) {
+    const body = {};
+    const missing = [];
+    for (const [name, f] of Object.entries(fields)) {
+      const raw = form.elements[name].value.trim();
+      if (raw === "") {
+        if (f.required) missing.push(name);
+        continue;
+      }
+      if (f.kind === "enum" || f.kind === "boolean") body[name] = JSON.parse(raw);
+      else if (f.kind === "integer") body[name] = Number(raw);
+      // Date-times are typed in China Standard Time, like every time the pages show.
+      else if (f.kind === "datetime") body[name] = (raw.length === 16 ? raw + ":00" : raw) + "+08:00";
+      else if (f.kind === "json") {
+        try {
+          body[name] = JSON.parse(raw);
+        } catch (error) {
+          missing.push(name);
+        }
+      } else body[name] = raw;
+    }
+    return { body, missing };
+  },
+
+  fieldError(form, name, message) {
+    const box = form.querySelector('[data-field="' + name + '"] .field-error');
+    if (!box) return false;
+    box.textContent = message;
+    box.hidden = false;
+    return true;
+  },
+
+  clearErrors(form) {
+    for (const box of form.querySelectorAll(".field-error, .form-error")) box.hidden = true;
+  },
+
+  // A refusal in the page's language, with the rule the action cites and the API's own words.
+  refusal(status, error, rule) {
+    const code = error && error.code ? error.code : "";
+    const head = App.t("refused_" + code, App.t("refused_" + status, App.t("refused")));
+    const said = error && error.message ? error.message : "";
+    // The rule the refusal names itself, else the action's own.
+    const named = said.match(/\b(WA|MA|SI|CAL|PW)-\d+\b/g);
+    const cited = named ? Array.from(new Set(named)).join(",") : rule;
+    const cites = cited ? App.t("rule_cited") + " " + App.rule(cited) : "";
+    return [head, cites, said].filter(Boolean).join(App.lang === "zh" ? "。" : ". ");
+  },
+
+  build(caseId, form, onDone) {
+    const schema = form.input_schema;
+    const required = new Set(schema.required || []);
+    const fields = {};
+    for (const [name, node] of Object.entries(schema.properties || {})) {
+      fields[name] = { ...ActionForms.field(node, schema.$defs || {}), required: required.has(name) };
+    }
+    const order = Object.keys(fields).sort((a, b) => (a === "reason") - (b === "reason"));
+    const submit = App.el("button", { type: "submit" }, App.t("submit"));
+    const cancel = App.el("button", { type: "button", class: "secondary" }, App.t("cancel"));
+    const message = App.el("p", { class: "form-error", role: "alert", hidden: "" });
+    const node = App.el(
+      "form",
+      { class: "action-form", "data-action": form.action, novalidate: "" },
+      App.el("h3", {}, App.action(form.action), " ", App.el("span", { class: "muted" }, App.rule(form.rule))),
+      ...order.map((name) => ActionForms.input(name, fields[name], fields[name].required)),
+      App.el("div", { class: "form-buttons" }, submit, cancel),
+      message
+    );
+    cancel.addEventListener("click", () => node.remove());
+    // One key per submission; the same body sent again after no answer is the same request.
+    let pending = null;
+    node.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      ActionForms.clearErrors(node);
+      const { body, missing } = ActionForms.body(node, fields);
+      if (missing.length) {
+        for (const name of missing) ActionForms.fieldError(node, name, App.t("field_required"));
+        return;
+      }
+      const text = JSON.stringify(body);
+      if (!pending || pending.text !== text) pending = { text, key: ActionForms.uuid() };
+      submit.disabled = true;
+      let answer;
+      try {
+        answer = await App.send("POST", "/api/v1/cases/" + caseId + "/actions/" + form.action, body, {
+          "Idempotency-Key": pending.key,
+        });
+      } catch (error) {
+        message.textContent = App.t("send_failed");
+        message.hidden = false;
+        submit.disabled = false;
+        return; // no answer: pressing again retries with the same key
+      }
+      pending = null;
+      submit.disabled = false;
+      if (answer.ok) {
+        node.remove();
+        onDone(form.action);
+        return;
+      }
+      const error = answer.body && answer.body.error;
+      for (const d of (error && error.details) || []) {
+        const loc = d.loc || [];
+        const name = loc[0] === "body" ? loc[1] : loc[0];
+        if (name) ActionForms.fieldError(node, name, d.msg);
+      }
+      message.textContent = ActionForms.refusal(answer.status, error, form.rule);
+      message.dataset.status = String(answer.status);
+      message.hidden = false;
+    });
+    return node;
+  },
+
+  // The buttons for the case's actions the caller may take now.
+  async render(c, onDone) {
+    const bar = document.getElementById("action-buttons");
+    const holder = document.getElementById("action-form");
+    const mine = (c.available_actions || []).filter((a) => a.allowed);
+    holder.replaceChildren();
+    if (!mine.length) {
+      bar.replaceChildren(App.el("p", { class: "muted" }, App.t("no_actions")));
+      return;
+    }
+    const forms = await ActionForms.load(c.kind);
+    bar.replaceChildren(
+      ...mine
+        .filter((a) => forms[a.action])
+        .map((a) => {
+          const button = App.el("button", { type: "button", "data-action": a.action }, App.action(a.action));
+          button.addEventListener("click", () => {
+            holder.replaceChildren(ActionForms.build(c.case_id, forms[a.action], onDone));
+            holder.querySelector("input, select, textarea")?.focus();
+          });
+          return button;
+        })
+    );
+  },
+};
