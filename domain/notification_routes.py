@@ -130,8 +130,7 @@ ROUTES: dict[str, Route] = {
             "punishment_list_removal",
             "WA-11",
             "案件 {case_id} 的用人单位提前移出失信联合惩戒名单的申请已有决定",
-            "Case {case_id}: the application for early removal from the punishment list is "
-            "decided",
+            "Case {case_id}: the application for early removal from the punishment list is decided",
             roles=frozenset({_S, _I}),
             opener=True,
         ),
