@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -27,8 +28,9 @@ if not os.environ.get("MAILDROP_DIR"):
     os.environ["MAILDROP_DIR"] = tempfile.mkdtemp(prefix="maildrop-")
 
 
-@pytest.fixture(scope="session")
-async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+@contextlib.asynccontextmanager
+async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server whose client encrypts and stamps actions as the API does."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(installed_binary("temporal-test-server")),
         data_converter=data_converter(Settings()),
@@ -37,6 +39,12 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     async with env:
         await register_search_attributes(env.client)
+        yield env
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    async with time_skipping_server() as env:
         yield env
 
 

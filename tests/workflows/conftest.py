@@ -17,12 +17,11 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
-from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
 from domain.wage_arrears.models import WageArrearsIntake
 from domain.wage_arrears.view import WageArrearsView
 from store.db import make_engine
 from store.tables import CaseRecord, NotificationRecord
-from tests.stamping import StampActions
+from tests.conftest import time_skipping_server
 from worker import build_worker
 from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.wage_arrears import WageArrearsWorkflow
@@ -135,14 +134,7 @@ async def harness(
 async def isolated_harness(database_url: str) -> AsyncIterator[Harness]:
     """A harness on a time-skipping server of its own: for a test in which a child case
     outlives its parent, after which the test server stops skipping time."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(installed_binary("temporal-test-server")),
-        data_converter=data_converter(Settings()),
-        runtime=runtime(),
-        interceptors=[StampActions()],
-    )
-    async with env:
-        await register_search_attributes(env.client)
+    async with time_skipping_server() as env:
         async for harness in _harness(env, database_url):
             yield harness
 
