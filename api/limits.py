@@ -177,16 +177,17 @@ class RequestLimits:
     async def _upload(
         self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
     ) -> None:
-        """A case file: multipart form data, bounded by the file size limit."""
+        """A case file: multipart form data, bounded by the file size limit; an empty body
+        is left to the route."""
+        self._check_length(headers.get("content-length"), self.max_upload_bytes)
+        body = await self._read(receive, self.max_upload_bytes)
         media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media != "multipart/form-data":
+        if body and media != "multipart/form-data":
             raise BadRequest(
                 415,
                 "unsupported_media_type",
                 "a file is uploaded as multipart/form-data (a `file` part and a `reason`)",
             )
-        self._check_length(headers.get("content-length"), self.max_upload_bytes)
-        body = await self._read(receive, self.max_upload_bytes)
         await self.app(scope, _replay(body, receive), send)
 
     def _too_large(self, limit: int) -> BadRequest:
