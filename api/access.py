@@ -193,6 +193,11 @@ def authorize_action(
     return ActionGrant(access=access, spec=spec)
 
 
+def authorize_attach(access: Annotated[CaseAccess, Depends(get_case_access)]) -> ActionGrant:
+    """Attaching a file is the case kind's `attach_file` action, checked like any other."""
+    return authorize_action(access, "attach_file")
+
+
 def opener(user: Principal, kind: str, county_code: str) -> Actor:
     """The actor opening a case of `kind` in `county_code`, or 403."""
     allowed = OPENED_BY[kind]

@@ -10,10 +10,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 
-from api.access import ActionGrant, CaseAccess, authorize_action, get_case_access
+from api.access import (
+    ActionGrant,
+    CaseAccess,
+    authorize_action,
+    authorize_attach,
+    get_case_access,
+)
 from api.auth import Principal, get_current_user, require_roles
 from core.settings import Settings
 from domain.common import Role
+from store.files import FileStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -31,6 +38,11 @@ def get_temporal_client(request: Request) -> Client:
     return client
 
 
+def get_file_store(request: Request) -> FileStore:
+    store: FileStore = request.app.state.files
+    return store
+
+
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
     with Session(engine) as session:
         yield session
@@ -40,6 +52,7 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 TemporalClientDep = Annotated[Client, Depends(get_temporal_client)]
+FileStoreDep = Annotated[FileStore, Depends(get_file_store)]
 
 # Who is calling (401 without a live bearer token); roles and counties are checked by the
 # dependencies built on it (api/access.py), never in handlers.
@@ -49,3 +62,4 @@ AdminUser = Annotated[Principal, require_roles(Role.admin)]
 # wrong role): api/access.py.
 CaseAccessDep = Annotated[CaseAccess, Depends(get_case_access)]
 ActionGrantDep = Annotated[ActionGrant, Depends(authorize_action)]
+AttachGrantDep = Annotated[ActionGrant, Depends(authorize_attach)]

@@ -1,6 +1,8 @@
 """What a request body must be before any route sees it: at most 1 MiB of UTF-8 JSON.
 
-Every body the API takes is JSON (intakes, actions, calendar schedules). Checking here, once,
+Every body the API takes is JSON (intakes, actions, calendar schedules), except a case file's
+upload: multipart form data up to the file size limit (`MAX_FILE_BYTES`) and a little more for
+the form around it; the route checks the file itself. Checking here, once,
 gives each kind of bad body its own status and message in the one error shape, instead of a
 route's generic 422 or an encoding error deep in a Temporal payload or a SQL driver:
 
@@ -18,6 +20,7 @@ in query strings; past them a value overflows in the database or in the conversi
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -32,6 +35,9 @@ MAX_BODY_BYTES = 1024 * 1024
 # Lists page at most this deep: a larger offset overflows SQLite's (and PostgreSQL's) integers.
 MAX_OFFSET = 1_000_000_000
 _WITH_BODY = {"POST", "PUT", "PATCH"}
+# The form around an uploaded file: its boundaries, headers and the reason field.
+FORM_OVERHEAD_BYTES = 64 * 1024
+UPLOAD_PATH = re.compile(r"^/api/v1/cases/[^/]+/files$")
 
 
 def _instant(value: datetime) -> datetime:
@@ -134,9 +140,15 @@ def check_query(query_string: bytes) -> None:
 class RequestLimits:
     """Pure ASGI, so the body is read once, bounded, and handed on unchanged."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        max_file_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_file_bytes + FORM_OVERHEAD_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -150,6 +162,9 @@ class RequestLimits:
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }
+            if UPLOAD_PATH.match(scope["path"]):
+                await self._upload(scope, receive, send, headers)
+                return
             self._check_length(headers.get("content-length"))
             body = await self._read(receive)
             check_body(body, headers.get("content-type"))
@@ -159,19 +174,33 @@ class RequestLimits:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    def _too_large(self) -> BadRequest:
-        return BadRequest(
-            413,
-            "body_too_large",
-            f"the body is larger than {self.max_body_bytes} bytes",
-        )
+    async def _upload(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
+    ) -> None:
+        """A case file: multipart form data, bounded by the file size limit; an empty body
+        is left to the route."""
+        self._check_length(headers.get("content-length"), self.max_upload_bytes)
+        body = await self._read(receive, self.max_upload_bytes)
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if body and media != "multipart/form-data":
+            raise BadRequest(
+                415,
+                "unsupported_media_type",
+                "a file is uploaded as multipart/form-data (a `file` part and a `reason`)",
+            )
+        await self.app(scope, _replay(body, receive), send)
 
-    def _check_length(self, declared: str | None) -> None:
+    def _too_large(self, limit: int) -> BadRequest:
+        return BadRequest(413, "body_too_large", f"the body is larger than {limit} bytes")
+
+    def _check_length(self, declared: str | None, limit: int | None = None) -> None:
+        limit = limit or self.max_body_bytes
         if declared is not None and declared.strip().isdigit():
-            if int(declared) > self.max_body_bytes:
-                raise self._too_large()
+            if int(declared) > limit:
+                raise self._too_large(limit)
 
-    async def _read(self, receive: Receive) -> bytes:
+    async def _read(self, receive: Receive, limit: int | None = None) -> bytes:
+        limit = limit or self.max_body_bytes
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -180,8 +209,8 @@ class RequestLimits:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                raise self._too_large()
+            if size > limit:
+                raise self._too_large(limit)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break

@@ -22,6 +22,7 @@ from api.routers import (
     cases,
     contacts,
     deliveries,
+    files,
     notifications,
     pages,
     sla,
@@ -34,6 +35,7 @@ from core.logging import configure_logging
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from store.db import create_schema, engine_for
+from store.files import file_store
 
 log = structlog.get_logger("api")
 _CASE_PATH = re.compile(r"^/api/v1/cases/([A-Z]{2}-\d{4}-\d{6})(?:/|$)")
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         create_schema(engine)
         app.state.settings = settings
         app.state.engine = engine
+        app.state.files = file_store(settings)
         app.state.temporal = await connect(settings)
         log.info(
             "api started", temporal=settings.temporal_address, namespace=settings.temporal_namespace
@@ -65,11 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     # Added before the request log, so the log (outer) records the bodies it refuses too.
-    app.add_middleware(RequestLimits)
+    app.add_middleware(RequestLimits, max_file_bytes=settings.max_file_bytes)
     # Outside the body checks and every route, inside the request log: a flood is refused
     # before it reaches the token lookup, and its 429s are still logged.
     app.add_middleware(RateLimits, settings=settings)
     app.include_router(cases.router)
+    app.include_router(files.router)
     app.include_router(actions.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)

@@ -246,3 +246,20 @@ class StatsPage(BaseModel):
     totals: CountyStatsPublic
     weekly: list[WeekCountPublic]
     campaign: list[CampaignProgressPublic]
+
+
+class CaseFilePublic(BaseModel):
+    """A file of a case: what its history records, and where to download it."""
+
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+    attached_at: datetime
+    attached_by: str
+    attached_by_role: str
+    url: str
+
+
+class CaseFileList(BaseModel):
+    items: list[CaseFilePublic]

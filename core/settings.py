@@ -105,6 +105,20 @@ class Settings(BaseSettings):
     sms_template_id: str = ""
     notify_http_timeout: float = Field(default=10.0, gt=0)
 
+    # Case files (README, "Case files"): stored content-addressed by SHA-256, on the local
+    # filesystem (default: VAR_DIR/files) or in an S3-compatible object store.
+    file_store: Literal["local", "s3"] = "local"
+    files_dir: Path | None = Field(default=None, description="default: VAR_DIR/files")
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="per file")
+    s3_bucket: str = ""
+    # Empty: AWS's own endpoint for the region; else the store's URL (MinIO, OSS, COS, ...).
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    # Empty: boto3's own credential chain (environment, instance role, ...).
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = "case-files/"
+
     # Embedded stack only.
     var_dir: Path = Path("var")
     temporal_ui_port: int = 8233
@@ -124,6 +138,10 @@ class Settings(BaseSettings):
     @property
     def maildrop(self) -> Path:
         return self.maildrop_dir or self.var_dir / "maildrop"
+
+    @property
+    def files_root(self) -> Path:
+        return self.files_dir or self.var_dir / "files"
 
 
 @lru_cache

@@ -60,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         snapshot,
         view,
     )
+    from domain.files import AttachFile
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
     from workflows.case_base import CaseWorkflow
@@ -353,3 +354,11 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
     @close.validator
     def _check_close(self, cmd: CloseDispute) -> None:
         self._validate("close", cmd)
+
+    @workflow.update
+    async def attach_file(self, cmd: AttachFile) -> DisputeActionResult:
+        return await self._act("attach_file", cmd)
+
+    @attach_file.validator
+    def _check_attach_file(self, cmd: AttachFile) -> None:
+        self._validate("attach_file", cmd)

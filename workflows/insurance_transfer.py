@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.carry import CaseCarry
     from domain.common import Command
     from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult
+    from domain.files import AttachFile
     from domain.insurance import rules, transitions
     from domain.insurance.models import (
         CloseTransfer,
@@ -165,6 +166,14 @@ class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult
     @close.validator
     def _check_close(self, cmd: CloseTransfer) -> None:
         self._validate("close", cmd)
+
+    @workflow.update
+    async def attach_file(self, cmd: AttachFile) -> TransferActionResult:
+        return await self._act("attach_file", cmd)
+
+    @attach_file.validator
+    def _check_attach_file(self, cmd: AttachFile) -> None:
+        self._validate("attach_file", cmd)
 
     @workflow.update
     async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ResumeDeadline,
     )
     from domain.dispute.view import DisputeOutcome
+    from domain.files import AttachFile
     from domain.notifications import Notification
     from domain.snapshot import CaseSnapshot
     from domain.wage_arrears import referral, rules, transitions
@@ -339,6 +340,14 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
     @resume_deadline.validator
     def _check_resume_deadline(self, cmd: ResumeDeadline) -> None:
         self._validate("resume_deadline", cmd)
+
+    @workflow.update
+    async def attach_file(self, cmd: AttachFile) -> ActionResult:
+        return await self._act("attach_file", cmd)
+
+    @attach_file.validator
+    def _check_attach_file(self, cmd: AttachFile) -> None:
+        self._validate("attach_file", cmd)
 
     # The system's own update, sent when an operator loads an official holiday schedule.
 

@@ -19,6 +19,7 @@ from domain.common import (
     StrictModel,
 )
 from domain.deadlines import Deadline
+from domain.files import CaseFile
 from domain.regions import RegionSettings
 from domain.wage_arrears.models import Employer, Mobile, ResidentId
 
@@ -276,4 +277,6 @@ class DisputeState(StrictModel):
     law_as_written: bool = False
     closed_at: datetime | None = None
     close_outcome: str | None = None
+    # Attached files by hash, name, type and size; the content lives in the file store.
+    files: list[CaseFile] = Field(default_factory=list)
     revision: int = 0

@@ -56,6 +56,7 @@ from domain.dispute.models import (
     RecordSuit,
     ScheduleHearing,
 )
+from domain.files import AttachFile
 from domain.regions import RegionSettings
 
 MEDIATION, PERFORMANCE = "mediation", "performance"
@@ -562,6 +563,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             _input_deadline("resume"),
         ),
         ActionSpec("close", CloseDispute, STAFF, "MA-9, MA-10", _open),
+        ActionSpec("attach_file", AttachFile, STAFF, "", _open),
     )
 }
 

@@ -47,6 +47,7 @@ from domain.dispute.models import (
     ScheduleHearing,
 )
 from domain.effects import Effects
+from domain.files import AttachFile, file_attached
 from domain.notifications import Notification, notify
 from domain.regions import RegionSettings
 
@@ -412,6 +413,12 @@ def _closed(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     )
 
 
+def _file(state: DisputeState, cmd: Command, now: datetime) -> Effects:
+    assert isinstance(cmd, AttachFile)
+    file_attached(state.files, cmd, now)
+    return Effects()
+
+
 _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effects]] = {
     RecordMediationSession: _session,
     RecordAgreement: _agreement,
@@ -433,6 +440,7 @@ _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effec
     RecordJudgment: _judgment,
     ApplyEnforcement: _enforcement,
     CloseDispute: _closed,
+    AttachFile: _file,
 }
 
 

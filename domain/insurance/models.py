@@ -11,6 +11,7 @@ from pydantic import Field, model_validator
 from domain.common import Actor, CaseNumber, Command, CountyCode, Money, Reason, StrictModel
 from domain.deadlines import Deadline
 from domain.dispute.models import Claimant
+from domain.files import CaseFile
 from domain.regions import RegionSettings
 
 
@@ -153,4 +154,6 @@ class TransferState(StrictModel):
     events: list[TransferEvent] = Field(default_factory=list)
     opened_at: datetime
     closed_at: datetime | None = None
+    # Attached files by hash, name, type and size; the content lives in the file store.
+    files: list[CaseFile] = Field(default_factory=list)
     revision: int = 0

@@ -14,6 +14,7 @@ from domain import actions
 from domain.actions import ActionSpec, roles
 from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineBasis, DeadlineSpec, DueRequest
+from domain.files import AttachFile
 from domain.insurance.amounts import difference
 from domain.insurance.models import (
     Amounts,
@@ -184,6 +185,7 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
         ActionSpec(
             "close", CloseTransfer, roles(Role.supervisor, Role.agency_clerk), "SI-1", _open
         ),
+        ActionSpec("attach_file", AttachFile, CLERKS, "", _open),
     )
 }
 
@@ -196,6 +198,7 @@ ACTION_SIDE: dict[str, Side | None] = {
     "reject_for_missing_documents": None,
     "documents_received": None,
     "close": "new",
+    "attach_file": None,
 }
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from domain.common import Command, Role
 from domain.deadlines import Deadline, DeadlineState
 from domain.effects import Effects
+from domain.files import AttachFile, file_attached
 from domain.insurance import amounts, rules
 from domain.insurance.models import (
     CloseTransfer,
@@ -198,6 +199,12 @@ def _closed(state: TransferState, cmd: Command, now: datetime) -> Effects:
     return Effects(notes=[_tell_worker(state, "closed", outcome=cmd.outcome)])
 
 
+def _file(state: TransferState, cmd: Command, now: datetime) -> Effects:
+    assert isinstance(cmd, AttachFile)
+    file_attached(state.files, cmd, now)
+    return Effects()
+
+
 _HANDLERS: dict[type[Command], Callable[[TransferState, Command, datetime], Effects]] = {
     IssueAcceptanceLetter: _letter,
     SendTransfer: _sent,
@@ -206,6 +213,7 @@ _HANDLERS: dict[type[Command], Callable[[TransferState, Command, datetime], Effe
     RejectForMissingDocuments: _rejected,
     DocumentsReceived: _documents,
     CloseTransfer: _closed,
+    AttachFile: _file,
 }
 
 

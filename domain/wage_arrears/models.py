@@ -20,6 +20,7 @@ from domain.common import (
     StrictModel,
 )
 from domain.deadlines import Deadline
+from domain.files import CaseFile
 from domain.identity import normalise_credit_code, normalise_mobile, normalise_resident_id
 from domain.regions import RegionSettings as RegionSettings
 
@@ -295,4 +296,6 @@ class WageArrearsState(StrictModel):
     closed_at: datetime | None = None
     close_outcome: CloseOutcome | None = None
     linked_cases: list[LinkedCase] = Field(default_factory=list)
+    # Attached files by hash, name, type and size; the content lives in the file store.
+    files: list[CaseFile] = Field(default_factory=list)
     revision: int = 0

@@ -35,6 +35,7 @@ from domain.deadlines import (
     extension_request,
     find_pending,
 )
+from domain.files import AttachFile
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     ApplyForRemoval,
@@ -620,6 +621,7 @@ ACTIONS: dict[str, ActionSpec] = {
             _state_resume,
             _input_resume,
         ),
+        ActionSpec("attach_file", AttachFile, OFFICERS, "", _require_active),
     )
 }
 

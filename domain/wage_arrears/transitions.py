@@ -27,6 +27,7 @@ from domain.deadlines import (
     paused,
     resumed,
 )
+from domain.files import AttachFile, file_attached
 from domain.notifications import Notification, notify
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
@@ -637,6 +638,9 @@ def apply(
         return complaint_decided(state, cmd, now, request, due)
     if isinstance(cmd, DeadlineCommand):
         return deadline_changed(state, cmd, now, request, due)
+    if isinstance(cmd, AttachFile):
+        file_attached(state.files, cmd, now)
+        return []
     rung = {
         "contractor_pays": "contractor_pays",
         "emergency_advance": "emergency_advance",

@@ -78,7 +78,11 @@ async def dev_server(
 
 
 @pytest.fixture(scope="session")
-async def stack(dev_server: WorkflowEnvironment, session_database_url: str) -> AsyncIterator[Stack]:
+async def stack(
+    dev_server: WorkflowEnvironment,
+    session_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[Stack]:
     port = free_port()
     settings = Settings(
         temporal_address=dev_server.client.service_client.config.target_host,
@@ -87,6 +91,7 @@ async def stack(dev_server: WorkflowEnvironment, session_database_url: str) -> A
         database_url=session_database_url,
         api_port=port,
         log_format="json",
+        files_dir=tmp_path_factory.mktemp("files"),
     )
     stack = Stack(client=dev_server.client, settings=settings, http=None, worker=None)  # type: ignore[arg-type]
     await stack.restart_worker()

@@ -222,6 +222,20 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/cases/{si}/actions/send_transfer", action(CLERKS, 422), {}),
         Probe("/api/v1/cases/{si}/actions/close", action(CLERKS | {Role.supervisor}, 422), {}),
     ],
+    # No form at all, so what passes authorization stops at 422 and stores nothing.
+    ("POST", "/api/v1/cases/{case_id}/files"): [
+        Probe("/api/v1/cases/{wa}/files", action(OFFICERS, 422, CLERKS)),
+        Probe("/api/v1/cases/{ma}/files", action(OFFICERS, 422, CLERKS)),
+        Probe("/api/v1/cases/{si}/files", action(CLERKS, 422)),
+    ],
+    ("GET", "/api/v1/cases/{case_id}/files"): [
+        Probe("/api/v1/cases/{wa}/files", in_case_county(200, CLERKS)),
+        Probe("/api/v1/cases/{si}/files", in_case_county(200)),
+    ],
+    # A hash no case has: 404 for everyone, but 401 without a token.
+    ("GET", "/api/v1/cases/{case_id}/files/{sha256}"): [
+        Probe(f"/api/v1/cases/{{wa}}/files/{'0' * 64}", in_case_county(404, CLERKS)),
+    ],
     ("GET", "/api/v1/sla"): [Probe("/api/v1/sla", any_user(200))],
     ("GET", "/api/v1/stats"): [Probe("/api/v1/stats", any_user(200))],
     ("GET", "/api/v1/admin/calendar"): [Probe("/api/v1/admin/calendar", roles_only(ADMINS, 200))],
