@@ -4,6 +4,7 @@ first; the employer search; the toggle to every case of the user's counties."""
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -117,4 +118,82 @@ async def test_a_mediator_sees_the_case_waiting_for_them_and_finds_it_by_employe
     await expect(page.locator(f'#work tr[data-case-id="{settled}"]')).to_contain_text("已清偿")
     await expect(page.locator("#work-hint")).to_contain_text("您所辖区县的案件")
     await fits(page, "my-work-all")
+    await page.context.close()
+
+
+async def test_refusals_carry_their_chinese_sentence(stack: Stack) -> None:
+    case_id = await open_case_of(stack, f"古交市某物流有限公司{uuid.uuid4().hex[:6]}")
+    mediator = await stack.login(Role.mediator, counties=[COUNTY])
+    refused = await stack.http.post(
+        f"{CASES}/{case_id}/actions/confirm_payment",
+        json={"payment_id": "P9", "reason": "确认"},
+        headers=mediator,
+    )
+    assert refused.status_code in (409, 422), refused.text
+    error = refused.json()["error"]
+    assert error["code"] in ("action_not_allowed", "invalid_action_input")
+    assert error["message_zh"] in ("案件当前状态不允许此操作", "填写的内容不符合规则")
+    number = f"古人社监〔2026〕{uuid.uuid4().hex[:6]}号"
+    intake = f.intake(
+        workers=1,
+        county_code=COUNTY,
+        opened_by=f.actor(Role.mediator, COUNTY, id="mediator-gj"),
+    )
+    first = await stack.http.post(f"{CASES}/wage-arrears?case_number={number}", json=intake)
+    assert first.status_code == 201, first.text
+    other = {**intake, "summary": "另一起投诉"}
+    taken = await stack.http.post(f"{CASES}/wage-arrears?case_number={number}", json=other)
+    assert taken.status_code == 409, taken.text
+    assert taken.json()["error"]["message_zh"] == "该案件编号在本县已被其他同类案件使用"
+
+
+async def test_a_mediator_opens_a_wage_arrears_case_from_my_work(
+    stack: Stack, browser: Browser
+) -> None:
+    employer = f"古交市新建矿山机械有限公司{uuid.uuid4().hex[:6]}"
+    good_id, other_id = f.resident_id(871, region="140181"), f.resident_id(872, region="140181")
+    bad_id = good_id[:-1] + ("0" if good_id[-1] != "0" else "1")
+    page = await work_page(
+        browser, await stack.login(Role.mediator, counties=[COUNTY]), stack.base_url
+    )
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    await page.click("#new-case-open")
+    form = page.locator("#new-case")
+    await expect(form.locator("h3")).to_have_text("新建欠薪案件")
+    assert await form.locator("#nc-county option").all_inner_texts() == ["古交市"]
+    await form.locator("#nc-employer").fill(employer)
+    await form.locator("#nc-credit").fill(f.EMPLOYER_CODE)
+    await form.locator("#nc-sector").fill("工程建设")
+    first = form.locator("fieldset.worker-row").nth(0)
+    await first.locator('[data-part="name"] input').fill("张三")
+    await first.locator('[data-part="id_number"] input').fill(bad_id)
+    await first.locator('[data-part="mobile"] input').fill("13912345678")
+    await first.locator('[data-part="amount_owed"] input').fill("4200.00")
+    await first.locator('[data-part="months_owed"] input').fill("3")
+    await form.locator("#nc-add-worker").click()
+    second = form.locator("fieldset.worker-row").nth(1)
+    await second.locator('[data-part="name"] input').fill("李四")
+    await second.locator('[data-part="id_number"] input').fill(other_id)
+    await second.locator('[data-part="mobile"] input').fill("13912345679")
+    await second.locator('[data-part="amount_owed"] input').fill("3800.00")
+    await form.locator("#nc-summary").fill("两名工人投诉拖欠三个月工资")
+
+    await form.locator("button[type=submit]").click()
+    error = form.locator(".form-error")
+    await expect(error).to_have_attribute("data-status", "422")
+    await expect(error).to_contain_text("填写的内容格式有误")
+    await expect(form.locator('[data-field="workers.0.id_number"] .field-error')).to_be_visible()
+    await expect(form.locator('[data-field="workers.1.id_number"] .field-error')).to_be_hidden()
+    await fits(page, "new-case-refused")
+
+    await first.locator('[data-part="id_number"] input').fill(good_id)
+    await form.locator("button[type=submit]").click()
+    await expect(page).to_have_url(re.compile(r"/board/cases/WA-\d{4}-\d{6}"), timeout=15000)
+    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await expect(page.locator("main")).to_contain_text(employer)
+    await expect(page.locator("main")).to_contain_text("8,000.00")
+    for url in urls + [page.url]:
+        assert good_id not in url and bad_id not in url and "13912345678" not in url
+    await fits(page, "new-case-opened")
     await page.context.close()
