@@ -20,6 +20,7 @@ from domain.regions import RegionSettings
 from domain.snapshot import CaseSnapshot
 from store.case_ends import ended_abnormally
 from store.case_numbers import allocate_case_id
+from store.cases import awaiting_column
 from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
 
 log = structlog.get_logger("activities.read_model")
@@ -56,6 +57,7 @@ class ReadModelActivities:
         deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
         values = snapshot.model_dump(exclude={"deadlines"})
         values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
+        values["awaiting"] = awaiting_column(snapshot.awaiting)
         values["updated_at"] = datetime.now(UTC)
         with self._engine.begin() as conn:
             row = conn.execute(

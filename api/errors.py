@@ -1,7 +1,12 @@
-"""One JSON error shape for every failure: {"error": {"code", "message", "details"}}."""
+"""One JSON error shape for every failure: {"error": {"code", "message", "message_zh",
+"details"}}. `message_zh` is the code's sentence in Chinese, the one the pages show
+(`refused_<code>` in api/static/i18n.json), or null for a code without one."""
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -34,10 +39,32 @@ class ApiError(Exception):
         self.headers = headers
 
 
+LABELS = Path(__file__).resolve().parent / "static" / "i18n.json"
+_PREFIX = "refused_"
+
+
+@cache
+def chinese_messages() -> dict[str, str]:
+    """Each error code's Chinese sentence, from the pages' own labels."""
+    labels: dict[str, str] = json.loads(LABELS.read_text("utf-8"))["zh"]
+    return {
+        key.removeprefix(_PREFIX): text
+        for key, text in labels.items()
+        if key.startswith(_PREFIX) and not key.removeprefix(_PREFIX).isdigit()
+    }
+
+
 def error_body(
     code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "message_zh": chinese_messages().get(code),
+            "details": details or [],
+        }
+    }
 
 
 def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
@@ -133,6 +160,7 @@ async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
 class ErrorInfo(BaseModel):
     code: str
     message: str
+    message_zh: str | None = None
     details: list[dict[str, Any]]
 
 

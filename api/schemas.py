@@ -18,6 +18,8 @@ class CaseSummary(BaseModel):
     severity: str | None
     county_code: str
     employer_name: str | None
+    # How a wage-arrears case came in (complaint, platform_clue, inspection, hotline).
+    source: str | None = None
     workers_count: int
     amount_owed: Decimal
     amount_paid: Decimal

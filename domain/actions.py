@@ -60,6 +60,27 @@ def check(
     spec.input_check(state, cmd, now)
 
 
+# What every open case offers its officers whatever is awaited of them: a case does not wait
+# for anyone because it could be closed or a clock's ledger changed.
+HOUSEKEEPING = frozenset({"close", "extend_deadline", "pause_deadline", "resume_deadline"})
+
+
+def awaited(
+    actions: Mapping[str, ActionSpec[S]], state: S, county_of: Callable[[str], str]
+) -> list[str]:
+    """Who the case waits for: `role:county` for each role and county that may take one of
+    its available actions (`county_of(action)`: the county the actor must belong to), the
+    housekeeping ones left out. The work queue lists a case to a user whose role and county
+    are among them."""
+    waits = {
+        f"{role.value}:{county_of(name)}"
+        for name in available_actions(actions, state)
+        if name not in HOUSEKEEPING
+        for role in actions[name].roles
+    }
+    return sorted(waits)
+
+
 def available_actions(actions: Mapping[str, ActionSpec[S]], state: S) -> list[str]:
     available = []
     for name, spec in actions.items():

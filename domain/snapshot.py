@@ -34,6 +34,8 @@ class CaseSnapshot(StrictModel):
     county_code: CountyCode
     # The employer is an organisation; worker names never enter the read model.
     employer_name: str | None = None
+    # How the case came in (a wage-arrears case's intake source: complaint, hotline, ...).
+    source: str | None = None
     workers_count: int = 0
     amount_owed: Decimal = Decimal("0")
     amount_paid: Decimal = Decimal("0")
@@ -49,6 +51,8 @@ class CaseSnapshot(StrictModel):
     settled_at: datetime | None = None
     closed_at: datetime | None = None
     deadlines: list[DeadlineRow] = Field(default_factory=list)
+    # Who the case waits for, as `role:county` (domain/actions.py `awaited`): the work queue.
+    awaiting: list[str] = Field(default_factory=list)
     # Monotonic per case: a late retry of an older snapshot never overwrites a newer one.
     revision: int
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import false, func, or_
 from sqlmodel import Session, col, select
 
 from domain.case_ends import ABNORMAL_ENDS
@@ -28,6 +28,16 @@ class CaseFilter:
     overdue_at: datetime | None = None
     # A case id, or the bureau's own number of a case in one of `county_codes`.
     case_number: str | None = None
+    # Part of the employer's name, any case.
+    employer: str | None = None
+    # The work queue: cases waiting for one of these `role:county` (domain/actions.py).
+    awaiting: frozenset[str] | None = None
+
+
+def awaiting_column(awaiting: list[str]) -> str:
+    """The `awaiting` column of a case row: `,role:county,role:county,` (empty: no one), so
+    that one `LIKE '%,role:county,%'` finds a case waiting for a role in a county."""
+    return f",{','.join(sorted(awaiting))}," if awaiting else ""
 
 
 def list_cases(
@@ -61,6 +71,18 @@ def list_cases(
         )
         query = query.where(
             or_(col(CaseRecord.case_id) == flt.case_number, col(CaseRecord.case_id).in_(numbered))
+        )
+    if flt.employer:
+        query = query.where(col(CaseRecord.employer_name).icontains(flt.employer, autoescape=True))
+    if flt.awaiting is not None:
+        query = query.where(
+            or_(
+                false(),
+                *(
+                    col(CaseRecord.awaiting).contains(f",{who},", autoescape=True)
+                    for who in sorted(flt.awaiting)
+                ),
+            )
         )
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(

@@ -35,6 +35,7 @@ class CaseRecord(SQLModel, table=True):
     severity: str | None = Field(default=None, max_length=20)
     county_code: str = Field(max_length=6)
     employer_name: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=20)
     workers_count: int = 0
     amount_owed: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
     amount_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
@@ -49,6 +50,9 @@ class CaseRecord(SQLModel, table=True):
     settled_at: datetime | None = None
     closed_at: datetime | None = None
     revision: int = 0
+    # Who the case waits for, `,role:county,` each (store/cases.py `awaiting_column`); the
+    # work queue matches the caller's role in each of their counties within a county's rows.
+    awaiting: str = Field(default="", max_length=400)
     updated_at: datetime = Field(default_factory=_now)
 
 

@@ -211,6 +211,13 @@ def list_all_cases(
     case_number: str | None = Query(
         default=None, min_length=1, max_length=64, description="a case id or the bureau's number"
     ),
+    employer: str | None = Query(
+        default=None, min_length=1, max_length=200, description="part of the employer's name"
+    ),
+    waiting_for_me: bool = Query(
+        default=False,
+        description="only the cases waiting for an action of the caller's role in their counties",
+    ),
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> CasePage:
@@ -226,6 +233,12 @@ def list_all_cases(
         due_before=due_before,
         overdue_at=datetime.now(UTC) if overdue else None,
         case_number=case_number,
+        employer=employer,
+        awaiting=(
+            frozenset(f"{user.role.value}:{county}" for county in user.counties)
+            if waiting_for_me
+            else None
+        ),
     )
     rows, total = list_cases(session, flt, limit, offset)
     rules = next_rules(session, rows)

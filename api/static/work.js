@@ -1,12 +1,14 @@
-// My work: the cases of the caller's counties (GET /api/v1/cases), soonest deadline first,
-// with the rule and due time of each case's next deadline.
+// My work: by default the queue, the cases of the caller's counties waiting for an action of
+// their role (GET /api/v1/cases?waiting_for_me=true); or every case of their counties. Soonest
+// deadline first, with the rule and due time of each case's next deadline.
 "use strict";
 
 const PAGE_SIZE = 50;
 
 function workQuery(form, offset) {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset) });
-  for (const name of ["kind", "status", "county_code", "case_number"]) {
+  if (form.elements.scope.value === "mine") params.set("waiting_for_me", "true");
+  for (const name of ["kind", "status", "county_code", "case_number", "employer"]) {
     const value = form.elements[name].value.trim();
     if (value) params.set(name, value);
   }
@@ -23,7 +25,12 @@ function workRow(c) {
     "tr",
     { class: "row " + (c.sla_state || "") + (late ? " late" : ""), "data-case-id": c.case_id },
     App.el("td", {}, App.el("a", { href: "/board/cases/" + c.case_id + "?lang=" + App.lang }, c.case_id)),
-    App.el("td", {}, App.t("kind_" + c.kind, c.kind)),
+    App.el(
+      "td",
+      {},
+      App.t("kind_" + c.kind, c.kind),
+      c.source === "complaint" ? App.el("span", { class: "badge source" }, App.t("source_complaint")) : null
+    ),
     App.el("td", {}, App.county(c.county_code)),
     App.el("td", {}, App.status(c.status)),
     App.el("td", {}, c.next_due_name ? App.t("dl_" + c.next_due_name, c.next_due_name) : "—"),
@@ -39,10 +46,12 @@ document.addEventListener("app:ready", () => {
   const form = document.getElementById("filters");
   const body = document.querySelector("#work tbody");
   const more = document.getElementById("more");
+  const hint = document.getElementById("work-hint");
   let offset = 0;
 
   async function load(append) {
     App.hideError();
+    hint.textContent = hint.dataset[form.elements.scope.value];
     try {
       const page = await App.api(workQuery(form, offset));
       const rows = page.items.map(workRow);
@@ -63,6 +72,9 @@ document.addEventListener("app:ready", () => {
     offset = 0;
     load(false);
   });
+  for (const radio of form.elements.scope) {
+    radio.addEventListener("change", () => form.requestSubmit());
+  }
   form.addEventListener("reset", () => {
     window.setTimeout(() => form.requestSubmit(), 0);
   });

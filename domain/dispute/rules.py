@@ -574,3 +574,7 @@ def check(name: str, state: DisputeState, cmd: Command, now: datetime) -> None:
 
 def available_actions(state: DisputeState) -> list[str]:
     return actions.available_actions(ACTIONS, state)
+
+
+def awaited_by(state: DisputeState) -> list[str]:
+    return actions.awaited(ACTIONS, state, lambda _: state.intake.county_code)

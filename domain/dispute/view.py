@@ -8,7 +8,7 @@ from decimal import Decimal
 from domain.common import StrictModel
 from domain.deadlines import next_pending
 from domain.dispute.models import AwardItemKind, DisputeStage, DisputeState
-from domain.dispute.rules import available_actions
+from domain.dispute.rules import available_actions, awaited_by
 from domain.snapshot import CaseSnapshot, deadline_rows
 
 KIND = "dispute"
@@ -84,4 +84,5 @@ def snapshot(state: DisputeState, now: datetime) -> CaseSnapshot:
         closed_at=state.closed_at,
         revision=state.revision,
         deadlines=deadline_rows(state.deadlines),
+        awaiting=awaited_by(state),
     )

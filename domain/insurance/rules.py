@@ -213,3 +213,12 @@ def check(name: str, state: TransferState, cmd: Command, now: datetime) -> None:
 
 def available_actions(state: TransferState) -> list[str]:
     return actions.available_actions(ACTIONS, state)
+
+
+def awaited_by(state: TransferState) -> list[str]:
+    """SI-1, SI-3: each step waits for the clerks of the agency that owes it."""
+    return actions.awaited(
+        ACTIONS,
+        state,
+        lambda name: agency_county(state, ACTION_SIDE[name] or owing_side(state) or "new"),
+    )

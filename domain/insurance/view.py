@@ -8,7 +8,7 @@ from decimal import Decimal
 from domain.common import StrictModel
 from domain.deadlines import next_pending
 from domain.insurance.models import TransferStage, TransferState
-from domain.insurance.rules import available_actions
+from domain.insurance.rules import available_actions, awaited_by
 from domain.snapshot import CaseSnapshot, deadline_rows
 
 KIND = "insurance_transfer"
@@ -62,4 +62,5 @@ def snapshot(state: TransferState, now: datetime) -> CaseSnapshot:
         closed_at=state.closed_at,
         revision=state.revision,
         deadlines=deadline_rows(state.deadlines),
+        awaiting=awaited_by(state),
     )

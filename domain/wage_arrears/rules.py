@@ -635,6 +635,10 @@ def available_actions(state: WageArrearsState) -> list[str]:
     return actions.available_actions(ACTIONS, state)
 
 
+def awaited_by(state: WageArrearsState) -> list[str]:
+    return actions.awaited(ACTIONS, state, lambda _: state.intake.county_code)
+
+
 def listing_ends(listed_on: date) -> date:
     """WA-11: a listing lasts three years (29 February lists until 28 February)."""
     try:

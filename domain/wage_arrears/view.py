@@ -10,7 +10,7 @@ from domain.deadlines import next_pending
 from domain.snapshot import CaseSnapshot, deadline_rows
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import CaseStatus, WageArrearsState
-from domain.wage_arrears.rules import available_actions
+from domain.wage_arrears.rules import available_actions, awaited_by
 
 KIND = "wage_arrears"
 
@@ -73,6 +73,7 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         severity=state.severity.value,
         county_code=state.intake.county_code,
         employer_name=state.intake.employer.name,
+        source=state.intake.source.value,
         workers_count=len(state.intake.workers),
         amount_owed=accounts.total_owed(state),
         amount_paid=accounts.total_paid(state),
@@ -87,4 +88,5 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         closed_at=state.closed_at,
         revision=state.revision,
         deadlines=deadline_rows(state.deadlines),
+        awaiting=awaited_by(state),
     )

@@ -47,7 +47,7 @@ def _unavailable(response: httpx.Response, code: str) -> None:
     assert response.status_code == 503, response.text
     assert int(response.headers["Retry-After"]) > 0
     assert response.json()["error"]["code"] == code
-    assert set(response.json()["error"]) == {"code", "message", "details"}
+    assert set(response.json()["error"]) == {"code", "message", "message_zh", "details"}
 
 
 @pytest.mark.parametrize(

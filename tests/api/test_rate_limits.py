@@ -46,7 +46,12 @@ def _limited(response: httpx.Response) -> None:
     assert response.status_code == 429, response.text
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     error = response.json()["error"]
-    assert error["code"] == "rate_limited" and set(error) == {"code", "message", "details"}
+    assert error["code"] == "rate_limited" and set(error) == {
+        "code",
+        "message",
+        "message_zh",
+        "details",
+    }
 
 
 async def test_a_token_over_its_limit_gets_429_others_go_on(app: FastAPI) -> None:

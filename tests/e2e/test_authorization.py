@@ -345,7 +345,12 @@ async def test_each_role_gets_the_status_the_table_says(
                     assert response.headers["WWW-Authenticate"] == "Bearer"
                     assert response.json()["error"]["code"] == "unauthenticated"
                 if response.status_code in (403, 404) and path.startswith("/api/"):
-                    assert set(response.json()["error"]) == {"code", "message", "details"}
+                    assert set(response.json()["error"]) == {
+                        "code",
+                        "message",
+                        "message_zh",
+                        "details",
+                    }
     assert not wrong, "\n".join(wrong)
 
 

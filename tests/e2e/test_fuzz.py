@@ -150,7 +150,7 @@ async def recorded(stack: Stack) -> AsyncIterator[dict[str, Any]]:
 def assert_error(response: Any, status: int, code: str, *words: str) -> None:
     assert response.status_code == status, response.text
     error = response.json()["error"]
-    assert error["code"] == code and set(error) == {"code", "message", "details"}
+    assert error["code"] == code and set(error) == {"code", "message", "message_zh", "details"}
     for word in words:
         assert word in error["message"]
 

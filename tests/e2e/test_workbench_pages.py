@@ -172,7 +172,7 @@ async def test_my_work_lists_the_users_case_with_its_deadline(
     await page.goto(f"{stack.base_url}/work")
     await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
     await expect(page.locator("#whoami")).to_have_text("mediator-gj-work · 调解员 · 古交市")
-    counties = page.locator('select[name="county_code"] option')
+    counties = page.locator('#filters select[name="county_code"] option')
     assert await counties.all_inner_texts() == ["全部", "古交市"]
     await page.fill('input[name="case_number"]', number)
     await page.click("#filters button[type=submit]")

@@ -24,7 +24,7 @@ async def test_a_create_while_temporal_is_down_is_503_then_succeeds_on_retry(
     assert refused.status_code == 503, refused.text
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.json()["error"]["code"] == "temporal_unavailable"
-    assert set(refused.json()["error"]) == {"code", "message", "details"}
+    assert set(refused.json()["error"]) == {"code", "message", "message_zh", "details"}
     listed = await stack.http.get(CASES)
     assert listed.status_code == 200, listed.text
 
