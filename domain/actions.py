@@ -61,8 +61,10 @@ def check(
 
 
 # What every open case offers its officers whatever is awaited of them: a case does not wait
-# for anyone because it could be closed or a clock's ledger changed.
-HOUSEKEEPING = frozenset({"close", "extend_deadline", "pause_deadline", "resume_deadline"})
+# for anyone because it could be closed, a clock's ledger changed or a file attached.
+HOUSEKEEPING = frozenset(
+    {"close", "extend_deadline", "pause_deadline", "resume_deadline", "attach_file"}
+)
 
 
 def awaited(
