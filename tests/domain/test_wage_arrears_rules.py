@@ -153,6 +153,7 @@ def test_available_actions_of_a_fresh_general_case() -> None:
         "emergency_advance",
         "refer_to_mediation",
         "close",
+        "attach_file",
     ]
 
 

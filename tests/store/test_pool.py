@@ -60,6 +60,7 @@ async def test_an_exhausted_pool_is_a_503_in_the_error_shape(tiny_pool: Engine) 
         "error": {
             "code": "database_busy",
             "message": "the read model is overloaded; retry shortly",
+            "message_zh": "系统繁忙，请稍后重试",
             "details": [],
         }
     }
