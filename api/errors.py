@@ -1,6 +1,8 @@
 """One JSON error shape for every failure: {"error": {"code", "message", "message_zh",
-"details"}}. `message_zh` is the code's sentence in Chinese, the one the pages show
-(`refused_<code>` in api/static/i18n.json), or null for a code without one."""
+"details"}}. `message_zh` is the Chinese the pages show: the refusal's own sentence where the
+domain's message has one (api/refusal_messages.py), else the code's sentence (`refused_<code>`
+in api/static/i18n.json), else null. Each detail of a 422 carries its field's `loc`,
+pydantic's `msg` and `type`, and `msg_zh` (api/field_messages.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.service import RPCError, RPCStatusCode
+
+from api import field_messages, refusal_messages
 
 log = structlog.get_logger("api")
 
@@ -61,8 +65,10 @@ def error_body(
         "error": {
             "code": code,
             "message": message,
-            "message_zh": chinese_messages().get(code),
-            "details": details or [],
+            "message_zh": refusal_messages.chinese(message) or chinese_messages().get(code),
+            "details": [
+                {**d, "msg_zh": d.get("msg_zh") or field_messages.chinese(d)} for d in details or []
+            ],
         }
     }
 
@@ -73,6 +79,8 @@ def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
         {
             "loc": [str(part) for part in err.get("loc", ())],
             "msg": err.get("msg", ""),
+            # Computed here, while pydantic's `ctx` (the limits) is still at hand.
+            "msg_zh": field_messages.chinese(err),
             "type": err.get("type", ""),
         }
         for err in errors

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import gateway
+from api.access import OPENED_BY
 from api.deps import CurrentUser
 from api.errors import ApiError
+from api.intake import DisputeIntakeIn, TransferIntakeIn, WageArrearsIntakeIn
 from domain.actions import ActionSpec
 
 router = APIRouter(prefix="/api/v1/actions", tags=["actions"])
@@ -76,6 +78,37 @@ def list_action_forms(kind: Kind, user: CurrentUser) -> list[ActionForm]:
     """Every action of the case kind with its input schema (`actor` and `request` are set by
     the API from the token and the Idempotency-Key header)."""
     return [_form(name, spec) for name, spec in _actions(kind).items()]
+
+
+class IntakeForm(BaseModel):
+    kind: str
+    path: str = Field(description="where the body is POSTed to open such a case")
+    rule: str
+    roles: list[str] = Field(description="the roles that may open such a case")
+    input_schema: dict[str, Any]
+
+
+# Each kind's create route and its body (the domain intake less the opener), with the rule
+# that says who opens it and where.
+INTAKES: dict[str, tuple[str, type[BaseModel], str]] = {
+    "wage_arrears": ("/api/v1/cases/wage-arrears", WageArrearsIntakeIn, "WA-1"),
+    "dispute": ("/api/v1/cases/disputes", DisputeIntakeIn, "MA-1"),
+    "insurance_transfer": ("/api/v1/cases/insurance-transfers", TransferIntakeIn, "SI-1"),
+}
+
+
+@router.get("/{kind}/intake", response_model=IntakeForm)
+def get_intake_form(kind: Kind, user: CurrentUser) -> IntakeForm:
+    """What opening a case of the kind takes: the route, the roles that may, and the body's
+    JSON schema (the opener is the caller, from the token)."""
+    path, model, rule = INTAKES[kind]
+    return IntakeForm(
+        kind=kind,
+        path=path,
+        rule=rule,
+        roles=sorted(r.value for r in OPENED_BY[kind]),
+        input_schema=model.model_json_schema(),
+    )
 
 
 @router.get("/{kind}/{action}/schema", response_model=dict[str, Any])

@@ -116,6 +116,11 @@ const ActionForms = {
     return { body, missing };
   },
 
+  // A field's error in the page's language (the API sends both).
+  said(detail) {
+    return (App.lang === "zh" && detail.msg_zh) || detail.msg;
+  },
+
   fieldError(form, name, message) {
     const box = form.querySelector('[data-field="' + name + '"] .field-error');
     if (!box) return false;
@@ -137,7 +142,13 @@ const ActionForms = {
     const named = said.match(/\b(WA|MA|SI|CAL|PW)-\d+\b/g);
     const cited = named ? Array.from(new Set(named)).join(",") : rule;
     const cites = cited ? App.t("rule_cited") + " " + App.rule(cited) : "";
-    return [head, cites, said].filter(Boolean).join(App.lang === "zh" ? "。" : ". ");
+    // The Chinese pages say the refusal's own Chinese (message_zh) where it is more than the
+    // code's sentence; the API's English sentence only on the English pages.
+    if (App.lang === "zh") {
+      const own = error && error.message_zh && error.message_zh !== head ? error.message_zh : "";
+      return [head, cites, own].filter(Boolean).join("。");
+    }
+    return [head, cites, said].filter(Boolean).join(". ");
   },
 
   build(caseId, form, onDone) {
@@ -195,7 +206,7 @@ const ActionForms = {
       for (const d of (error && error.details) || []) {
         const loc = d.loc || [];
         const name = loc[0] === "body" ? loc[1] : loc[0];
-        if (name) ActionForms.fieldError(node, name, d.msg);
+        if (name) ActionForms.fieldError(node, name, ActionForms.said(d));
       }
       message.textContent = ActionForms.refusal(answer.status, error, form.rule);
       message.dataset.status = String(answer.status);

@@ -154,6 +154,9 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("GET", "/deliveries"): [Probe("/deliveries", public(200))],
     # Each action's rule, roles and input schema: declarations, no case data.
     ("GET", "/api/v1/actions/{kind}"): [Probe("/api/v1/actions/wage_arrears", any_user(200))],
+    ("GET", "/api/v1/actions/{kind}/intake"): [
+        Probe("/api/v1/actions/insurance_transfer/intake", any_user(200))
+    ],
     ("GET", "/api/v1/actions/{kind}/{action}/schema"): [
         Probe("/api/v1/actions/dispute/record_agreement/schema", any_user(200))
     ],
