@@ -19,6 +19,7 @@ from api.routers import (
     actions,
     admin_regions,
     admin_users,
+    approvers,
     cases,
     contacts,
     deliveries,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notifications.router)
     app.include_router(contacts.router)
     app.include_router(deliveries.router)
+    app.include_router(approvers.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")

@@ -10,8 +10,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api import refusal_messages
 from api.masking import TextMask
 from api.schemas import (
+    ActionNotYet,
     AvailableAction,
     CaseDetail,
     DeadlinePublic,
@@ -21,9 +23,9 @@ from api.schemas import (
     WorkerPublic,
 )
 from domain import identity
-from domain.actions import ActionSpec
+from domain.actions import HOUSEKEEPING, ActionSpec
 from domain.case_ends import CaseEnded
-from domain.common import Role
+from domain.common import ActionNotAllowed, Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.dispute.view import DisputeView
@@ -112,9 +114,36 @@ def case_detail(
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
         available_actions=_available(ACTIONS, view.available_actions, role),
+        not_yet=_not_yet(ACTIONS, state, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
         revision=state.revision,
     )
+
+
+def _not_yet(
+    actions: Mapping[str, ActionSpec[Any]], state: Any, names: list[str], role: Role | None
+) -> list[ActionNotYet]:
+    """The role's actions the state refuses now, each with the refusal it would get. None
+    once nothing but housekeeping is left (a closed case): its status says why."""
+    if role is None or not any(name not in HOUSEKEEPING for name in names):
+        return []
+    refused = []
+    for name, spec in actions.items():
+        if name in names or name in HOUSEKEEPING or role not in spec.roles:
+            continue
+        try:
+            spec.state_check(state)
+        except ActionNotAllowed as err:
+            reason = str(err)
+            refused.append(
+                ActionNotYet(
+                    action=name,
+                    rule=spec.rule,
+                    reason=reason,
+                    reason_zh=refusal_messages.chinese(reason),
+                )
+            )
+    return refused
 
 
 def _deadlines(deadlines: list[Deadline], now: datetime) -> list[DeadlinePublic]:
@@ -185,6 +214,7 @@ def dispute_detail(
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
         available_actions=_available(DISPUTE_ACTIONS, view.available_actions, role),
+        not_yet=_not_yet(DISPUTE_ACTIONS, state, view.available_actions, role),
         linked_cases=linked,
         revision=state.revision,
     )
@@ -230,6 +260,7 @@ def transfer_detail(
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         available_actions=_available(TRANSFER_ACTIONS, view.available_actions, role),
+        not_yet=_not_yet(TRANSFER_ACTIONS, state, view.available_actions, role),
         linked_cases=[],
         revision=state.revision,
     )

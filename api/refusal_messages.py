@@ -210,6 +210,17 @@ ENTRIES: Final[tuple[tuple[str, str], ...]] = (
     ("clue_reply is only for platform clues", "只有平台线索才填写回复"),
 )
 
+# The events a legal date may not precede (CAL-3), as the refusals name them.
+PHRASES: Final[dict[str, str]] = {
+    "the application": "申请之日",
+    "the funds were sent": "基金转出之日",
+    "the court accepted the application": "法院受理之日",
+    "the application was accepted": "受理之日",
+    "the respondent was served": "送达被申请人之日",
+    "the award was made": "裁决作出之日",
+    "the award": "裁决之日",
+}
+
 # The pages' label prefixes a value may be named by, in the order tried.
 _LABEL_PREFIXES: Final = ("dl_", "status_", "state_", "role_", "field_", "action_", "enum_")
 
@@ -233,6 +244,8 @@ def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 def _label(value: str) -> str:
     """A value of the sentence in the pages' word for it: each item of a list too."""
+    if value in PHRASES:
+        return PHRASES[value]
     labels = _labels()
     for separator, joiner in ((", ", "、"), (" or ", "或")):
         if separator in value:

@@ -67,6 +67,15 @@ class AvailableAction(BaseModel):
     allowed: bool = False
 
 
+class ActionNotYet(BaseModel):
+    """An action of the caller's role that the case's state refuses now, with why."""
+
+    action: str
+    rule: str
+    reason: str
+    reason_zh: str | None = None
+
+
 class Totals(BaseModel):
     owed: Decimal
     paid: Decimal
@@ -103,6 +112,8 @@ class CaseDetail(BaseModel):
     closed_at: datetime | None
     close_outcome: str | None
     available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
     linked_cases: list[dict[str, str]]
     revision: int
     # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
@@ -168,6 +179,8 @@ class DisputeDetail(BaseModel):
     closed_at: datetime | None
     close_outcome: str | None
     available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
     linked_cases: list[dict[str, str]]
     revision: int
     # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
@@ -199,6 +212,8 @@ class TransferDetail(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
     linked_cases: list[dict[str, str]]
     revision: int
     # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
@@ -233,13 +248,16 @@ class WeekCountPublic(BaseModel):
 
 
 class CampaignProgressPublic(BaseModel):
-    name: str = Field(description="campaign_year_end or campaign_spring_festival (WA-4)")
-    clear_by: date
+    name: str = Field(
+        description="campaign_3_months, campaign_year_end or campaign_spring_festival (WA-4)"
+    )
+    clear_by: date = Field(description="for campaign_3_months: the soonest case's 3-month day")
     campaign_year: int = Field(description="the cases opened this year must be cleared")
     days_left: int
     cases: int
     cleared: int
     left_open: int
+    overdue: int = Field(0, description="of left_open, those past their clearance date")
 
 
 class StatsPage(BaseModel):

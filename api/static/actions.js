@@ -6,6 +6,7 @@
 
 const ActionForms = {
   forms: {}, // kind -> {action: {rule, input_schema}}
+  UPLOADED: new Set(["attach_file"]),
 
   async load(kind) {
     if (!ActionForms.forms[kind]) {
@@ -62,7 +63,15 @@ const ActionForms = {
     const id = "f-" + name;
     const attrs = { id, name, "data-kind": f.kind };
     let control;
-    if (f.kind === "enum" || f.kind === "boolean") {
+    if (name === "approver" && ActionForms.approvers) {
+      // The county's supervisors (GET /api/v1/approvers), never a typed actor.
+      control = App.el(
+        "select",
+        { ...attrs, "data-kind": "json" },
+        App.el("option", { value: "" }, "—"),
+        ...ActionForms.approvers.map((a) => App.el("option", { value: JSON.stringify(a) }, a.id + " · " + App.role(a.role)))
+      );
+    } else if (f.kind === "enum" || f.kind === "boolean") {
       const values = f.kind === "boolean" ? [true, false] : f.enum;
       const options = values.map((v) =>
         App.el("option", { value: JSON.stringify(v) }, f.kind === "boolean" ? App.t(v ? "yes" : "no") : App.t("enum_" + v, String(v)))
@@ -151,7 +160,9 @@ const ActionForms = {
     return [head, cites, said].filter(Boolean).join(". ");
   },
 
-  build(caseId, form, onDone) {
+  // `preset`: fields the page already knows (the deadline a row's button is for), shown
+  // and sent as they are.
+  build(caseId, form, onDone, preset = {}) {
     const schema = form.input_schema;
     const required = new Set(schema.required || []);
     const fields = {};
@@ -170,6 +181,12 @@ const ActionForms = {
       App.el("div", { class: "form-buttons" }, submit, cancel),
       message
     );
+    for (const [name, value] of Object.entries(preset)) {
+      const input = node.elements[name];
+      if (!input) continue;
+      input.value = value;
+      input.readOnly = true;
+    }
     cancel.addEventListener("click", () => node.remove());
     // One key per submission; the same body sent again after no answer is the same request.
     let pending = null;
@@ -215,28 +232,88 @@ const ActionForms = {
     return node;
   },
 
+  // An action's form opened in the case page's one form holder.
+  open(c, form, onDone, preset) {
+    const holder = document.getElementById("action-form");
+    holder.replaceChildren(ActionForms.build(c.case_id, form, onDone, preset));
+    holder.scrollIntoView({ block: "nearest" });
+    holder.querySelector("input:not([readonly]), select, textarea")?.focus();
+  },
+
   // The buttons for the case's actions the caller may take now.
   async render(c, onDone) {
     const bar = document.getElementById("action-buttons");
     const holder = document.getElementById("action-form");
-    const mine = (c.available_actions || []).filter((a) => a.allowed);
+    // A file is attached by uploading it (the case's files), not by typing its hash.
+    const mine = (c.available_actions || []).filter((a) => a.allowed && !ActionForms.UPLOADED.has(a.action));
     holder.replaceChildren();
+    ActionForms.approvers = null;
+    if (mine.some((a) => a.action === "extend_deadline")) {
+      ActionForms.approvers = await App.api("/api/v1/approvers?county_code=" + c.county_code).catch(() => []);
+    }
+    const forms = await ActionForms.load(c.kind);
+    ActionForms.notYet(c, forms, onDone);
     if (!mine.length) {
       bar.replaceChildren(App.el("p", { class: "muted" }, App.t("no_actions")));
       return;
     }
-    const forms = await ActionForms.load(c.kind);
     bar.replaceChildren(
       ...mine
         .filter((a) => forms[a.action])
         .map((a) => {
           const button = App.el("button", { type: "button", "data-action": a.action }, App.action(a.action));
-          button.addEventListener("click", () => {
-            holder.replaceChildren(ActionForms.build(c.case_id, forms[a.action], onDone));
-            holder.querySelector("input, select, textarea")?.focus();
-          });
+          button.addEventListener("click", () => ActionForms.open(c, forms[a.action], onDone));
           return button;
         })
     );
+    ActionForms.deadlineButtons(c, forms, mine, onDone);
+    ActionForms.notYet(c, forms, onDone);
+  },
+
+  // The caller's other actions, refused by the case's state now, each with why (the API's
+  // `not_yet`). Still a button: a page can be older than the case, and trying shows the
+  // refusal with its rule, as the workflow answers it.
+  notYet(c, forms, onDone) {
+    const box = document.getElementById("action-not-yet");
+    if (!box) return;
+    const items = (c.not_yet || []).filter((n) => forms[n.action]);
+    box.hidden = !items.length;
+    box.replaceChildren(
+      App.el("summary", {}, App.t("not_yet_title") + "（" + items.length + "）"),
+      App.el(
+        "ul",
+        {},
+        ...items.map((n) => {
+          const button = App.el("button", { type: "button", class: "secondary small", "data-action": n.action }, App.action(n.action));
+          button.addEventListener("click", () => ActionForms.open(c, forms[n.action], onDone));
+          const why = App.lang === "zh" && n.reason_zh ? n.reason_zh : n.reason;
+          return App.el("li", { "data-not-yet": n.action }, button, " ", App.el("span", { class: "muted" }, App.rule(n.rule) + App.sep() + why));
+        })
+      )
+    );
+  },
+
+  // Beside each running deadline: extend, pause or resume it, where the caller may and the
+  // deadline's policy allows; the form comes with the deadline filled in.
+  deadlineButtons(c, forms, mine, onDone) {
+    const may = new Set(mine.map((a) => a.action));
+    for (const cell of document.querySelectorAll("#deadlines td[data-deadline]")) {
+      const d = c.deadlines[Number(cell.dataset.index)];
+      const wanted = [];
+      const p = d.policy || {};
+      const more = p.max_extensions === null || p.max_extensions === undefined || (d.extensions || 0) < p.max_extensions;
+      if (d.state === "pending" && !d.is_paused && p.extendable && more) wanted.push("extend_deadline");
+      if (d.state === "pending" && !d.is_paused && p.pausable) wanted.push("pause_deadline");
+      if (d.state === "pending" && d.is_paused) wanted.push("resume_deadline");
+      cell.replaceChildren(
+        ...wanted
+          .filter((name) => may.has(name) && forms[name])
+          .map((name) => {
+            const button = App.el("button", { type: "button", class: "secondary small", "data-action": name }, App.action(name));
+            button.addEventListener("click", () => ActionForms.open(c, forms[name], onDone, { deadline: d.name }));
+            return button;
+          })
+      );
+    }
   },
 };

@@ -80,3 +80,43 @@ def test_message_zh_is_the_refusal_own_chinese_else_the_code_sentence() -> None:
     other = error_body("action_not_allowed", "some sentence of tomorrow")
     assert other["error"]["message_zh"] == "案件当前状态不允许此操作"
     assert error_body("no_such_code", "x")["error"]["message_zh"] is None
+
+
+def test_every_deadline_has_its_name_on_the_pages() -> None:
+    import json
+
+    from domain.insurance.rules import STEP_NAMES
+    from domain.wage_arrears import rules as wa
+
+    labels = json.loads((ROOT / "api/static/i18n.json").read_text("utf-8"))
+    names = set(STEP_NAMES.values()) | {
+        wa.SETTLE,
+        wa.ORDER_TO_PAY,
+        wa.DEPOSIT_PAYOUT,
+        wa.COMPLAINT_ACCEPTANCE,
+        wa.INVESTIGATION,
+    }
+    # Dispute clocks are named where they start (domain/dispute/transitions.py).
+    text = (ROOT / "domain/dispute/transitions.py").read_text("utf-8")
+    text += (ROOT / "domain/dispute/rules.py").read_text("utf-8")
+    names |= {
+        n
+        for n in (
+            "mediation",
+            "acceptance",
+            "service",
+            "defence",
+            "award",
+            "suit",
+            "worker_suit",
+            "employer_revocation",
+            "performance",
+            "enforcement",
+            "payment_order_issue",
+            "payment_order_response",
+        )
+        if f'"{n}"' in text
+    }
+    assert len(names) > 15
+    for lang in ("zh", "en"):
+        assert not [n for n in sorted(names) if f"dl_{n}" not in labels[lang]]
