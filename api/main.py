@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
@@ -60,7 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(
+    # FastAPI itself, with /docs and /redoc served from the package's own copies of
+    # swagger-ui and ReDoc instead of a CDN (an offline bureau network still has them).
+    app = FastAPIOffline(
         title="Labour-rights case engine",
         version="0.1.0",
         description="Wage-arrears cases on durable Temporal workflows.",

@@ -27,7 +27,7 @@ from api.deps import (
     TemporalClientDep,
 )
 from api.errors import ApiError
-from api.exports import history_csv
+from api.exports import CSV_BOM, history_csv
 from api.history import build_history, with_deliveries
 from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
 from api.limits import MAX_OFFSET, Instant
@@ -314,5 +314,9 @@ async def get_case_history(
     if format == "json":
         return JSONResponse(timeline.model_dump(mode="json"), headers=disposition)
     if format == "csv":
-        return PlainTextResponse(history_csv(timeline), media_type="text/csv", headers=disposition)
+        return PlainTextResponse(
+            CSV_BOM + history_csv(timeline),
+            media_type="text/csv; charset=utf-8",
+            headers=disposition,
+        )
     return timeline

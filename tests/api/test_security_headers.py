@@ -57,7 +57,13 @@ async def test_the_openapi_pages_keep_working_without_the_pages_policy() -> None
     # FastAPI's Swagger UI has an inline script and loads its assets from a CDN.
     docs = await _get("/docs")
     assert docs.status_code == 200
-    assert "Content-Security-Policy" not in docs.headers
+    # Offline: the page's assets come from this origin, never a CDN.
+    assert "cdn" not in docs.text and "/static-offline-docs/swagger-ui-bundle.js" in docs.text
+    assert "script-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]
+    redoc = await _get("/redoc")
+    assert "cdn" not in redoc.text and "/static-offline-docs/redoc.standalone.js" in redoc.text
+    asset = await _get("/static-offline-docs/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.content) > 100_000
     assert docs.headers["X-Content-Type-Options"] == "nosniff"
 
 

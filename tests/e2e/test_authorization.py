@@ -162,6 +162,10 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ],
     # The inbox is the caller's own: every user has one, scoped to their counties.
     ("GET", "/api/v1/me"): [Probe("/api/v1/me", any_user(200))],
+    # The supervisors of a county the caller is bound to; another county's are not listed.
+    ("GET", "/api/v1/approvers"): [
+        Probe("/api/v1/approvers", in_case_county(200), params={"county_code": IN})
+    ],
     ("GET", "/api/v1/notifications"): [Probe("/api/v1/notifications", any_user(200))],
     ("POST", "/api/v1/notifications/read-all"): [
         Probe("/api/v1/notifications/read-all", any_user(200))

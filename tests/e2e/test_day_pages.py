@@ -6,7 +6,6 @@ step (SI-1)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import UTC, datetime
 
