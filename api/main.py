@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
+from api import openapi_doc
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
 from api.rate_limits import RateLimits
@@ -69,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Wage-arrears cases on durable Temporal workflows.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        generate_unique_id_function=openapi_doc.operation_id,
     )
+    openapi_doc.install(app)
     install_error_handlers(app)
     # Added before the request log, so the log (outer) records the bodies it refuses too.
     app.add_middleware(RequestLimits, max_file_bytes=settings.max_file_bytes)

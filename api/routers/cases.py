@@ -11,6 +11,7 @@ import structlog
 from fastapi import APIRouter, Body, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
@@ -135,12 +136,16 @@ CaseNumber = Annotated[
     str | None,
     Query(min_length=1, max_length=64, description="the bureau's own number for the case"),
 ]
-REPLAYED: dict[int | str, dict[str, Any]] = {
-    200: {"description": "the same request was made before: its case"}
-}
 
 
-@router.post("/wage-arrears", status_code=201, response_model=CaseDetail, responses=REPLAYED)
+def replayed(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The 200 of an idempotent replay: the same body as the first answer's 201."""
+    return {200: {"model": model, "description": "the same request was made before: its case"}}
+
+
+@router.post(
+    "/wage-arrears", status_code=201, response_model=CaseDetail, responses=replayed(CaseDetail)
+)
 async def create_wage_arrears_case(
     intake: WageArrearsIntakeDep,
     user: CurrentUser,
@@ -159,7 +164,9 @@ async def create_wage_arrears_case(
     )  # fmt: skip
 
 
-@router.post("/disputes", status_code=201, response_model=DisputeDetail, responses=REPLAYED)
+@router.post(
+    "/disputes", status_code=201, response_model=DisputeDetail, responses=replayed(DisputeDetail)
+)
 async def create_dispute_case(
     intake: DisputeIntakeDep,
     user: CurrentUser,
@@ -178,7 +185,10 @@ async def create_dispute_case(
 
 
 @router.post(
-    "/insurance-transfers", status_code=201, response_model=TransferDetail, responses=REPLAYED
+    "/insurance-transfers",
+    status_code=201,
+    response_model=TransferDetail,
+    responses=replayed(TransferDetail),
 )
 async def create_insurance_transfer_case(
     intake: TransferIntakeDep,
