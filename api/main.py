@@ -25,6 +25,7 @@ from api.routers import (
     files,
     notifications,
     pages,
+    public,
     sla,
     stats,
 )
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(deliveries.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)
+    # The worker's window: public pages for a phone, plain forms, no script.
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
     @app.get("/health", tags=["health"])
