@@ -4,8 +4,9 @@ Every body the API takes is JSON (intakes, actions, calendar schedules), except 
 upload: multipart form data up to the file size limit (`MAX_FILE_BYTES`) and a little more for
 the form around it; the route checks the file itself; and the worker's window's plain forms
 (`/my/...`, application/x-www-form-urlencoded, at most 64 KiB, checked like a query
-string). Checking here, once, gives each kind of bad body its own status and message in the one error shape, instead of a
-route's generic 422 or an encoding error deep in a Temporal payload or a SQL driver:
+string). Checking here, once, gives each kind of bad body its own status and message in the
+one error shape, instead of a route's generic 422 or an encoding error deep in a Temporal
+payload or a SQL driver:
 
 - larger than the limit: 413 `body_too_large` (from Content-Length when it is sent, else while
   reading, never buffering more than the limit);
