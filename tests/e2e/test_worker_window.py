@@ -11,13 +11,14 @@ import json
 import random
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from domain.common import Role
+from domain.common import CST, Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
 
@@ -273,3 +274,83 @@ async def test_pub6_refusals_malformed_input_and_rate_limits(
     # Per case number: 10 an hour, whatever the mobile.
     answers = [(await ask_code(public, "WA-2026-977777", mobile())).status_code for _ in range(11)]
     assert answers == [303] * 10 + [429]
+
+
+async def test_pub3_a_transfer_shows_the_documents_the_worker_must_bring_si5(
+    stack: Stack, public: httpx.AsyncClient
+) -> None:
+    """SI-5: returned for missing documents, the worker is told which ones to bring."""
+    phone = mobile()
+    new, old = COUNTY, "140109"
+    intake = {
+        "kind": "pension",
+        "worker": {"name": "孙八", "id_number": f.resident_id(841), "mobile": phone},
+        "from_agency": {"county_code": old, "name": "万柏林区社保中心"},
+        "to_agency": {"county_code": new, "name": "尖草坪区社保中心"},
+        "contributions": [{"year": 2020, "months": 12, "monthly_base": "5500.00"}],
+        "individual_account": "3456.78",
+        "summary": "工人返乡就业，申请转入养老保险关系",
+        "opened_by": f.actor("agency_clerk", new, id=f"clerk-{new}"),
+    }
+    opened = await stack.http.post(f"{CASES}/insurance-transfers", json=intake)
+    assert opened.status_code == 201, opened.text
+    case_id = opened.json()["case_id"]
+    rejected = await stack.http.post(
+        f"{CASES}/{case_id}/actions/reject_for_missing_documents",
+        json={
+            "actor": f.actor("agency_clerk", new, id=f"clerk-{new}"),
+            "reason": "缺少材料",
+            "missing": ["参保缴费凭证", "身份证复印件"],
+        },
+    )
+    assert rejected.status_code == 200, rejected.text
+    await sign_in(stack, public, case_id, phone)
+    page = await public.get("/my/case")
+    assert page.status_code == 200, page.text
+    assert "材料不全" in page.text and "参保缴费凭证, 身份证复印件" in page.text
+    assert "3,456.78 元" in page.text and "孙八" not in page.text
+
+
+async def test_pub3_a_dispute_shows_the_hearing_date(
+    stack: Stack, public: httpx.AsyncClient
+) -> None:
+    """MA: the hearing's date and time, in Chinese, as something the worker must do."""
+    from datetime import date, timedelta
+
+    phone = mobile()
+    mediator = f.actor(Role.mediator, COUNTY, id="mediator-jcp")
+    intake = {
+        "origin": "arbitration",
+        "county_code": COUNTY,
+        "employer": {"name": "太原尖草坪某劳务公司", "credit_code": f.EMPLOYER_CODE},
+        "workers": [{"name": "周九", "id_number": f.resident_id(851), "mobile": phone}],
+        "claims": [{"description": "拖欠工资", "amount": "6000.00"}],
+        "claim_known_on": date.today().isoformat(),
+        "summary": "工人申请仲裁，要求支付拖欠工资",
+        "opened_by": mediator,
+    }
+    opened = await stack.http.post(f"{CASES}/disputes", json=intake)
+    assert opened.status_code == 201, opened.text
+    case_id = opened.json()["case_id"]
+
+    async def act(action: str, **body: Any) -> None:
+        done = await stack.http.post(
+            f"{CASES}/{case_id}/actions/{action}",
+            json={"actor": mediator, "reason": "依法办理", **body},
+        )
+        assert done.status_code == 200, done.text
+
+    await act("decide_acceptance", decision="accept")
+    hearing = datetime.now(CST).replace(hour=9, minute=30, second=0, microsecond=0) + timedelta(
+        days=12
+    )
+    await act(
+        "schedule_hearing",
+        hearing_at=hearing.isoformat(),
+        notice_served_on=date.today().isoformat(),
+    )
+    await sign_in(stack, public, case_id, phone)
+    page = await public.get("/my/case")
+    assert page.status_code == 200, page.text
+    assert f"{hearing.year}年{hearing.month}月{hearing.day}日 09:30" in page.text
+    assert "6,000.00 元" in page.text and "周九" not in page.text

@@ -71,7 +71,9 @@ async def sign_in(page: Page, stack: Stack, case_id: str, number: str) -> None:
     await expect(page).to_have_url(f"{stack.base_url}/my/case")
 
 
-async def act(stack: Stack, headers: dict[str, str], case_id: str, action: str, **body: str) -> None:  # fmt: skip
+async def act(
+    stack: Stack, headers: dict[str, str], case_id: str, action: str, **body: str
+) -> None:
     done = await stack.http.post(f"{CASES}/{case_id}/actions/{action}", json=body, headers=headers)
     assert done.status_code == 200, done.text
 
