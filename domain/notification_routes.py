@@ -173,8 +173,8 @@ ROUTES: dict[str, Route] = {
         _r(
             "access_code",
             "PUB-1",
-            "",
-            "",
+            "案件 {case_id}：已按劳动者的请求发送查询验证码",
+            "Case {case_id}: a query code was texted to the worker who asked for it",
             workers=True,
             one_worker=True,
             requested=True,
