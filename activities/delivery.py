@@ -41,6 +41,7 @@ from store.delivery import (
     SmsOptOutRecord,
     WebhookSubscriptionRecord,
 )
+from store.public import confirmed_mobiles
 from store.tables import NotificationRecord
 from store.users import UserRecord
 
@@ -242,7 +243,11 @@ class DeliveryActivities:
                 self._opted_out, d.notification.case_id, n
             ):
                 raise Refused("the worker opted out of SMS for this case")
-            mobile = (await case_parties(self._client, d.notification.case_id)).mobiles.get(n)
+            case_id = d.notification.case_id
+            written = (await case_parties(self._client, case_id)).mobiles
+            # PUB-7: a new mobile staff confirmed replaces the one in the intake.
+            confirmed = await asyncio.to_thread(confirmed_mobiles, self._engine, case_id)
+            mobile = one_time_codes.mobiles_on_file(self._settings, written, confirmed).get(n)
             if not mobile:
                 raise Refused("the worker has no mobile number")
             if self._sms is None:

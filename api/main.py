@@ -23,6 +23,7 @@ from api.routers import (
     contacts,
     deliveries,
     files,
+    mobile_changes,
     notifications,
     pages,
     public,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(notifications.router)
     app.include_router(contacts.router)
+    app.include_router(mobile_changes.router)
     app.include_router(deliveries.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)

@@ -10,11 +10,14 @@ number.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from functools import lru_cache
 
-from core.codec import keys_from_settings
+from temporalio.api.common.v1 import Payload
+
+from core.codec import EncryptionCodec, keys_from_settings
 from core.settings import Settings
 
 CODE_DIGITS = 6
@@ -54,3 +57,25 @@ def mobile_hash(key: bytes, mobile: str) -> str:
 def subject_hash(key: bytes, value: str) -> str:
     """What a rate limit counts a mobile or a case number by: never the value itself."""
     return _mac(key, "limit", value)[:32]
+
+
+def seal_mobile(settings: Settings, case_id: str, mobile: str) -> str:
+    """A mobile sealed for storage (PUB-7) as payloads are: AES-256-GCM, bound to its case."""
+    codec = EncryptionCodec.from_settings(settings)
+    sealed = codec.encrypt(
+        Payload(metadata={"encoding": b"binary/plain"}, data=mobile.encode()), case_id
+    )
+    return base64.b64encode(sealed.SerializeToString()).decode()
+
+
+def unseal_mobile(settings: Settings, sealed: str) -> str:
+    codec = EncryptionCodec.from_settings(settings)
+    payload = codec.decrypt(Payload.FromString(base64.b64decode(sealed)))
+    return payload.data.decode()
+
+
+def mobiles_on_file(
+    settings: Settings, written: dict[int, str], confirmed: dict[int, str]
+) -> dict[int, str]:
+    """Each worker's mobile: the one in the case's intake, unless staff confirmed a new one."""
+    return {**written, **{n: unseal_mobile(settings, s) for n, s in confirmed.items()}}

@@ -171,6 +171,14 @@ ROUTES: dict[str, Route] = {
             "凭案件编号和本手机号可查询进度：{query_link}",
         ),
         _r(
+            "mobile_change_requested",
+            "PUB-7",
+            "案件 {case_id} 的第{worker_no}名劳动者申请更换手机号码，请核实后确认",
+            "Case {case_id}: worker {worker_no} asks to be reached at a new mobile; check and "
+            "confirm",
+            roles=frozenset({_I, _M, _C}),
+        ),
+        _r(
             "access_code",
             "PUB-1",
             "案件 {case_id}：已按劳动者的请求发送查询验证码",

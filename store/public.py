@@ -242,3 +242,131 @@ def close_session(engine: Engine, session_id: str) -> None:
             )
         )
         session.commit()
+
+
+# PUB-7: a worker's new mobile, confirmed by staff before any code goes to it.
+
+
+class WorkerMobileChangeRecord(SQLModel, table=True):
+    """A worker's request to be reached at a new mobile: the number sealed with the payload
+    key (as Temporal payloads are), its HMAC, and the staff decision."""
+
+    __tablename__ = "worker_mobile_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(index=True, max_length=40)
+    worker_no: int
+    mobile_sealed: str = Field(max_length=1000)
+    mobile_hash: str = Field(max_length=64)
+    requested_at: datetime = Field(default_factory=_now)
+    # pending, confirmed, refused, superseded (a newer request of the same worker).
+    status: str = Field(default="pending", max_length=20)
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MobileChange:
+    id: int
+    case_id: str
+    worker_no: int
+    mobile_sealed: str
+    requested_at: datetime
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+def _change(row: WorkerMobileChangeRecord) -> MobileChange:
+    assert row.id is not None
+    return MobileChange(
+        id=row.id,
+        case_id=row.case_id,
+        worker_no=row.worker_no,
+        mobile_sealed=row.mobile_sealed,
+        requested_at=_aware(row.requested_at),
+        status=row.status,
+        decided_by=row.decided_by,
+        decided_at=_aware(row.decided_at) if row.decided_at else None,
+    )
+
+
+def request_mobile_change(
+    engine: Engine, case_id: str, worker_no: int, mobile_sealed: str, mobile_hash: str
+) -> bool:
+    """Records the request (an earlier pending one of the worker is superseded); False if
+    the same number is already pending or confirmed for the worker."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(WorkerMobileChangeRecord).where(
+                WorkerMobileChangeRecord.case_id == case_id,
+                WorkerMobileChangeRecord.worker_no == worker_no,
+                col(WorkerMobileChangeRecord.status).in_(["pending", "confirmed"]),
+            )
+        ).all()
+        if any(r.mobile_hash == mobile_hash for r in rows):
+            return False
+        for row in rows:
+            if row.status == "pending":
+                row.status = "superseded"
+                session.add(row)
+        session.add(
+            WorkerMobileChangeRecord(
+                case_id=case_id,
+                worker_no=worker_no,
+                mobile_sealed=mobile_sealed,
+                mobile_hash=mobile_hash,
+            )
+        )
+        session.commit()
+    return True
+
+
+def mobile_changes(engine: Engine, case_id: str) -> list[MobileChange]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(WorkerMobileChangeRecord)
+            .where(WorkerMobileChangeRecord.case_id == case_id)
+            .order_by(col(WorkerMobileChangeRecord.id))
+        ).all()
+        return [_change(r) for r in rows]
+
+
+def decide_mobile_change(
+    engine: Engine, case_id: str, change_id: int, confirmed: bool, user_id: str
+) -> MobileChange | None:
+    """Confirms or refuses a pending request; None if there is no such pending request."""
+    with Session(engine) as session:
+        row = session.get(WorkerMobileChangeRecord, change_id)
+        if row is None or row.case_id != case_id or row.status != "pending":
+            return None
+        if confirmed:
+            # The worker's earlier confirmed number is no longer theirs.
+            for old in session.exec(
+                select(WorkerMobileChangeRecord).where(
+                    WorkerMobileChangeRecord.case_id == case_id,
+                    WorkerMobileChangeRecord.worker_no == row.worker_no,
+                    WorkerMobileChangeRecord.status == "confirmed",
+                )
+            ).all():
+                old.status = "superseded"
+                session.add(old)
+        row.status = "confirmed" if confirmed else "refused"
+        row.decided_by = user_id
+        row.decided_at = _now()
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+        return _change(row)
+
+
+def confirmed_mobiles(engine: Engine, case_id: str) -> dict[int, str]:
+    """Worker number -> the sealed mobile staff confirmed for them (PUB-7)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(WorkerMobileChangeRecord).where(
+                WorkerMobileChangeRecord.case_id == case_id,
+                WorkerMobileChangeRecord.status == "confirmed",
+            )
+        ).all()
+        return {r.worker_no: r.mobile_sealed for r in rows}

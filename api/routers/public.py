@@ -217,7 +217,11 @@ async def _send_code(app: Any, challenge: str, case_id: str, mobile: str) -> Non
         if row is None:
             return
         parties = await case_parties(app.state.temporal, case_id)
-        worker_no = next((n for n, m in sorted(parties.mobiles.items()) if m == mobile), None)
+        # PUB-7: the mobile on file is the intake's, or the new one staff confirmed; a new
+        # number still waiting for staff gets no code.
+        confirmed = await run_in_threadpool(store.confirmed_mobiles, engine, case_id)
+        on_file = otc.mobiles_on_file(settings, parties.mobiles, confirmed)
+        worker_no = next((n for n, m in sorted(on_file.items()) if m == mobile), None)
         if worker_no is None:
             return
         seed = store.hashed(challenge)
@@ -535,3 +539,89 @@ async def file_complaint(request: Request) -> Response:
     return _page(
         request, "my_done.html", case_id=case_id, county=TAIYUAN_COUNTIES[intake.county_code]
     )
+
+
+# PUB-7: a new mobile, confirmed by staff before any code goes to it.
+
+MOBILE_ANSWER = (
+    "已收到。如果案件编号和身份证号码与案件登记的一致，承办人员会与您核实；"
+    "核实确认后，验证码和短信才会发到新号码。"
+)
+
+
+@router.get("/mobile", response_class=HTMLResponse)
+def mobile_page(request: Request) -> HTMLResponse:
+    return _page(request, "my_mobile.html", errors={}, case_number="")
+
+
+@router.post("/mobile", response_class=HTMLResponse)
+async def ask_mobile_change(
+    request: Request,
+    background: BackgroundTasks,
+    case_number: CaseNumberField = "",
+    id_number: Annotated[str, Form(max_length=20)] = "",
+    mobile: MobileField = "",
+) -> Response:
+    case_id = case_number.strip().upper()
+    errors: dict[str, str] = {}
+    if not gateway.CASE_ID.match(case_id) or case_id[:2] not in gateway.KINDS:
+        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
+    try:
+        resident_id = identity.normalise_resident_id(id_number)
+    except ValueError:
+        errors["id_number"] = "身份证号码不正确，请核对。"
+        resident_id = ""
+    try:
+        number = identity.normalise_mobile(mobile)
+    except ValueError:
+        errors["mobile"] = "手机号码应为11位数字，以1开头。"
+        number = ""
+    if errors:
+        return _page(request, "my_mobile.html", 422, errors=errors, case_number=case_number[:40])
+    key = _key(request)
+    subjects = [
+        ("address", _address(request)),
+        ("mobile", otc.subject_hash(key, number)),
+        ("case", otc.subject_hash(key, case_id)),
+    ]
+    if not _limits(request).allow("mobile", subjects):
+        return _page(request, "my_message.html", 429, title="请求太频繁", message="请稍后再试。")
+    background.add_task(_record_mobile_change, request.app, case_id, resident_id, number)
+    return _page(request, "my_message.html", title="新号码待核实", message=MOBILE_ANSWER)
+
+
+async def _record_mobile_change(app: Any, case_id: str, resident_id: str, mobile: str) -> None:
+    """Keeps the request for staff if the ID number is one of the case's workers', and puts
+    it in the officers' inboxes (no personal data in the notification)."""
+    try:
+        engine = app.state.engine
+        settings: Settings = app.state.settings
+        row = await run_in_threadpool(_case_row, engine, case_id)
+        if row is None:
+            return
+        parties = await case_parties(app.state.temporal, case_id)
+        worker_no = next((n for n, i in parties.id_numbers.items() if i == resident_id), None)
+        if worker_no is None or parties.mobiles.get(worker_no) == mobile:
+            return
+        key = otc.secret(settings)
+        sealed = otc.seal_mobile(settings, case_id, mobile)
+        recorded = await run_in_threadpool(
+            store.request_mobile_change,
+            engine,
+            case_id,
+            worker_no,
+            sealed,
+            otc.mobile_hash(key, mobile),
+        )
+        if not recorded:
+            return
+        note = Notification(
+            key=f"{case_id}:mobile_change_requested:{otc.mobile_hash(key, mobile)[:24]}",
+            case_id=case_id,
+            kind="mobile_change_requested",
+            county_code=row.county_code,
+            params={"worker_no": str(worker_no)},
+        )
+        await run_in_threadpool(ReadModelActivities(engine).write_notifications, [note])
+    except Exception as exc:
+        log.warning("mobile change not recorded", case_id=case_id, error=type(exc).__name__)

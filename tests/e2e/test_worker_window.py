@@ -354,3 +354,56 @@ async def test_pub3_a_dispute_shows_the_hearing_date(
     assert page.status_code == 200, page.text
     assert f"{hearing.year}年{hearing.month}月{hearing.day}日 09:30" in page.text
     assert "6,000.00 元" in page.text and "周九" not in page.text
+
+
+async def test_pub7_a_new_mobile_gets_codes_only_once_staff_confirm_it(
+    stack: Stack, public: httpx.AsyncClient
+) -> None:
+    old, new = mobile(), mobile()
+    worker = f.worker(861) | {"mobile": old}
+    case_id = await staff_open(stack, [f.worker(862), worker])
+    asked = await public.post(
+        "/my/mobile", data={"case_number": case_id, "id_number": worker["id_number"], "mobile": new}
+    )
+    unknown = await public.post(
+        "/my/mobile",
+        data={"case_number": "WA-2026-999996", "id_number": worker["id_number"], "mobile": new},
+    )
+    assert asked.status_code == unknown.status_code == 200 and asked.text == unknown.text
+    mediator = await stack.login(Role.mediator, counties=[COUNTY])
+    supervisor = await stack.login(Role.supervisor, counties=[COUNTY])
+    changes: list[dict[str, Any]] = []
+    for _ in range(100):
+        listed = await stack.http.get(f"{CASES}/{case_id}/mobile-changes", headers=mediator)
+        changes = listed.json()
+        if changes:
+            break
+        await asyncio.sleep(0.1)
+    [change] = changes
+    assert change["worker_no"] == 2 and change["mobile"] == new and change["status"] == "pending"
+    masked = (await stack.http.get(f"{CASES}/{case_id}/mobile-changes", headers=supervisor)).json()
+    assert masked[0]["mobile"] != new and "*" in masked[0]["mobile"]
+    # The inbox tells the officers, without the number.
+    inbox = (await stack.http.get("/api/v1/notifications", headers=mediator)).json()
+    entries = [n for n in inbox["items"] if n["case_id"] == case_id]
+    assert entries and new not in json.dumps(entries)
+
+    # Pending: a code request for the new number sends nothing (the same answer as ever).
+    pending = await ask_code(public, case_id, new)
+    assert pending.status_code == 303
+    await asyncio.sleep(1.0)  # the lookup runs after the answer; nothing may follow it
+    assert not [p for p in maildrop(stack).glob("*.sms.json") if case_id in p.read_text("utf-8")]
+
+    decide = f"{CASES}/{case_id}/mobile-changes/{change['id']}/decision"
+    body = {"decision": "confirm", "reason": "电话核实本人"}
+    refused = await stack.http.post(decide, json=body, headers=supervisor)
+    assert refused.status_code == 403
+    confirmed = await stack.http.post(decide, json=body, headers=mediator)
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    again = await stack.http.post(decide, json=body, headers=mediator)
+    assert again.status_code == 409
+
+    async with httpx.AsyncClient(base_url=stack.base_url) as phone:
+        await sign_in(stack, phone, case_id, new)
+        page = await phone.get("/my/case")
+        assert page.status_code == 200 and "3,000.00 元" in page.text
