@@ -49,7 +49,7 @@ def _out(change: store.MobileChange, settings: Settings, reveal: bool) -> Mobile
         case_id=change.case_id,
         worker_no=change.worker_no,
         mobile=mobile if reveal else mask_mobile(mobile),
-        status=change.status,  # type: ignore[arg-type]
+        status=change.status,
         requested_at=change.requested_at,
         decided_by=change.decided_by,
         decided_at=change.decided_at,
@@ -72,9 +72,7 @@ async def list_mobile_changes(
     return [_out(c, settings, _reveals(access)) for c in changes]
 
 
-@router.post(
-    "/cases/{case_id}/mobile-changes/{change_id}/decision", response_model=MobileChangeOut
-)
+@router.post("/cases/{case_id}/mobile-changes/{change_id}/decision", response_model=MobileChangeOut)
 async def decide_mobile_change(
     case_id: Annotated[str, Path(max_length=40)],
     change_id: Annotated[int, Path(ge=1, le=2**31 - 1)],

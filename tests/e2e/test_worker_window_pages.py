@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from domain.common import Role
 from tests import factories as f
@@ -30,7 +30,7 @@ from tests.e2e.test_worker_window import (
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 WIDTHS = (390, 1366)
 
 
