@@ -15,7 +15,7 @@ from playwright.async_api import Browser, Page, ViewportSize, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import SCRIPT_ERRORS, browser, no_script_errors, photograph
+from tests.e2e.test_pages import SCRIPT_ERRORS, browser, no_script_errors, page_as, photograph
 from tests.e2e.test_worker_window import (
     CASES,
     COUNTY,
@@ -114,6 +114,12 @@ async def test_a_worker_files_a_complaint_and_follows_it_to_settlement(
     await fits(page, "my-case-filed")
 
     inspector = await stack.login(Role.inspector, counties=[COUNTY])
+    # The inspectors' work queue marks the worker's own complaint.
+    work = await page_as(browser, inspector)
+    await work.goto(f"{stack.base_url}/work")
+    row = work.locator(f'#work tr[data-case-id="{case_id}"]')
+    await expect(row).to_contain_text("网上投诉", timeout=15000)
+    await work.context.close()
     await act(stack, inspector, case_id, "decide_complaint", decision="accept", reason="材料齐全")
     await page.reload()
     await expect(page.locator("#stage")).to_contain_text("正在办理")
