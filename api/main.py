@@ -26,8 +26,10 @@ from api.routers import (
     contacts,
     deliveries,
     files,
+    mobile_changes,
     notifications,
     pages,
+    public,
     sla,
     stats,
 )
@@ -89,10 +91,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(notifications.router)
     app.include_router(contacts.router)
+    app.include_router(mobile_changes.router)
     app.include_router(deliveries.router)
     app.include_router(approvers.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)
+    # The worker's window: public pages for a phone, plain forms, no script.
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
     @app.get("/health", tags=["health"])

@@ -91,6 +91,7 @@ def case_detail(
         county_code=intake.county_code,
         township=intake.township,
         source=intake.source.value,
+        channel=intake.channel,
         clue_number=intake.clue_number,
         sector=intake.sector,
         mass_incident_risk=intake.mass_incident_risk,

@@ -20,6 +20,8 @@ class CaseSummary(BaseModel):
     employer_name: str | None
     # How a wage-arrears case came in (complaint, platform_clue, inspection, hotline).
     source: str | None = None
+    # `online`: the worker filed it through the worker's window (docs/worker-window.md).
+    channel: str | None = None
     workers_count: int
     amount_owed: Decimal
     amount_paid: Decimal
@@ -93,6 +95,7 @@ class CaseDetail(BaseModel):
     county_code: str
     township: str | None
     source: str
+    channel: str | None = None
     clue_number: str | None
     sector: str
     mass_incident_risk: bool

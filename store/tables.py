@@ -36,6 +36,8 @@ class CaseRecord(SQLModel, table=True):
     county_code: str = Field(max_length=6)
     employer_name: str | None = Field(default=None, max_length=200)
     source: str | None = Field(default=None, max_length=20)
+    # `online`: a worker's own complaint through the worker's window.
+    channel: str | None = Field(default=None, max_length=20)
     workers_count: int = 0
     amount_owed: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
     amount_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))

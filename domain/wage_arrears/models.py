@@ -105,6 +105,9 @@ class WageArrearsIntake(StrictModel):
     summary: Reason
     # The bureau's own number for the case, if it gave one: unique in its county.
     case_number: CaseNumber | None = None
+    # How the case reached the bureau, when not through its staff: `online`, a worker's own
+    # complaint through the worker's window (PUB-5). Never set through the staff API.
+    channel: Literal["online"] | None = None
     opened_by: Actor
 
     @model_validator(mode="after")

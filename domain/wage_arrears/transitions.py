@@ -98,6 +98,10 @@ def case_opened(
         opened_at=opened_at,
     )
     notes: list[Notification] = []
+    if intake.channel == "online":
+        # PUB-5, WA-12: the worker is texted the case number and the query link; the
+        # inspectors see the complaint waiting for acceptance.
+        notes.append(_notify(state, "complaint_filed", "filed", Role.inspector))
     if violation_time_barred(state):
         # WA-12 (LSSR Art.20): reported more than 2 years after the violation ended.
         notes.append(

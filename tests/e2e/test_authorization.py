@@ -152,6 +152,18 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("GET", "/dashboard"): [Probe("/dashboard", public(200))],
     ("GET", "/inbox"): [Probe("/inbox", public(200))],
     ("GET", "/deliveries"): [Probe("/deliveries", public(200))],
+    # The worker's window: public pages; a case is seen only with a texted code (PUB-1), so
+    # without a challenge or a session each page sends the caller back to the start.
+    ("GET", "/my"): [Probe("/my", public(200))],
+    ("POST", "/my/code"): [Probe("/my/code", public(422))],
+    ("GET", "/my/code"): [Probe("/my/code", public(303))],
+    ("POST", "/my/verify"): [Probe("/my/verify", public(303))],
+    ("GET", "/my/case"): [Probe("/my/case", public(303))],
+    ("POST", "/my/logout"): [Probe("/my/logout", public(303))],
+    ("GET", "/my/complaint"): [Probe("/my/complaint", public(200))],
+    ("POST", "/my/complaint"): [Probe("/my/complaint", public(422))],
+    ("GET", "/my/mobile"): [Probe("/my/mobile", public(200))],
+    ("POST", "/my/mobile"): [Probe("/my/mobile", public(422))],
     # Each action's rule, roles and input schema: declarations, no case data.
     ("GET", "/api/v1/actions/{kind}"): [Probe("/api/v1/actions/wage_arrears", any_user(200))],
     ("GET", "/api/v1/actions/{kind}/intake"): [
@@ -179,6 +191,18 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ],
     ("POST", "/api/v1/cases/{case_id}/sms-opt-out"): [
         Probe("/api/v1/cases/{wa}/sms-opt-out", in_case_county(422, hidden_from=CLERKS), {})
+    ],
+    # A worker's new mobile (PUB-7): seen in the case's counties, decided by the staff who
+    # work with the worker (the roles that see personal data).
+    ("GET", "/api/v1/cases/{case_id}/mobile-changes"): [
+        Probe("/api/v1/cases/{wa}/mobile-changes", in_case_county(200, hidden_from=CLERKS))
+    ],
+    ("POST", "/api/v1/cases/{case_id}/mobile-changes/{change_id}/decision"): [
+        Probe(
+            "/api/v1/cases/{wa}/mobile-changes/999999/decision",
+            action(frozenset({Role.mediator, Role.inspector}), 404, hidden_from=CLERKS),
+            {"decision": "confirm", "reason": "checked by phone"},
+        )
     ],
     ("GET", "/api/v1/admin/deliveries"): [
         Probe("/api/v1/admin/deliveries", roles_only(ADMINS, 200))
