@@ -361,7 +361,7 @@ class Stack:
         lines = [
             "",
             "The stack is up; Ctrl-C stops it.",
-            f"  Log in        {api}/login  (paste a token, e.g. MEDIATOR_TOKEN from the file below)",
+            f"  Log in        {api}/login  (paste a token: MEDIATOR_TOKEN etc., file below)",
             f"  My work       {api}/work   (the cases waiting for you; open a case from here)",
             f"  Board         {api}/board  (every deadline; {api}/dashboard for supervisors)",
             f"  API docs      {api}/docs",
