@@ -364,6 +364,7 @@ class Stack:
             f"  Log in        {api}/login  (paste a token: MEDIATOR_TOKEN etc., file below)",
             f"  My work       {api}/work   (the cases waiting for you; open a case from here)",
             f"  Board         {api}/board  (every deadline; {api}/dashboard for supervisors)",
+            f"  Workers       {api}/my     (a worker follows a case or files a complaint)",
             f"  API docs      {api}/docs",
         ]
         if self.embedded_temporal:
