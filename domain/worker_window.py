@@ -11,7 +11,7 @@ PUB-4: each worker access is recorded in the case's history as the worker
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -121,6 +121,12 @@ def chinese_date(moment: datetime | date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def last_day(due_at: datetime) -> str:
+    """The last day a deadline leaves, as a worker reads "…日前": a clock due at midnight
+    (the end of 5 December, 24:00) is said as 5 December, not the 6th it rolls into."""
+    return chinese_date(due_at - timedelta(microseconds=1))
+
+
 def chinese_time(moment: datetime) -> str:
     local = moment.astimezone(CST)
     return f"{chinese_date(local)} {local.hour:02d}:{local.minute:02d}"
@@ -154,7 +160,7 @@ class WorkerPage:
 def _next_steps(deadlines: list[Deadline]) -> list[NextStep]:
     pending = sorted((d for d in deadlines if d.pending), key=lambda d: d.due_at)
     return [
-        NextStep(what=NEXT_STEPS.get(d.name, "下一步办理"), by=chinese_date(d.due_at))
+        NextStep(what=NEXT_STEPS.get(d.name, "下一步办理"), by=last_day(d.due_at))
         for d in pending[:3]
     ]
 

@@ -74,6 +74,20 @@ def test_pub3_the_next_steps_are_the_engines_deadlines_as_chinese_dates() -> Non
     assert "用人单位应当支付" in page.next_steps[0].what
 
 
+def test_pub3_a_clock_due_at_midnight_is_said_as_the_day_it_ends() -> None:
+    # WA-1's clock runs to the end of its third day: 24:00 CST is the next day's 00:00.
+    midnight = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)  # 2026-03-06 00:00 CST
+    state, _ = transitions.case_opened(
+        "WA-2026-000001",
+        WageArrearsIntake.model_validate(f.intake(workers=1)),
+        RegionSettings(county_code=f.COUNTY),
+        OPENED,
+        DueResult(due_at=midnight, calendar_version="test"),
+    )
+    page = worker_page("wage_arrears", view(state), 1)
+    assert page.next_steps[0].by == "2026年3月5日"
+
+
 def test_pub5_an_online_complaint_waits_for_acceptance_and_tells_the_inspectors() -> None:
     """PUB-5, WA-12: the complaint_filed notification goes to the inspectors and the worker."""
     form = {
