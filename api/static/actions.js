@@ -105,6 +105,10 @@ const ActionForms = {
     const body = {};
     const missing = [];
     for (const [name, f] of Object.entries(fields)) {
+      if (f.kind === "rows") {
+        body[name] = OpenForms.value(form, name, f.node, f.defs || {}, missing, f.required);
+        continue;
+      }
       const raw = form.elements[name].value.trim();
       if (raw === "") {
         if (f.required) missing.push(name);
@@ -167,7 +171,12 @@ const ActionForms = {
     const required = new Set(schema.required || []);
     const fields = {};
     for (const [name, node] of Object.entries(schema.properties || {})) {
-      fields[name] = { ...ActionForms.field(node, schema.$defs || {}), required: required.has(name) };
+      fields[name] = { ...ActionForms.field(node, schema.$defs || {}), required: required.has(name), node, defs: schema.$defs || {} };
+      // A list of objects (claims) is rows to add and remove, as on the opening forms.
+      const resolved = (typeof OpenForms !== "undefined") ? OpenForms.resolve(node, schema.$defs || {}) : node;
+      if ((typeof OpenForms !== "undefined") && resolved.type === "array" && OpenForms.resolve(resolved.items || {}, schema.$defs || {}).type === "object") {
+        fields[name].kind = "rows";
+      }
     }
     const order = Object.keys(fields).sort((a, b) => (a === "reason") - (b === "reason"));
     const submit = App.el("button", { type: "submit" }, App.t("submit"));
@@ -177,7 +186,11 @@ const ActionForms = {
       "form",
       { class: "action-form", "data-action": form.action, novalidate: "" },
       App.el("h3", {}, App.action(form.action), " ", App.el("span", { class: "muted" }, App.rule(form.rule))),
-      ...order.map((name) => ActionForms.input(name, fields[name], fields[name].required)),
+      ...order.map((name) =>
+        fields[name].kind === "rows"
+          ? OpenForms.list(name, OpenForms.resolve(fields[name].node, schema.$defs || {}), fields[name].required, schema.$defs || {})
+          : ActionForms.input(name, fields[name], fields[name].required)
+      ),
       App.el("div", { class: "form-buttons" }, submit, cancel),
       message
     );

@@ -14,7 +14,7 @@ from playwright.async_api import Browser, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors
+from tests.e2e.test_pages import browser, no_script_errors, page_as
 from tests.e2e.test_work_pages import work_page
 from tests.e2e.test_workbench_pages import COUNTY, fits
 
@@ -134,4 +134,51 @@ async def test_a_clerk_opens_a_pension_transfer_with_its_contribution_years(
     await expect(page).to_have_url(re.compile(r"/board/cases/SI-\d{4}-\d{6}"), timeout=15000)
     await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
     await expect(page.locator("main")).to_contain_text("郑州市中原区社会保险中心")
+    await page.context.close()
+
+
+async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Browser) -> None:
+    """MA-8: an award's items are typed row by row on the case page, like an opening form's."""
+    mediator = await stack.login(Role.mediator, counties=[COUNTY])
+    dispute = {
+        "origin": "arbitration",
+        "county_code": COUNTY,
+        "employer": {
+            "name": f"古交市某餐饮公司{uuid.uuid4().hex[:6]}",
+            "credit_code": f.EMPLOYER_CODE,
+        },
+        "workers": [
+            {
+                "name": "郑某",
+                "id_number": f.resident_id(886, region="140181"),
+                "mobile": "13912345675",
+            }
+        ],
+        "claims": [{"description": "拖欠工资", "amount": "5000.00"}],
+        "claim_known_on": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
+        "summary": "申请仲裁",
+    }
+    made = await stack.http.post("/api/v1/cases/disputes", json=dispute, headers=mediator)
+    assert made.status_code == 201, made.text
+    case_id = made.json()["case_id"]
+    accepted = await stack.http.post(
+        f"/api/v1/cases/{case_id}/actions/decide_acceptance",
+        json={"decision": "accept", "reason": "符合受理条件"},
+        headers=mediator,
+    )
+    assert accepted.status_code == 200, accepted.text
+    page = await page_as(browser, mediator)
+    await page.goto(f"{stack.base_url}/board/cases/{case_id}")
+    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await page.click('#action-buttons [data-action="change_claims"]')
+    form = page.locator('form[data-action="change_claims"]')
+    rows = form.locator('[data-list="claims"]')
+    await rows.locator("> button").click()
+    await rows.locator('input[name="claims.0.description"]').fill("加班费")
+    await rows.locator('input[name="claims.0.amount"]').fill("1200.00")
+    await form.locator("#f-reason").fill("增加加班费请求")
+    await expect(form.locator("textarea[placeholder=JSON]")).to_have_count(0)
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#action-done")).to_be_visible(timeout=15000)
+    await fits(page, "change-claims-rows")
     await page.context.close()
