@@ -155,7 +155,12 @@ async def _open_dispute(harness: Harness, intake: DisputeIntake) -> Any:
     return handle
 
 
-async def test_ma2_mediation_agreement_prints_the_performance_date(harness: Harness) -> None:
+async def test_ma2_mediation_agreement_prints_the_performance_date(
+    isolated_harness: Harness,
+) -> None:
+    """MA-2: the agreement prints the parties, the amount and its performance date. On a
+    time-skipping server of its own: the shared one stops skipping time after this case."""
+    harness = isolated_harness
     handle = await _open_dispute(harness, _dispute())
     performance = cst_date(await harness.now()) + timedelta(days=6)
     await handle.execute_update(
