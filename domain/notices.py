@@ -277,7 +277,7 @@ def _order_to_pay(state: WageArrearsState) -> Occasion:
     n = len(steps)
     orders = _deadlines(state.deadlines, "order_to_pay")
     deadline = orders[n - 1] if len(orders) >= n else (orders[-1] if orders else None)
-    workers = []
+    owed_now: list[tuple[str, Decimal]] = []
     for no, worker in zip(accounts.worker_numbers(state), state.intake.workers, strict=False):
         paid = sum(
             (
@@ -292,12 +292,14 @@ def _order_to_pay(state: WageArrearsState) -> Occasion:
         )
         unpaid = max(accounts.owed(state, no) - paid, Decimal("0"))
         if unpaid > 0:
-            workers.append({"no": str(len(workers) + 1), "name": worker.name, "amount": unpaid})
-    total = sum((w["amount"] for w in workers), Decimal("0"))
-    county = state.intake.county_code
-    served = [
-        s for s in state.ladder if s.rung == "order_to_pay_served" and s.at >= step.at
+            owed_now.append((worker.name, unpaid))
+    workers = [
+        {"no": str(i), "name": name, "amount": yuan(amount)}
+        for i, (name, amount) in enumerate(owed_now, start=1)
     ]
+    total = sum((amount for _, amount in owed_now), Decimal("0"))
+    county = state.intake.county_code
+    served = [s for s in state.ladder if s.rung == "order_to_pay_served" and s.at >= step.at]
     served_on = served[-1].details.get("served_on") if served else None
     return Occasion(
         kind=NoticeKind.order_to_pay,
@@ -310,7 +312,7 @@ def _order_to_pay(state: WageArrearsState) -> Occasion:
             "employer": state.intake.employer.name,
             "credit_code": state.intake.employer.credit_code,
             "project": state.intake.project.name if state.intake.project else None,
-            "workers": [{**w, "amount": yuan(w["amount"])} for w in workers],
+            "workers": workers,
             "worker_count": len(workers),
             "total": yuan(total),
             "due": _due(deadline),
@@ -347,9 +349,7 @@ def _dispute_parties(state: DisputeState) -> dict[str, Any]:
         "claimants": _claimants(state),
         "employer": state.intake.employer.name,
         "credit_code": state.intake.employer.credit_code,
-        "claims": [
-            {"description": c.description, "amount": yuan(c.amount)} for c in state.claims
-        ],
+        "claims": [{"description": c.description, "amount": yuan(c.amount)} for c in state.claims],
     }
 
 
@@ -490,8 +490,10 @@ def _pension_acceptance_letter(state: TransferState) -> Occasion:
                 {"year": str(c.year), "months": str(c.months), "base": yuan(c.monthly_base)}
                 for c in state.intake.contributions
             ],
-            "basis": ["《国务院办公厅关于转发城镇企业职工基本养老保险关系转移接续暂行办法的通知》"
-                      "（国办发〔2009〕66号）第八条"],
+            "basis": [
+                "《国务院办公厅关于转发城镇企业职工基本养老保险关系转移接续暂行办法的通知》"
+                "（国办发〔2009〕66号）第八条"
+            ],
         },
     )
 
@@ -524,8 +526,10 @@ def _medical_transfer_notice(state: TransferState) -> Occasion:
             "gap_months": continuity.gap_months if continuity else None,
             "continuous": continuity.continuous if continuity else None,
             "waiting_months": continuity.waiting_period_months if continuity else None,
-            "basis": ["《国家医疗保障局办公室 财政部办公厅关于印发〈基本医疗保障关系转移接续"
-                      "暂行办法〉的通知》（医保办发〔2021〕43号）"],
+            "basis": [
+                "《国家医疗保障局办公室 财政部办公厅关于印发〈基本医疗保障关系转移接续"
+                "暂行办法〉的通知》（医保办发〔2021〕43号）"
+            ],
         },
     )
 
@@ -538,7 +542,11 @@ def _transfer_timeline(state: TransferState) -> list[dict[str, str]]:
 
 # The closure summary: every case kind.
 
-_KIND_ZH = {"wage_arrears": "欠薪案件", "dispute": "劳动争议案件", "insurance_transfer": "社保转移接续"}
+_KIND_ZH = {
+    "wage_arrears": "欠薪案件",
+    "dispute": "劳动争议案件",
+    "insurance_transfer": "社保转移接续",
+}
 
 
 def _closure_summary(case_kind: str, state: Any) -> Occasion:

@@ -141,9 +141,9 @@ def issued_for_case(engine: Engine, case_id: str) -> dict[str, IssuedNumber]:
     table = IssuedNoticeRecord.__table__  # type: ignore[attr-defined]
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                table.c.notice_key, table.c.county_code, table.c.year, table.c.seq
-            ).where(table.c.case_id == case_id)
+            select(table.c.notice_key, table.c.county_code, table.c.year, table.c.seq).where(
+                table.c.case_id == case_id
+            )
         ).all()
     return {
         r.notice_key: IssuedNumber(r.county_code, int(r.year), int(r.seq), first=False)

@@ -1,1 +1,1 @@
-"""Official notices as PDF: Jinja2 templates of Typst markup, compiled with the Noto Serif SC font."""
+"""Official notices as PDF: Jinja2 templates of Typst markup, set in Noto Serif SC."""

@@ -86,7 +86,8 @@ def render(occasion: Occasion, number: str, case_id: str, case_number: str | Non
     import typst
 
     source = markup(occasion, number, case_id, case_number)
-    pdf: bytes = typst.compile(
+    compile_source: Any = typst.compile  # bytes are the source itself, a str a file's path
+    pdf: bytes = compile_source(
         source.encode(), font_paths=font_dirs(), ignore_system_fonts=True, format="pdf"
     )
     return pdf

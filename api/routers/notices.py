@@ -176,13 +176,14 @@ async def produce_notice(
     recorded = find_file(view_after.state.files, sha256)
     if recorded is None:
         raise ApiError(409, "action_failed", "the notice's file was not recorded")
-    log.info(
-        "notice produced", kind=kind.value, sha256=sha256, size=len(pdf), first=issued.first
-    )
+    log.info("notice produced", kind=kind.value, sha256=sha256, size=len(pdf), first=issued.first)
     response.headers["Location"] = f"/api/v1/cases/{case_id}/files/{sha256}"
     if already:
         response.status_code = 200
     return NoticePublic(
-        kind=kind, title=occ.title, rule=SPECS[kind].rule, number=number,
+        kind=kind,
+        title=occ.title,
+        rule=SPECS[kind].rule,
+        number=number,
         file=_public(case_id, recorded),
     )

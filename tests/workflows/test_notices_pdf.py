@@ -57,7 +57,9 @@ def assert_not_blank(image: Image.Image) -> None:
     assert ImageStat.Stat(image).extrema[0][1] > 150  # red channel
 
 
-def printed(harness: Harness, case_id: str, kind: NoticeKind, case_kind: str, state: Any) -> tuple[Occasion, str, bytes]:
+def printed(
+    harness: Harness, case_id: str, kind: NoticeKind, case_kind: str, state: Any
+) -> tuple[Occasion, str, bytes]:
     occ = occasion(kind, case_kind, state)
     issued = issue_number(
         harness.engine,
@@ -101,7 +103,9 @@ async def test_wa6_order_to_pay_prints_the_computed_deadline_and_the_articles(
     due = last_day(deadline.due_at)
     assert due == cst_date(issued_at) + timedelta(days=7)
 
-    occ, number, pdf = printed(harness, case_id, NoticeKind.order_to_pay, "wage_arrears", view.state)
+    occ, number, pdf = printed(
+        harness, case_id, NoticeKind.order_to_pay, "wage_arrears", view.state
+    )
     check(
         pdf,
         "order_to_pay",
@@ -235,7 +239,9 @@ async def test_ma4_ma6_acceptance_and_hearing_notices_print_the_engine_dates(
     await refused.execute_update(D.decide_acceptance, _cmd(Role.mediator, "no", decision="refuse"))
     state = (await refused.query(D.view)).state
     _, _, pdf = printed(harness, refused.id, NoticeKind.arbitration_acceptance, "dispute", state)
-    check(pdf, "arbitration_refusal", refused.id, "不予受理通知书", "向人民法院提起诉讼", "第二十九条")
+    check(
+        pdf, "arbitration_refusal", refused.id, "不予受理通知书", "向人民法院提起诉讼", "第二十九条"
+    )
 
 
 async def test_si1_pension_acceptance_letter_prints_the_old_agencys_15_working_days(
