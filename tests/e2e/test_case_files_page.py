@@ -25,7 +25,8 @@ CASES = "/api/v1/cases"
 
 
 async def test_the_case_page_offers_the_order_to_pay_and_lists_it_at_390_px(
-    stack: Stack, browser: Browser  # noqa: F811
+    stack: Stack,
+    browser: Browser,  # noqa: F811
 ) -> None:
     opened = await stack.http.post(f"{CASES}/wage-arrears", json=f.intake())
     assert opened.status_code == 201, opened.text
