@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from api import gateway
 from api.deps import AttachGrantDep, CaseAccessDep, EngineDep, FileStoreDep, TemporalClientDep
 from api.errors import ApiError
+from api.notices.render import render
 from api.routers.files import _public
 from api.schemas import CaseFilePublic
 from domain.common import ActionNotAllowed
@@ -62,6 +63,8 @@ class NoticeOffer(BaseModel):
     rule: str
     number: str | None
     url: str
+    # Whether the caller may produce it (the roles that attach files to the case).
+    can_produce: bool
 
 
 class NoticeOffers(BaseModel):
@@ -90,9 +93,16 @@ def _case_number(state: Any) -> str | None:
 async def list_notices(
     case_id: str, access: CaseAccessDep, client: TemporalClientDep, engine: EngineDep
 ) -> NoticeOffers:
-    """The notices the case's state allows now, each with its number once produced (the
-    produced PDFs are among the case's files)."""
+    """The notices the case's state allows now (none once it is closed), each with its
+    number once produced and whether the caller may produce it; the produced PDFs are among
+    the case's files."""
     view: Any = await gateway.get_view(client, case_id)
+    attach = gateway.kind_of(case_id).actions["attach_file"]
+    try:
+        attach.state_check(view.state)
+    except ActionNotAllowed:
+        return NoticeOffers(items=[])  # a closed case takes no file
+    can_produce = access.user.role in attach.roles
     issued = await run_in_threadpool(issued_for_case, engine, case_id)
     items = []
     for kind in kinds_for(access.kind):
@@ -109,6 +119,7 @@ async def list_notices(
                 rule=spec.rule,
                 number=document_number(got.county_code, got.year, got.seq) if got else None,
                 url=f"/api/v1/cases/{case_id}/notices/{kind.value}",
+                can_produce=can_produce,
             )
         )
     return NoticeOffers(items=items)
@@ -150,8 +161,6 @@ async def produce_notice(
         )
     )
     number = document_number(issued.county_code, issued.year, issued.seq)
-    from api.notices.render import render
-
     pdf = await run_in_threadpool(render, occ, number, case_id, _case_number(state))
     sha256 = sha256_of(pdf)
     already = find_file(state.files, sha256) is not None
@@ -170,9 +179,8 @@ async def produce_notice(
     # Without a key of the caller's, the notice's own: the same notice produced again by the
     # same officer is the same request.
     key = idempotency_key or f"notice:{kind.value}:{occ.key}:{sha256[:32]}:{actor.id}"
-    view_after: Any = None
     await gateway.run_action(client, case_id, "attach_file", cmd, key)
-    view_after = await gateway.get_view(client, case_id)
+    view_after: Any = await gateway.get_view(client, case_id)
     recorded = find_file(view_after.state.files, sha256)
     if recorded is None:
         raise ApiError(409, "action_failed", "the notice's file was not recorded")

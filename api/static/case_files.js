@@ -34,7 +34,7 @@
   function renderOffers(items) {
     const box = document.getElementById("notice-offers");
     box.replaceChildren(
-      ...items.map((n) => {
+      ...items.filter((n) => n.can_produce).map((n) => {
         const label = App.t("notice_produce") + " " + n.title + (n.number ? " · " + n.number : "");
         const button = App.el("button", { type: "button", class: "button", "data-notice": n.kind }, label);
         button.addEventListener("click", () => produce(n, button));

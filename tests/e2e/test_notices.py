@@ -37,6 +37,7 @@ async def test_the_order_to_pay_is_produced_attached_downloaded_and_numbered_onc
     assert early.json()["error"]["message_zh"]
     offers = (await stack.http.get(f"{CASES}/{case_id}/notices", headers=inspector)).json()
     assert [o["kind"] for o in offers["items"]] == ["closure_summary"]
+    assert all(o["can_produce"] for o in offers["items"])
     unknown = await stack.http.post(f"{CASES}/{case_id}/notices/hearing_notice", headers=inspector)
     assert unknown.status_code == 404
 
