@@ -1,4 +1,5 @@
-"""WA-6, CAL-3: recording that the order to pay was served (送达). Its date, a legal date
+"""WA-6, MA-5, CAL-3: recording that a notice was served (送达): the order to pay, the
+arbitration application. Its date, a legal date
 that may be before the day it is recorded, starts the order's days again; a last day on a
 rest day moves to the next working day; the history names who recorded it and how."""
 
@@ -12,6 +13,8 @@ from domain.notices import NoticeKind, last_day, occasion, zh_date
 from tests import factories as f
 from tests.workflows.conftest import Harness, refused
 from tests.workflows.test_insurance_transfer import OFFICIAL, cst_day, next_morning
+from tests.workflows.test_notices_pdf import _dispute, _open_dispute
+from workflows.dispute import DisputeWorkflow as D
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 
@@ -98,3 +101,24 @@ async def test_wa6_order_served_on_a_weekend_counts_from_service_and_rolls_past_
     view = await harness.view(handle)
     assert view.state.order_to_pay_missed
     assert _order(view).state.value == "breached"
+
+
+async def test_ma5_service_records_its_manner_and_the_defence_counts_from_the_date_served(
+    harness: Harness,
+) -> None:
+    """MA-5: the respondent's service (送达) records how it was served; the defence's 10 days
+    run from the date served (CAL-3), which the action names."""
+    handle = await _open_dispute(harness, _dispute(origin="arbitration"))
+    mediator = {"actor": f.actor(Role.mediator), "reason": "recorded"}
+    await handle.execute_update(D.decide_acceptance, {**mediator, "decision": "accept"})
+    today = cst_day(await harness.now())
+    await handle.execute_update(
+        D.record_service,
+        {**mediator, "served_on": today.isoformat(), "manner": "left_at_premises"},
+    )
+    state = (await handle.query(D.view)).state
+    [event] = [e for e in state.events if e.kind == "respondent_served"]
+    assert event.details == {"served_on": today.isoformat(), "manner": "left_at_premises"}
+    defence = [d for d in state.deadlines if d.name == "defence"][-1]
+    assert defence.start_at == datetime.combine(today, time(12), CST)
+    assert defence.rule == "MA-5"
