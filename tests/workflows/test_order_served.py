@@ -1,7 +1,7 @@
 """WA-6, MA-5, CAL-3: recording that a notice was served (送达): the order to pay, the
-arbitration application. Its date, a legal date
-that may be before the day it is recorded, starts the order's days again; a last day on a
-rest day moves to the next working day; the history names who recorded it and how."""
+arbitration application. Its date, a legal date that may be before the day it is recorded,
+starts the days the law counts from service; a last day on a rest day moves to the next
+working day; the history names who recorded it and how."""
 
 from __future__ import annotations
 
