@@ -46,6 +46,11 @@ def typst_string(value: Any) -> Raw:
     return Raw('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
 
+def no_break(value: Any) -> Raw:
+    """A value kept on one line (a date is never split between two lines)."""
+    return Raw(f"#box[{escape(value)}]")
+
+
 @lru_cache
 def _environment() -> Environment:
     env = Environment(
@@ -58,6 +63,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["tstr"] = typst_string
+    env.filters["nobreak"] = no_break
     return env
 
 
