@@ -149,3 +149,47 @@ def issued_for_case(engine: Engine, case_id: str) -> dict[str, IssuedNumber]:
         r.notice_key: IssuedNumber(r.county_code, int(r.year), int(r.seq), first=False)
         for r in rows
     }
+
+
+def restore_issued(engine: Engine, case_id: str, refs: list[tuple[str, str, str, int, int]]) -> int:
+    """Writes back the numbers a case's files say were issued to its notices
+    (`(kind, occasion, county, year, seq)` each), and raises each county's and year's counter
+    past them, so a rebuilt read model neither reissues nor reuses a number. Numbers already
+    recorded are left alone; returns how many were written."""
+    issued = IssuedNoticeRecord.__table__  # type: ignore[attr-defined]
+    counters = NoticeCounterRecord.__table__  # type: ignore[attr-defined]
+    written = 0
+    with engine.begin() as conn:
+        for kind, occasion, county_code, year, seq in refs:
+            key = notice_key(case_id, kind, occasion)
+            taken = conn.execute(
+                select(issued.c.id).where(
+                    (issued.c.notice_key == key)
+                    | (
+                        (issued.c.county_code == county_code)
+                        & (issued.c.year == year)
+                        & (issued.c.seq == seq)
+                    )
+                )
+            ).first()
+            if taken is None:
+                conn.execute(
+                    issued.insert().values(
+                        notice_key=key,
+                        case_id=case_id,
+                        kind=kind,
+                        county_code=county_code,
+                        year=year,
+                        seq=seq,
+                        issued_at=_now(),
+                        issued_by="rebuild",
+                    )
+                )
+                written += 1
+            where = (counters.c.county_code == county_code) & (counters.c.year == year)
+            last = conn.execute(select(counters.c.last).where(where)).scalar_one_or_none()
+            if last is None:
+                conn.execute(counters.insert().values(county_code=county_code, year=year, last=seq))
+            elif last < seq:
+                conn.execute(counters.update().where(where).values(last=seq))
+    return written

@@ -170,6 +170,13 @@ async def produce_notice(
         "name": f"{occ.title}-{number}-{case_id}.pdf",
         "media_type": "application/pdf",
         "size": len(pdf),
+        "notice": {
+            "kind": kind.value,
+            "occasion": occ.key,
+            "county_code": issued.county_code,
+            "year": issued.year,
+            "seq": issued.seq,
+        },
     }
     cmd = gateway.parse_action(case_id, "attach_file", grant.command_input(body))
     try:

@@ -14,6 +14,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from domain.common import Role, cst_date
+from store.db import make_engine
+from store.notices import issue_number
+from store.rebuild import rebuild_read_model
 from tests import factories as f
 from tests.e2e.conftest import Stack
 
@@ -93,3 +96,47 @@ async def test_the_order_to_pay_is_produced_attached_downloaded_and_numbered_onc
     offers = (await stack.http.get(f"{CASES}/{case_id}/notices", headers=inspector)).json()
     listed = {o["kind"]: o["number"] for o in offers["items"]}
     assert listed["order_to_pay"] == number
+
+
+async def test_a_rebuilt_read_model_keeps_every_notice_number(
+    stack: Stack, database_url: str
+) -> None:
+    """The numbers are not in Temporal's state but the notices' files are: a read model
+    rebuilt from Temporal alone gives a notice produced again its first number, and the next
+    notice a number after it (never one issued before)."""
+    opened = await stack.http.post(f"{CASES}/wage-arrears", json=f.intake())
+    case_id = opened.json()["case_id"]
+    inspector = await stack.login(Role.inspector)
+    await stack.http.post(
+        f"{CASES}/{case_id}/actions/issue_order_to_pay", json={"reason": "x"}, headers=inspector
+    )
+    produced = await stack.http.post(f"{CASES}/{case_id}/notices/order_to_pay", headers=inspector)
+    assert produced.status_code == 201, produced.text
+    ref = produced.json()["file"]["notice"]
+    assert ref["kind"] == "order_to_pay" and ref["occasion"] == "1"
+
+    fresh = make_engine(database_url)
+    try:
+        await rebuild_read_model(stack.client, fresh, stack.settings.task_queue)
+        again = issue_number(
+            fresh,
+            case_id=case_id,
+            kind="order_to_pay",
+            occasion="1",
+            county_code=ref["county_code"],
+            year=ref["year"],
+            issued_by="inspector-01",
+        )
+        assert (again.seq, again.first) == (ref["seq"], False)
+        other = issue_number(
+            fresh,
+            case_id=case_id,
+            kind="order_to_pay",
+            occasion="2",
+            county_code=ref["county_code"],
+            year=ref["year"],
+            issued_by="inspector-01",
+        )
+        assert other.seq > ref["seq"]
+    finally:
+        fresh.dispose()
