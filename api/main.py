@@ -27,6 +27,7 @@ from api.routers import (
     deliveries,
     files,
     mobile_changes,
+    notices,
     notifications,
     pages,
     public,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimits, settings=settings)
     app.include_router(cases.router)
     app.include_router(files.router)
+    app.include_router(notices.router)
     app.include_router(actions.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)

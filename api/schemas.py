@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.deadlines import Deadline, SlaState
+from domain.files import NoticeRef
 
 
 class CaseSummary(BaseModel):
@@ -281,6 +282,8 @@ class CaseFilePublic(BaseModel):
     attached_at: datetime
     attached_by: str
     attached_by_role: str
+    # The official notice the file is, with its document number's parts (None: an upload).
+    notice: NoticeRef | None = None
     url: str
 
 

@@ -12,7 +12,8 @@ last state and then marked ended (store/case_ends.py), as the reconcile schedule
 
 Safe to run against a live system and to repeat: a row is only replaced by a snapshot of the
 same or a newer revision, and a case's own flusher wins over an older rebuilt one. Case
-numbers are restored too, or the next case opened would reuse a running case's id. What is
+numbers are restored too, or the next case opened would reuse a running case's id, and the
+official notices' document numbers, from the notices among the cases' files. What is
 not in Temporal cannot come back: the `Idempotency-Key` records of past create requests.
 """
 
@@ -47,6 +48,7 @@ from domain.wage_arrears.view import snapshot as wage_arrears_snapshot
 from store.access import add_case_counties
 from store.case_ends import mark_case_ended
 from store.case_numbers import CASE_PREFIXES
+from store.notices import restore_issued
 from store.tables import CaseCounterRecord
 
 log = structlog.get_logger("store.rebuild")
@@ -124,6 +126,14 @@ async def _rebuild_case(
         # The old agency's county sees the transfer too (store/access.py).
         county = view.state.intake.from_agency.county_code
         await asyncio.to_thread(add_case_counties, engine, case_id, [county])
+    refs = [
+        (f.notice.kind, f.notice.occasion, f.notice.county_code, f.notice.year, f.notice.seq)
+        for f in state.files
+        if f.notice is not None
+    ]
+    if refs:
+        # The official notices' numbers: issued once, never reused (store/notices.py).
+        await asyncio.to_thread(restore_issued, engine, case_id, refs)
     notes = await _notifications(client, case_id)
     return await asyncio.to_thread(writer.write_notifications, notes)
 

@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         EmergencyAdvance,
         IssueOrderToPay,
         ListOnPunishmentList,
+        RecordOrderServed,
         RecordPayment,
         RecordPoliceOutcome,
         ReferToMediation,
@@ -228,6 +229,15 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
     @issue_order_to_pay.validator
     def _check_issue_order_to_pay(self, cmd: IssueOrderToPay) -> None:
         self._validate("issue_order_to_pay", cmd)
+
+    @workflow.update
+    async def record_order_served(self, cmd: RecordOrderServed) -> ActionResult:
+        """WA-6: the order to pay was served; its deadline counts from the date served."""
+        return await self._act("record_order_served", cmd)
+
+    @record_order_served.validator
+    def _check_record_order_served(self, cmd: RecordOrderServed) -> None:
+        self._validate("record_order_served", cmd)
 
     @workflow.update
     async def draw_guarantee_deposit(self, cmd: DrawGuaranteeDeposit) -> ActionResult:

@@ -21,7 +21,7 @@ from domain.common import (
 from domain.deadlines import Deadline
 from domain.files import CaseFile
 from domain.regions import RegionSettings
-from domain.wage_arrears.models import Employer, Mobile, ResidentId
+from domain.wage_arrears.models import Employer, Mobile, ResidentId, ServiceManner
 
 GROUP_SIZE = 10  # MA-4 green channel; LDMAL Art.7
 # As many claims (and award items) as a wage-arrears case has workers: a mass case's
@@ -173,7 +173,10 @@ class DecideAcceptance(Command):
 
 
 class RecordService(Command):
+    """MA-5: the application was served on the respondent: the legal date and how (送达方式)."""
+
     served_on: date
+    manner: ServiceManner = "direct"
 
 
 class RecordDefence(Command):

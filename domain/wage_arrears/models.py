@@ -162,6 +162,18 @@ class IssueOrderToPay(Command):
     days: int | None = Field(default=None, ge=1, le=60)
 
 
+# How a notice reached the person it is served on (送达方式).
+ServiceManner = Literal["direct", "mail", "left_at_premises", "electronic", "public_notice"]
+
+
+class RecordOrderServed(Command):
+    """WA-6: the order to pay was served on the employer (送达): the legal date it was served,
+    which may be before the day it is recorded, and how."""
+
+    served_on: date
+    manner: ServiceManner = "direct"
+
+
 class DrawGuaranteeDeposit(Command):
     amount: PositiveMoney
 

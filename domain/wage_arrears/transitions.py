@@ -46,6 +46,7 @@ from domain.wage_arrears.models import (
     ListOnPunishmentList,
     PaidBy,
     Payment,
+    RecordOrderServed,
     RecordPayment,
     RecordPoliceOutcome,
     RegionSettings,
@@ -63,6 +64,7 @@ from domain.wage_arrears.rules import (
     INVESTIGATION,
     INVESTIGATION_POLICY,
     MAJOR_SETTLE_POLICY,
+    ORDER_SERVED,
     ORDER_TO_PAY,
     ORDER_TO_PAY_POLICY,
     SETTLE,
@@ -257,6 +259,36 @@ def order_to_pay_issued(
             state, "order_to_pay_issued", str(len(state.ladder)), None, due=cst_date_str(due.due_at)
         )
     ]
+
+
+def order_to_pay_served(
+    state: WageArrearsState,
+    cmd: RecordOrderServed,
+    now: datetime,
+    request: DueRequest,
+    due: DueResult,
+) -> list[Notification]:
+    """WA-6, CAL-3: the order's deadline counts from the day it was served, not from the day
+    it was issued or the day its service was recorded."""
+    deadline = find_pending(state.deadlines, ORDER_TO_PAY)
+    deadline.start_at = request.start_at
+    deadline.roll_past_holidays = request.roll_past_holidays
+    deadline.set_due(due, now, "served", cmd.actor.id, cmd.reason)
+    state.ladder.append(
+        LadderStep(
+            rung=ORDER_SERVED,
+            rule="WA-6",
+            at=now,
+            actor_id=cmd.actor.id,
+            reason=cmd.reason,
+            details={
+                "served_on": cmd.served_on.isoformat(),
+                "manner": cmd.manner,
+                "due_at": due.due_at.isoformat(),
+            },
+        )
+    )
+    return []
 
 
 def guarantee_deposit_drawn(
@@ -629,6 +661,9 @@ def apply(
     if isinstance(cmd, IssueOrderToPay):
         assert request is not None and due is not None
         return order_to_pay_issued(state, cmd, now, request, due)
+    if isinstance(cmd, RecordOrderServed):
+        assert request is not None and due is not None
+        return order_to_pay_served(state, cmd, now, request, due)
     if isinstance(cmd, DrawGuaranteeDeposit):
         assert request is not None and due is not None
         return guarantee_deposit_drawn(state, cmd, now, request, due)

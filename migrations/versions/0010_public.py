@@ -2,7 +2,7 @@
 new mobile, and how a case came in.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Created: 2027-02-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -263,6 +263,15 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/cases/{wa}/files", in_case_county(200, CLERKS)),
         Probe("/api/v1/cases/{si}/files", in_case_county(200)),
     ],
+    # A notice the world's cases do not allow yet: 409 past authorization, nothing numbered.
+    ("POST", "/api/v1/cases/{case_id}/notices/{notice_kind}"): [
+        Probe("/api/v1/cases/{wa}/notices/order_to_pay", action(OFFICERS, 409, CLERKS)),
+        Probe("/api/v1/cases/{si}/notices/pension_acceptance_letter", action(CLERKS, 409)),
+    ],
+    ("GET", "/api/v1/cases/{case_id}/notices"): [
+        Probe("/api/v1/cases/{wa}/notices", in_case_county(200, CLERKS)),
+        Probe("/api/v1/cases/{si}/notices", in_case_county(200)),
+    ],
     # A hash no case has: 404 for everyone, but 401 without a token.
     ("GET", "/api/v1/cases/{case_id}/files/{sha256}"): [
         Probe(f"/api/v1/cases/{{wa}}/files/{'0' * 64}", in_case_county(404, CLERKS)),
