@@ -208,6 +208,21 @@ ENTRIES: Final[tuple[tuple[str, str], ...]] = (
         "WA-13：已移送的案件须回复平台「已移送」",
     ),
     ("clue_reply is only for platform clues", "只有平台线索才填写回复"),
+    ("WA-6: no order to pay is running", "WA-6：没有正在执行的责令限期支付"),
+    ("WA-6: the order to pay was already served", "WA-6：责令限期支付指令书已送达"),
+    # domain/notices.py: which notice a case can print now
+    ("WA-6: no order to pay was issued in this case", "WA-6：本案尚未责令限期支付"),
+    ("MA-2: no mediation agreement was reached in this case", "MA-2：本案没有达成调解协议"),
+    ("MA-4: the arbitration application is not decided yet", "MA-4：仲裁申请尚未作出受理决定"),
+    ("MA-6: no hearing is scheduled in this case", "MA-6：本案尚未安排开庭"),
+    ("SI-1: the acceptance letter is a pension transfer's", "SI-1：联系函只用于养老保险转移"),
+    ("SI-1: the acceptance letter was not issued yet", "SI-1：尚未出具联系函"),
+    (
+        "SI-3: the medical transfer notice is a medical transfer's",
+        "SI-3：医保转移接续通知只用于医疗保险转移",
+    ),
+    ("a {} case has no {} notice", "{0}没有「{1}」文书"),
+    ("the case is closed: it takes no more files", "案件已结案，不能再添加文件"),
 )
 
 # The events a legal date may not precede (CAL-3), as the refusals name them.
@@ -222,7 +237,7 @@ PHRASES: Final[dict[str, str]] = {
 }
 
 # The pages' label prefixes a value may be named by, in the order tried.
-_LABEL_PREFIXES: Final = ("dl_", "status_", "state_", "role_", "field_", "action_", "enum_")
+_LABEL_PREFIXES: Final = ("dl_", "status_", "state_", "role_", "field_", "action_", "enum_", "kind_")
 
 
 @cache
