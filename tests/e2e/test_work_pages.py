@@ -100,9 +100,11 @@ async def test_a_mediator_sees_the_case_waiting_for_them_and_finds_it_by_employe
     await expect(row).to_contain_text("投诉")
     await expect(row).to_contain_text("WA-1 · 一般问题3日内清偿")
     await expect(page.locator(f'#work tr[data-case-id="{settled}"]')).to_have_count(0)
+    # MA-4: green-channel cases (marked so) come first; the rest soonest deadline first.
+    ordinary = page.locator("#work tbody tr").filter(has_not=page.locator(".badge.priority"))
     dues = [
         text
-        for text in await page.locator("#work tbody tr td:nth-child(7)").all_inner_texts()
+        for text in await ordinary.locator("td:nth-child(7)").all_inner_texts()
         if text != "—"
     ]
     assert dues == sorted(dues), "soonest deadline first"
