@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.engine import Connection
+from sqlmodel import col
 
 from domain.deadlines import DeadlineState, SlaState
-from store.access import visible_in
+from store.access import CaseCountyRecord, visible_in
+from store.board import SETTLED_STATES, BoardCountRecord
 from store.tables import DeadlineRecord
 
 # What an inspector needs to act on this morning; on_track, met and cancelled are opt-in.
@@ -132,13 +135,13 @@ def in_sla_state(state: SlaState, now: datetime) -> ColumnElement[bool]:
     return stored
 
 
-def _filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
-    """Every filter but the SLA states."""
+def _filters(flt: SlaFilter, *, visibility: bool = True) -> list[ColumnElement[bool]]:
+    """Every filter but the SLA states (and but the caller's counties if not `visibility`)."""
     t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
     where: list[ColumnElement[bool]] = []
     if flt.county_code:
         where.append(t.county_code == flt.county_code)
-    if flt.county_codes is not None:
+    if visibility and flt.county_codes is not None:
         where.append(visible_in(t.case_id, t.county_code, flt.county_codes))
     if flt.kinds is not None:
         where.append(t.kind.in_(sorted(flt.kinds)))
@@ -153,23 +156,91 @@ def _filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
     return where
 
 
+def _kept_filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
+    """The same filters on the kept counts (store/board.py), the caller's own counties for
+    the visibility: `due_before` has no kept count (the caller counts rows instead)."""
+    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
+    where: list[ColumnElement[bool]] = []
+    if flt.county_code:
+        where.append(c.county_code == flt.county_code)
+    if flt.county_codes is not None:
+        where.append(c.county_code.in_(sorted(flt.county_codes)))
+    if flt.kinds is not None:
+        where.append(c.kind.in_(sorted(flt.kinds)))
+    if flt.kind:
+        where.append(c.kind == flt.kind)
+    if flt.rule:
+        where.append(c.rule == flt.rule)
+    if flt.provisional is not None:
+        where.append(c.provisional == flt.provisional)
+    return where
+
+
+def _settled_counts(
+    conn: Connection, flt: SlaFilter, states: Collection[str]
+) -> dict[tuple[str, str], int]:
+    """(county, state) -> how many deadlines in one of the settled `states` pass every filter.
+
+    From the kept counts, which cost the number of counties × rules, not the deadlines ever
+    settled; plus, counted from the rows, the deadlines of cases seen from the caller's
+    counties but kept under another county (a transfer seen by its old agency, store/
+    access.py): those cost the number of such cases. With `due_before`, every matching row
+    is counted, as the kept counts do not know due times."""
+    wanted = sorted(states)
+    counts: dict[tuple[str, str], int] = {}
+    if not wanted:
+        return counts
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+
+    def add(query: Any) -> None:
+        for county, state, n in conn.execute(query):
+            key = (str(county), str(state))
+            counts[key] = counts.get(key, 0) + int(n or 0)
+
+    if flt.due_before is not None:
+        add(
+            select(t.county_code, t.state, func.count())
+            .where(*_filters(flt), t.state.in_(wanted))
+            .group_by(t.county_code, t.state)
+        )
+        return counts
+    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
+    add(
+        select(c.county_code, c.state, func.sum(c.count))
+        .where(*_kept_filters(flt), c.state.in_(wanted))
+        .group_by(c.county_code, c.state)
+    )
+    if flt.county_codes is not None:
+        bound = sorted(flt.county_codes)
+        further = select(col(CaseCountyRecord.case_id)).where(
+            col(CaseCountyRecord.county_code).in_(bound)
+        )
+        add(
+            select(t.county_code, t.state, func.count())
+            .where(
+                *_filters(flt, visibility=False),
+                t.county_code.not_in(bound),
+                t.case_id.in_(further),
+                t.state.in_(wanted),
+            )
+            .group_by(t.county_code, t.state)
+        )
+    return counts
+
+
 def _listed(flt: SlaFilter) -> ColumnElement[bool]:
     return or_(false(), *(in_sla_state(s, flt.now) for s in sorted(flt.sla_states)))
 
 
 def _count_by_state(conn: Connection, flt: SlaFilter) -> dict[SlaState, int]:
-    """Two index-only counts instead of a GROUP BY on the CASE over every row: the stored
-    states as they are, and the pending rows classified against the clock in one pass."""
+    """The settled states from the kept counts (`_settled_counts`), and the pending rows, the
+    open deadlines, classified against the clock in one index-only pass."""
     t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
     at = _utc(flt.now)
     pending = t.state == DeadlineState.pending.value
     by_state = dict.fromkeys(SlaState, 0)
-    # IN rather than !=: three ranges of the board index instead of a scan of all of it.
-    settled = [s.value for s in DeadlineState if s is not DeadlineState.pending]
-    for state, count in conn.execute(
-        select(t.state, func.count()).where(*_filters(flt), t.state.in_(settled)).group_by(t.state)
-    ):
-        by_state[SlaState(state)] = int(count)
+    for (_county, state), count in _settled_counts(conn, flt, SETTLED_STATES).items():
+        by_state[SlaState(state)] += count
     overdue, due_soon, every = conn.execute(
         select(
             func.count().filter(_is_overdue(at)),
@@ -181,6 +252,24 @@ def _count_by_state(conn: Connection, flt: SlaFilter) -> dict[SlaState, int]:
     by_state[SlaState.due_soon] = int(due_soon)
     by_state[SlaState.on_track] = int(every) - int(overdue) - int(due_soon)
     return by_state
+
+
+def _count_by_county(conn: Connection, flt: SlaFilter) -> dict[str, int]:
+    """The listed set per county: the settled states from the kept counts, the others one
+    range of the board index each, summed (the states are disjoint)."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    by_county: dict[str, int] = {}
+    settled = [s.value for s in flt.sla_states if s.value in SETTLED_STATES]
+    for (county, _state), count in _settled_counts(conn, flt, settled).items():
+        by_county[county] = by_county.get(county, 0) + count
+    for state in sorted(s for s in flt.sla_states if s.value not in SETTLED_STATES):
+        for county, count in conn.execute(
+            select(t.county_code, func.count())
+            .where(*_filters(flt), in_sla_state(state, flt.now))
+            .group_by(t.county_code)
+        ):
+            by_county[str(county)] = by_county.get(str(county), 0) + int(count)
+    return {county: n for county, n in sorted(by_county.items()) if n}
 
 
 def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int) -> SlaPage:
@@ -225,17 +314,7 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
         )
         for r in conn.execute(page)
     ]
-    # One count per listed state, summed (the states are disjoint): each is one range of the
-    # board index, where the OR of all of them made SQLite scan the whole index.
-    by_county: dict[str, int] = {}
-    for state in sorted(flt.sla_states):
-        for county, count in conn.execute(
-            select(t.county_code, func.count())
-            .where(*_filters(flt), in_sla_state(state, flt.now))
-            .group_by(t.county_code)
-        ):
-            by_county[str(county)] = by_county.get(str(county), 0) + int(count)
-    by_county = dict(sorted(by_county.items()))
+    by_county = _count_by_county(conn, flt)
     # county_code is never null, so the per-county counts add up to the listed set.
     total = sum(by_county.values())
     return SlaPage(
