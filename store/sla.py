@@ -13,15 +13,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.engine import Connection
-from sqlmodel import col
 
 from domain.deadlines import DeadlineState, SlaState
-from store.access import CaseCountyRecord, visible_in
-from store.board import SETTLED_STATES, BoardCountRecord
+from store.access import visible_in
+from store.board import BoardCountRecord
 from store.tables import DeadlineRecord
 
 # What an inspector needs to act on this morning; on_track, met and cancelled are opt-in.
@@ -157,14 +155,12 @@ def _filters(flt: SlaFilter, *, visibility: bool = True) -> list[ColumnElement[b
 
 
 def _kept_filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
-    """The same filters on the kept counts (store/board.py), the caller's own counties for
-    the visibility: `due_before` has no kept count (the caller counts rows instead)."""
+    """The filters on the kept counts (store/board.py), but the caller's counties (applied by
+    `_kept_counts`) and `due_before` (no kept count knows due times)."""
     c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
     where: list[ColumnElement[bool]] = []
     if flt.county_code:
         where.append(c.county_code == flt.county_code)
-    if flt.county_codes is not None:
-        where.append(c.county_code.in_(sorted(flt.county_codes)))
     if flt.kinds is not None:
         where.append(c.kind.in_(sorted(flt.kinds)))
     if flt.kind:
@@ -176,100 +172,104 @@ def _kept_filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
     return where
 
 
-def _settled_counts(
+def _kept_counts(
     conn: Connection, flt: SlaFilter, states: Collection[str]
 ) -> dict[tuple[str, str], int]:
-    """(county, state) -> how many deadlines in one of the settled `states` pass every filter.
+    """(county, stored state) -> deadlines in that state passing every filter but
+    `due_before`, from the kept counts: their size is counties × rules, not deadlines.
 
-    From the kept counts, which cost the number of counties × rules, not the deadlines ever
-    settled; plus, counted from the rows, the deadlines of cases seen from the caller's
-    counties but kept under another county (a transfer seen by its old agency, store/
-    access.py): those cost the number of such cases. With `due_before`, every matching row
-    is counted, as the kept counts do not know due times."""
+    The caller's counties see a case kept under one of them, or one whose `seen_by` (the
+    further counties that see it: a transfer's old agency) names one of them: those few rows
+    of the table (`seen_by` not empty) are matched here."""
     wanted = sorted(states)
     counts: dict[tuple[str, str], int] = {}
     if not wanted:
         return counts
-    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
-
-    def add(query: Any) -> None:
+    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
+    where = [*_kept_filters(flt), c.state.in_(wanted), c.count != 0]
+    queries = []
+    if flt.county_codes is None:
+        queries.append(
+            select(c.county_code, c.state, func.sum(c.count))
+            .where(*where)
+            .group_by(c.county_code, c.state)
+        )
+    else:
+        bound = sorted(flt.county_codes)
+        queries.append(
+            select(c.county_code, c.state, func.sum(c.count))
+            .where(*where, c.county_code.in_(bound))
+            .group_by(c.county_code, c.state)
+        )
+    for query in queries:
         for county, state, n in conn.execute(query):
             key = (str(county), str(state))
             counts[key] = counts.get(key, 0) + int(n or 0)
-
-    if flt.due_before is not None:
-        add(
-            select(t.county_code, t.state, func.count())
-            .where(*_filters(flt), t.state.in_(wanted))
-            .group_by(t.county_code, t.state)
-        )
-        return counts
-    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
-    add(
-        select(c.county_code, c.state, func.sum(c.count))
-        .where(*_kept_filters(flt), c.state.in_(wanted))
-        .group_by(c.county_code, c.state)
-    )
     if flt.county_codes is not None:
-        bound = sorted(flt.county_codes)
-        further = select(col(CaseCountyRecord.case_id)).where(
-            col(CaseCountyRecord.county_code).in_(bound)
-        )
-        add(
-            select(t.county_code, t.state, func.count())
-            .where(
-                *_filters(flt, visibility=False),
-                t.county_code.not_in(bound),
-                t.case_id.in_(further),
-                t.state.in_(wanted),
+        seen = {f",{county}," for county in flt.county_codes}
+        for county, seen_by, state, n in conn.execute(
+            select(c.county_code, c.seen_by, c.state, c.count).where(
+                *where, c.seen_by != "", c.county_code.not_in(sorted(flt.county_codes))
             )
-            .group_by(t.county_code, t.state)
-        )
+        ):
+            if any(mark in seen_by for mark in seen):
+                key = (str(county), str(state))
+                counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _counted_by_rows(conn: Connection, flt: SlaFilter) -> dict[tuple[str, str], int]:
+    """(county, SLA state) -> deadlines, every row that passes the filters counted: the
+    board's counts when `due_before` is given, which no kept count serves."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    state = sla_state_expression(flt.now)
+    counts: dict[tuple[str, str], int] = {}
+    for county, sla, n in conn.execute(
+        select(t.county_code, state, func.count())
+        .where(*_filters(flt))
+        .group_by(t.county_code, state)
+    ):
+        counts[(str(county), str(sla))] = int(n)
+    return counts
+
+
+def _clock_counts(conn: Connection, flt: SlaFilter) -> dict[tuple[str, str], int]:
+    """(county, overdue or due_soon) -> pending deadlines the clock has put there: one range
+    of the board's indexes each, as many entries as deadlines past their due or warning
+    time."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    counts: dict[tuple[str, str], int] = {}
+    for state in (SlaState.overdue, SlaState.due_soon):
+        for county, n in conn.execute(
+            select(t.county_code, func.count())
+            .where(*_filters(flt), in_sla_state(state, flt.now))
+            .group_by(t.county_code)
+        ):
+            counts[(str(county), state.value)] = int(n)
+    return counts
+
+
+def _sla_counts(conn: Connection, flt: SlaFilter) -> dict[tuple[str, str], int]:
+    """(county, SLA state) -> deadlines passing every filter but `sla_states`. The stored
+    states come from the kept counts, overdue and due_soon from the clock's ranges, and
+    on_track is the kept pending count less those two."""
+    if flt.due_before is not None:
+        return _counted_by_rows(conn, flt)
+    counts = _kept_counts(conn, flt, [s.value for s in DeadlineState])
+    clock = _clock_counts(conn, flt)
+    pending = DeadlineState.pending.value
+    for (county, state), n in list(counts.items()):
+        if state == pending:
+            late = clock.get((county, SlaState.overdue.value), 0)
+            soon = clock.get((county, SlaState.due_soon.value), 0)
+            counts[(county, SlaState.on_track.value)] = n - late - soon
+            del counts[(county, state)]
+    counts.update(clock)
     return counts
 
 
 def _listed(flt: SlaFilter) -> ColumnElement[bool]:
     return or_(false(), *(in_sla_state(s, flt.now) for s in sorted(flt.sla_states)))
-
-
-def _count_by_state(conn: Connection, flt: SlaFilter) -> dict[SlaState, int]:
-    """The settled states from the kept counts (`_settled_counts`), and the pending rows, the
-    open deadlines, classified against the clock in one index-only pass."""
-    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
-    at = _utc(flt.now)
-    pending = t.state == DeadlineState.pending.value
-    by_state = dict.fromkeys(SlaState, 0)
-    for (_county, state), count in _settled_counts(conn, flt, SETTLED_STATES).items():
-        by_state[SlaState(state)] += count
-    overdue, due_soon, every = conn.execute(
-        select(
-            func.count().filter(_is_overdue(at)),
-            func.count().filter(_is_due_soon(at)),
-            func.count(),
-        ).where(*_filters(flt), pending)
-    ).one()
-    by_state[SlaState.overdue] = int(overdue)
-    by_state[SlaState.due_soon] = int(due_soon)
-    by_state[SlaState.on_track] = int(every) - int(overdue) - int(due_soon)
-    return by_state
-
-
-def _count_by_county(conn: Connection, flt: SlaFilter) -> dict[str, int]:
-    """The listed set per county: the settled states from the kept counts, the others one
-    range of the board index each, summed (the states are disjoint)."""
-    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
-    by_county: dict[str, int] = {}
-    settled = [s.value for s in flt.sla_states if s.value in SETTLED_STATES]
-    for (county, _state), count in _settled_counts(conn, flt, settled).items():
-        by_county[county] = by_county.get(county, 0) + count
-    for state in sorted(s for s in flt.sla_states if s.value not in SETTLED_STATES):
-        for county, count in conn.execute(
-            select(t.county_code, func.count())
-            .where(*_filters(flt), in_sla_state(state, flt.now))
-            .group_by(t.county_code)
-        ):
-            by_county[str(county)] = by_county.get(str(county), 0) + int(count)
-    return {county: n for county, n in sorted(by_county.items()) if n}
 
 
 def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int) -> SlaPage:
@@ -314,9 +314,15 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
         )
         for r in conn.execute(page)
     ]
-    by_county = _count_by_county(conn, flt)
+    counts = _sla_counts(conn, flt)
+    by_state = dict.fromkeys(SlaState, 0)
+    by_county: dict[str, int] = {}
+    listed = {s.value for s in flt.sla_states}
+    for (county, state), n in counts.items():
+        by_state[SlaState(state)] += n
+        if state in listed and n:
+            by_county[county] = by_county.get(county, 0) + n
+    by_county = dict(sorted(by_county.items()))
     # county_code is never null, so the per-county counts add up to the listed set.
     total = sum(by_county.values())
-    return SlaPage(
-        rows=rows, total=total, summary=SlaSummary(_count_by_state(conn, flt), by_county)
-    )
+    return SlaPage(rows=rows, total=total, summary=SlaSummary(by_state, by_county))

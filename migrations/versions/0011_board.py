@@ -1,6 +1,6 @@
-"""The board's kept counts (store/board.py): settled deadlines per county, kind, rule,
-provisional flag and state, filled here from the rows already written and kept in step by
-every later write of deadline rows.
+"""The board's kept counts (store/board.py): deadlines per county, further counties that see
+the case, kind, rule, provisional flag and state, filled here from the rows already written
+(`store.board.recount`) and kept in step by every later write of deadline rows.
 
 Revision ID: 0011
 Revises: 0008
@@ -24,20 +24,18 @@ def upgrade() -> None:
     op.create_table(
         "board_counts",
         sa.Column("county_code", sa.String(length=6), nullable=False),
+        sa.Column("seen_by", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("rule", sa.String(length=20), nullable=False),
         sa.Column("provisional", sa.Boolean(), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("county_code", "kind", "rule", "provisional", "state"),
+        sa.PrimaryKeyConstraint("county_code", "seen_by", "kind", "rule", "provisional", "state"),
     )
-    # The same recount as store/board.py's `recount`, in SQL: every state but pending.
-    op.execute(
-        "INSERT INTO board_counts (county_code, kind, rule, provisional, state, count) "
-        "SELECT county_code, kind, rule, provisional, state, count(*) FROM deadlines "
-        "WHERE state IN ('met', 'breached', 'cancelled', 'abandoned') "
-        "GROUP BY county_code, kind, rule, provisional, state"
-    )
+    # The counts of the rows already there: the same function the application repairs with.
+    from store.board import recount
+
+    recount(op.get_bind())
 
 
 def downgrade() -> None:
