@@ -13,6 +13,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.calendar import CalendarActivities
+from activities.calendar_sweep import CalendarSweepActivities
 from activities.delivery import DeliveryActivities
 from activities.delivery_start import DeliveryStarter
 from activities.read_model import ReadModelActivities
@@ -22,6 +23,7 @@ from core.schedules import ensure_reconcile_schedule
 from core.settings import Settings, get_settings
 from core.temporal import connect, data_converter
 from store.db import create_schema, engine_for
+from workflows.calendar_sweep import CalendarSweepWorkflow
 from workflows.delivery import DeliveryWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
@@ -34,6 +36,7 @@ WORKFLOWS = [
     InsuranceTransferWorkflow,
     ReconcileWorkflow,
     DeliveryWorkflow,
+    CalendarSweepWorkflow,
 ]
 
 log = structlog.get_logger("worker")
@@ -57,6 +60,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
     calendar = CalendarActivities(engine)
     reconcile = ReconcileActivities(client, engine, queue)
     delivery = DeliveryActivities(engine, settings, client)
+    sweep = CalendarSweepActivities(client, engine)
     return Worker(
         worker_client(client, settings),
         task_queue=queue,
@@ -74,6 +78,8 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             delivery.send_webhook,
             delivery.send_sms,
             delivery.record_gave_up,
+            sweep.stale_batch,
+            sweep.recompute_batch,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),

@@ -32,6 +32,22 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("county_code", "seen_by", "kind", "rule", "provisional", "state"),
     )
+    # The board's clock ranges past a warning time, and its order within a county.
+    op.create_index(
+        "ix_deadlines_warn",
+        "deadlines",
+        ["state", "paused", "warn_at", "due_at", "county_code", "case_id"],
+    )
+    op.create_index(
+        "ix_deadlines_county_warn",
+        "deadlines",
+        ["county_code", "state", "paused", "warn_at", "due_at", "case_id"],
+    )
+    op.create_index(
+        "ix_deadlines_county_order",
+        "deadlines",
+        ["county_code", sa.literal_column("priority DESC"), "due_at", "case_id", "name"],
+    )
     # The counts of the rows already there: the same function the application repairs with.
     from store.board import recount
 
@@ -39,4 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deadlines_county_order", table_name="deadlines")
+    op.drop_index("ix_deadlines_county_warn", table_name="deadlines")
+    op.drop_index("ix_deadlines_warn", table_name="deadlines")
     op.drop_table("board_counts")
