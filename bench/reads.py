@@ -283,6 +283,38 @@ def explain(engine: Engine, repeat: int = 5) -> None:
             raw.close()
 
 
+def kept_versus_counted(engine: Engine, repeat: int = 9) -> dict[str, str]:
+    """The board's store call as the API makes it, with its summary from the kept counts
+    (store/board.py) and, on the same data in the same run, with every row counted (what the
+    summary cost before: `due_before` far ahead makes the board count the rows themselves)."""
+    everywhere = frozenset(COUNTIES)
+    far = datetime(2200, 1, 1, tzinfo=UTC)
+    rows: dict[str, str] = {}
+    for label, county in (("sla (default)", None), ("sla county", "140105")):
+        for how, due_before in (("kept counts", None), ("rows counted", far)):
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                with engine.connect() as conn:
+                    list_sla_deadlines(
+                        conn,
+                        SlaFilter(
+                            now=datetime.now(UTC),
+                            county_code=county,
+                            county_codes=everywhere,
+                            due_before=due_before,
+                        ),
+                        50,
+                        0,
+                    )
+                times.append(time.perf_counter() - t)
+            times.sort()
+            rows[f"store call, {label}, summary from {how}"] = (
+                f"best {times[0] * 1000:.1f} ms, median {times[len(times) // 2] * 1000:.1f} ms"
+            )
+    return rows
+
+
 async def hammer(
     base_url: str, path: str, requests: int, clients: int, auth: httpx.Auth
 ) -> tuple[list[float], float, int]:
@@ -517,6 +549,7 @@ async def main(args: argparse.Namespace) -> None:
         if not args.skip_explain:
             print("SQL alone (the migrated schema, board indexes included):")
             explain(engine)
+        rows.update(kept_versus_counted(engine))
         if args.api_processes:
             counts = [int(n) for n in args.api_processes.split(",")]
             rows.update(
