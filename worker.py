@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior
+from temporalio.worker import Worker, WorkerDeploymentConfig, WorkerDeploymentVersion
 
 from activities.calendar import CalendarActivities
 from activities.calendar_sweep import CalendarSweepActivities
@@ -50,6 +51,23 @@ def worker_client(client: Client, settings: Settings) -> Client:
     return Client(**config)
 
 
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Worker Versioning when the settings name a deployment and a build: every workflow
+    auto-upgrades (cases outlive any release; `workflow.patched()` keeps changed code
+    replaying), so a case started under one build goes on under the next once that build is
+    the deployment's current version (docs/production-scale.md)."""
+    if not settings.worker_deployment_name or not settings.worker_build_id:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(
+            deployment_name=settings.worker_deployment_name,
+            build_id=settings.worker_build_id,
+        ),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
     engine = engine_for(settings)
     create_schema(engine)
@@ -83,6 +101,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
+        deployment_config=deployment_config(settings),
     )
 
 

@@ -383,9 +383,13 @@ async def profile_requests(base_url: str) -> None:
 
 
 @contextmanager
-def read_model(server: str | None) -> Iterator[tuple[str, str]]:
-    """A fresh read model, its URL and a label: a temporary SQLite file, or a database of its
-    own on the PostgreSQL server `server` (an admin URL), dropped afterwards."""
+def read_model(server: str | None, keep: Path | None = None) -> Iterator[tuple[str, str]]:
+    """A fresh read model, its URL and a label: a temporary SQLite file (or the file `keep`,
+    kept afterwards), or a database of its own on the PostgreSQL server `server` (an admin
+    URL), dropped afterwards."""
+    if server is None and keep is not None:
+        yield f"sqlite:///{keep}", f"SQLite {sqlite3.sqlite_version}"
+        return
     if server is None:
         tmp = Path(tempfile.mkdtemp(prefix="bench-reads-"))
         try:
@@ -530,14 +534,21 @@ async def measure_processes(
 async def main(args: argparse.Namespace) -> None:
     print_machine()
     print(f"run: cases={args.cases} requests={args.requests} clients={args.clients}")
-    with read_model(args.database_url) as (url, database):
+    keep = Path(args.keep_sqlite) if args.keep_sqlite else None
+    with read_model(args.database_url, keep) as (url, database):
         print(f"read model: {database}")
         engine = make_engine(url)
-        create_schema(engine)
-        t = time.perf_counter()
-        n_cases, n_deadlines = generate(engine, args.cases)
-        gen_s = time.perf_counter() - t
-        print(f"  generated {n_cases} cases and {n_deadlines} deadlines in {gen_s:.1f} s")
+        if keep is not None and keep.exists():
+            with engine.connect() as conn:
+                n_cases = conn.execute(text("SELECT count(*) FROM cases")).scalar_one()
+                n_deadlines = conn.execute(text("SELECT count(*) FROM deadlines")).scalar_one()
+            print(f"  reusing {keep}: {n_cases} cases and {n_deadlines} deadlines")
+        else:
+            create_schema(engine)
+            t = time.perf_counter()
+            n_cases, n_deadlines = generate(engine, args.cases)
+            gen_s = time.perf_counter() - t
+            print(f"  generated {n_cases} cases and {n_deadlines} deadlines in {gen_s:.1f} s")
         rows: dict[str, str] = {
             "read model": f"{n_cases} cases, {n_deadlines} deadlines, {size_of(engine)} {database}"
         }
@@ -590,6 +601,11 @@ def parse() -> argparse.Namespace:
         help="with --api-processes, also uvicorn's own --workers (without the TCP_NODELAY fix)",
     )
     parser.add_argument("--skip-explain", action="store_true", help="no plans and SQL timings")
+    parser.add_argument(
+        "--keep-sqlite",
+        help="a SQLite file to generate into and keep, or to reuse if it exists (then --cases "
+        "is what it holds)",
+    )
     return parser.parse_args()
 
 
