@@ -184,7 +184,7 @@ async def temporal_bytes(env: Any, tmp: Path, cases: int, sample: int) -> dict[s
     async for execution in client.list_workflows("WorkflowType = 'WageArrearsWorkflow'"):
         history = await client.get_workflow_handle(execution.id).fetch_history()
         events.append(len(history.events))
-        sizes.append(history.to_proto().ByteSize())
+        sizes.append(sum(event.ByteSize() for event in history.events))
         if len(events) >= sample:
             break
     if events:
