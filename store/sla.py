@@ -6,6 +6,13 @@ case: a row written yesterday is overdue today without any workflow writing to i
 classification runs in the database against `now` (the same rules as `Deadline.sla_state_at`):
 each state as plain comparisons on the row for the filters and counts, so that the board's
 indexes serve them, and as a CASE for the state column of the listed rows.
+
+The summary's counts cost what the clock changes, not the history: every stored state, the
+pending total included, comes from the kept counts (store/board.py, a few thousand rows
+whatever the number of deadlines), and only `overdue` and `due_soon` are counted from rows,
+one index range each over the pending deadlines past their due or warning time; `on_track`
+is the pending total less those two. A `due_before` filter, which no kept count serves,
+counts the matching rows instead.
 """
 
 from __future__ import annotations
