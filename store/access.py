@@ -43,8 +43,15 @@ def add_case_counties(engine: Engine, case_id: str, counties: Iterable[str]) -> 
     for county in sorted(set(counties)):
         try:
             with engine.begin() as conn:
-                # The write first: on SQLite it takes the write lock, so what is read after
-                # it is what the counts were kept against.
+                # The case row locked as `sync_case` locks it (PostgreSQL), so the two do not
+                # count the same rows under different `seen_by`; on SQLite the insert below
+                # takes the write lock, so what is read after it is what the counts were kept
+                # against. The API adds a transfer's counties before its workflow starts, so
+                # before its first rows.
+                cases = CaseRecord.__table__  # type: ignore[attr-defined]
+                conn.execute(
+                    select(cases.c.case_id).where(cases.c.case_id == case_id).with_for_update()
+                )
                 conn.execute(table.insert().values(case_id=case_id, county_code=county))
                 further_county_added(conn, case_id, county)
         except IntegrityError:  # there already, or a concurrent retry of the same create
