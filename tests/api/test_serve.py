@@ -31,7 +31,9 @@ async def _accepted_nodelay(listener: socket.socket) -> int:
 
 
 def test_the_shared_listener_gives_connections_tcp_nodelay() -> None:
-    config = NoDelayConfig("api.main:create_app", factory=True, host="127.0.0.1", port=0)
+    config = NoDelayConfig(
+        "api.main:create_app", factory=True, host="127.0.0.1", port=0, log_config=None
+    )
     listener = config.bind_socket()
 
     assert listener.proto == socket.IPPROTO_TCP
