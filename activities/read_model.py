@@ -18,10 +18,11 @@ from temporalio import activity
 from domain.notifications import Notification
 from domain.regions import RegionSettings
 from domain.snapshot import CaseSnapshot
+from store.board import replace_case_deadlines
 from store.case_ends import ended_abnormally
 from store.case_numbers import allocate_case_id
 from store.cases import awaiting_column
-from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
+from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
 
 log = structlog.get_logger("activities.read_model")
 
@@ -54,7 +55,6 @@ class ReadModelActivities:
         marked as ended abnormally (a write still in flight when its workflow was terminated
         must not reopen it)."""
         cases = CaseRecord.__table__  # type: ignore[attr-defined]
-        deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
         values = snapshot.model_dump(exclude={"deadlines"})
         values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
         values["awaiting"] = awaiting_column(snapshot.awaiting)
@@ -78,7 +78,6 @@ class ReadModelActivities:
                 conn.execute(
                     cases.update().where(cases.c.case_id == snapshot.case_id).values(**values)
                 )
-            conn.execute(deadlines.delete().where(deadlines.c.case_id == snapshot.case_id))
             rows = [
                 {
                     **row.model_dump(),
@@ -89,8 +88,8 @@ class ReadModelActivities:
                 }
                 for row in {d.name: d for d in snapshot.deadlines}.values()
             ]
-            if rows:
-                conn.execute(deadlines.insert(), rows)
+            # The board's kept counts follow in the same transaction (store/board.py).
+            replace_case_deadlines(conn, snapshot.case_id, rows)
         log.info("read model synced", revision=snapshot.revision, status=snapshot.status)
 
     @activity.defn

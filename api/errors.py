@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import RPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api import field_messages, refusal_messages
@@ -160,6 +161,14 @@ async def _temporal_error(request: Request, exc: Exception) -> JSONResponse:
     return _unavailable("temporal_unavailable", "the case engine did not answer; retry shortly")
 
 
+async def _temporal_timeout(_: Request, exc: Exception) -> JSONResponse:
+    # The SDK gave up waiting for Temporal's answer (an overloaded server: an update not
+    # accepted within its RPC timeout). What was asked may still happen; every create and
+    # action is idempotent, so the client retries with the same key.
+    log.warning("temporal did not answer in time", error_type=type(exc).__name__)
+    return _unavailable("temporal_unavailable", "the case engine did not answer; retry shortly")
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", error_type=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
@@ -200,4 +209,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeoutError, _pool_timeout)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(RPCError, _temporal_error)
+    app.add_exception_handler(RPCTimeoutOrCancelledError, _temporal_timeout)
     app.add_exception_handler(Exception, _unexpected)

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Worker Versioning (docs/production-scale.md): the deployment this worker belongs to and
+    # its build; both set, the worker polls as that version and case workflows auto-upgrade
+    # to the deployment's current version. Empty (the embedded stack, tests): unversioned.
+    worker_deployment_name: str = ""
+    worker_build_id: str = ""
+    # API processes on one listening socket (uvicorn's workers, with TCP_NODELAY: api/serve.py).
+    api_workers: int = Field(default=1, ge=1, le=64)
     # Web origins (comma-separated) of the Temporal UI that may call the codec endpoint;
     # empty: the embedded stack's UI on loopback.
     codec_cors_origins: str = ""

@@ -283,7 +283,12 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/admin/calendar/2031", roles_only(ADMINS, 422), BAD_SCHEDULE)
     ],
     ("POST", "/api/v1/admin/calendar/recompute"): [
-        Probe("/api/v1/admin/calendar/recompute", roles_only(ADMINS, 200))
+        Probe("/api/v1/admin/calendar/recompute", roles_only(ADMINS, 202))
+    ],
+    ("GET", "/api/v1/admin/calendar/sweeps/{sweep}"): [
+        Probe(
+            f"/api/v1/admin/calendar/sweeps/calendar-sweep-2031-{'0' * 16}", roles_only(ADMINS, 404)
+        )
     ],
     ("GET", "/api/v1/admin/regions/{county_code}"): [
         Probe("/api/v1/admin/regions/140105", roles_only(ADMINS, 200))
