@@ -3,7 +3,7 @@ the case, kind, rule, provisional flag and state, filled here from the rows alre
 (`store.board.recount`) and kept in step by every later write of deadline rows.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Created: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
