@@ -237,7 +237,16 @@ PHRASES: Final[dict[str, str]] = {
 }
 
 # The pages' label prefixes a value may be named by, in the order tried.
-_LABEL_PREFIXES: Final = ("dl_", "status_", "state_", "role_", "field_", "action_", "enum_", "kind_")
+_LABEL_PREFIXES: Final = (
+    "dl_",
+    "status_",
+    "state_",
+    "role_",
+    "field_",
+    "action_",
+    "enum_",
+    "kind_",
+)
 
 
 @cache

@@ -103,9 +103,7 @@ async def test_a_mediator_sees_the_case_waiting_for_them_and_finds_it_by_employe
     # MA-4: green-channel cases (marked so) come first; the rest soonest deadline first.
     ordinary = page.locator("#work tbody tr").filter(has_not=page.locator(".badge.priority"))
     dues = [
-        text
-        for text in await ordinary.locator("td:nth-child(7)").all_inner_texts()
-        if text != "—"
+        text for text in await ordinary.locator("td:nth-child(7)").all_inner_texts() if text != "—"
     ]
     assert dues == sorted(dues), "soonest deadline first"
     await fits(page, "my-work-queue")
