@@ -8,7 +8,6 @@ with the caller as its opener, validated by the domain's own rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ValidationError, create_model
 
 from api.access import User, opener
 from api.errors import ApiError, validation_details
+from domain import kinds
 from domain.common import StrictModel
 from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
@@ -40,10 +40,9 @@ DisputeIntakeIn = _without_opener(DisputeIntake, "DisputeIntakeIn")
 TransferIntakeIn = _without_opener(TransferIntake, "TransferIntakeIn")
 
 
-def _opened(
-    model: type[M], kind: str, county: Callable[[Any], str], body: BaseModel, user: Any
-) -> M:
-    actor = opener(user, kind, county(body))
+def _opened(model: type[M], kind: str, body: BaseModel, user: Any) -> M:
+    # The county the case is opened in, by the kind's own rule (a transfer: the new agency's).
+    actor = opener(user, kind, kinds.named(kind).county_of(body))
     try:
         return model.model_validate({**dict(body), "opened_by": actor})
     except ValidationError as err:
@@ -54,18 +53,16 @@ def _opened(
 
 
 def wage_arrears_intake(body: WageArrearsIntakeIn, user: User) -> WageArrearsIntake:  # type: ignore[valid-type]
-    return _opened(WageArrearsIntake, "wage_arrears", lambda b: b.county_code, body, user)
+    return _opened(WageArrearsIntake, "wage_arrears", body, user)
 
 
 def dispute_intake(body: DisputeIntakeIn, user: User) -> DisputeIntake:  # type: ignore[valid-type]
-    return _opened(DisputeIntake, "dispute", lambda b: b.county_code, body, user)
+    return _opened(DisputeIntake, "dispute", body, user)
 
 
 def transfer_intake(body: TransferIntakeIn, user: User) -> TransferIntake:  # type: ignore[valid-type]
     # SI-1: the worker applies at the new region's agency.
-    return _opened(
-        TransferIntake, "insurance_transfer", lambda b: b.to_agency.county_code, body, user
-    )
+    return _opened(TransferIntake, "insurance_transfer", body, user)
 
 
 WageArrearsIntakeDep = Annotated[WageArrearsIntake, Depends(wage_arrears_intake)]

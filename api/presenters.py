@@ -13,24 +13,24 @@ from pydantic import BaseModel
 from api.masking import TextMask
 from api.schemas import (
     AvailableAction,
-    CaseDetail,
     DeadlinePublic,
     DisputeDetail,
     Totals,
     TransferDetail,
+    WageArrearsDetail,
     WorkerPublic,
 )
-from domain import identity
+from domain import identity, kinds
 from domain.actions import ActionSpec
 from domain.case_ends import CaseEnded
 from domain.common import Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
-from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
+from domain.dispute.kind import DISPUTE
 from domain.dispute.view import DisputeView
-from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
+from domain.insurance.kind import INSURANCE_TRANSFER
 from domain.insurance.view import TransferView
 from domain.wage_arrears import accounts
-from domain.wage_arrears.rules import ACTIONS
+from domain.wage_arrears.kind import WAGE_ARREARS
 from domain.wage_arrears.view import WageArrearsView
 
 Mask = Callable[[str], str]
@@ -54,12 +54,12 @@ def _free_text(reveal: bool, names: list[str]) -> Callable[[Any], Any]:
     return TextMask(names).deep
 
 
-def case_detail(
+def wage_arrears_detail(
     view: WageArrearsView,
     now: datetime | None = None,
     reveal: bool = False,
     role: Role | None = None,
-) -> CaseDetail:
+) -> WageArrearsDetail:
     now = now or datetime.now(UTC)
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
@@ -79,10 +79,10 @@ def case_detail(
         )
         for acc, claim in zip(view.accounts, intake.workers, strict=True)
     ]
-    return CaseDetail(
+    return WageArrearsDetail(
         case_id=state.case_id,
         case_number=state.intake.case_number,
-        kind="wage_arrears",
+        kind=WAGE_ARREARS.name,
         status=state.status.value,
         severity=state.severity.value,
         triaged=state.triaged,
@@ -111,7 +111,7 @@ def case_detail(
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
-        available_actions=_available(ACTIONS, view.available_actions, role),
+        available_actions=_available(WAGE_ARREARS.actions, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
         revision=state.revision,
     )
@@ -147,14 +147,14 @@ def dispute_detail(
     intake = state.intake
     text = _free_text(reveal, [w.name for w in intake.workers])
     linked = (
-        [{"case_id": intake.linked_case_id, "kind": "wage_arrears", "relation": "referred_by"}]
+        [{"case_id": intake.linked_case_id, "kind": WAGE_ARREARS.name, "relation": "referred_by"}]
         if intake.linked_case_id
         else []
     )
     return DisputeDetail(
         case_id=state.case_id,
         case_number=state.intake.case_number,
-        kind="dispute",
+        kind=DISPUTE.name,
         stage=state.stage.value,
         status=state.stage.value,
         priority=state.priority,
@@ -184,7 +184,7 @@ def dispute_detail(
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
-        available_actions=_available(DISPUTE_ACTIONS, view.available_actions, role),
+        available_actions=_available(DISPUTE.actions, view.available_actions, role),
         linked_cases=linked,
         revision=state.revision,
     )
@@ -201,7 +201,7 @@ def transfer_detail(
     return TransferDetail(
         case_id=state.case_id,
         case_number=state.intake.case_number,
-        kind="insurance_transfer",
+        kind=INSURANCE_TRANSFER.name,
         transfer_kind=intake.kind.value,
         stage=state.stage.value,
         status=state.stage.value,
@@ -229,10 +229,18 @@ def transfer_detail(
         events=text([e.model_dump(mode="json") for e in state.events]),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
-        available_actions=_available(TRANSFER_ACTIONS, view.available_actions, role),
+        available_actions=_available(INSURANCE_TRANSFER.actions, view.available_actions, role),
         linked_cases=[],
         revision=state.revision,
     )
+
+
+# Each kind's detail, as the API shows it: the one per-kind table of the API.
+DETAILS: Mapping[str, Callable[..., WageArrearsDetail | DisputeDetail | TransferDetail]] = {
+    WAGE_ARREARS.name: wage_arrears_detail,
+    DISPUTE.name: dispute_detail,
+    INSURANCE_TRANSFER.name: transfer_detail,
+}
 
 
 def present(
@@ -240,24 +248,20 @@ def present(
     reveal: bool = False,
     ended: CaseEnded | None = None,
     role: Role | None = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """The case as the caller sees it: `reveal` shows personal data unmasked; `ended` when its
     workflow ended abnormally (the view is its last state, answered from replay); `role`, the
     caller's, marks the available actions they may take."""
-    detail: CaseDetail | DisputeDetail | TransferDetail
-    if isinstance(view, DisputeView):
-        detail = dispute_detail(view, reveal=reveal, role=role)
-    elif isinstance(view, TransferView):
-        detail = transfer_detail(view, reveal=reveal, role=role)
-    else:
-        assert isinstance(view, WageArrearsView)
-        detail = case_detail(view, reveal=reveal, role=role)
+    kind = next(kind for kind in kinds.KINDS if isinstance(view, kind.view))
+    detail: WageArrearsDetail | DisputeDetail | TransferDetail = DETAILS[kind.name](
+        view, reveal=reveal, role=role
+    )
     return detail if ended is None else _ended(detail, ended)
 
 
 def _ended(
-    detail: CaseDetail | DisputeDetail | TransferDetail, ended: CaseEnded
-) -> CaseDetail | DisputeDetail | TransferDetail:
+    detail: WageArrearsDetail | DisputeDetail | TransferDetail, ended: CaseEnded
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """As the read model marks it (store/case_ends.py): no clock pending, nothing to do."""
     abandoned = {"state": DeadlineState.abandoned, "sla_state": SlaState.abandoned}
     deadlines = [

@@ -73,7 +73,7 @@ class Totals(BaseModel):
     outstanding: Decimal
 
 
-class CaseDetail(BaseModel):
+class WageArrearsDetail(BaseModel):
     case_id: str
     # The bureau's own number for the case, if it gave one (unique in its county).
     case_number: str | None = None

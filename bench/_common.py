@@ -34,7 +34,7 @@ from domain.regions import TAIYUAN_COUNTIES
 from store.db import make_engine
 from store.users import create_user, issue_token
 from worker import build_worker
-from workflows import search_attributes as sa
+from core import search_attributes as sa
 
 PACKAGES = (
     "temporalio",

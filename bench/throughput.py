@@ -41,7 +41,7 @@ from bench._common import (
     summary,
 )
 from domain.wage_arrears.models import ConfirmPayment, RecordPayment, WageArrearsIntake
-from domain.wage_arrears.view import ActionResult
+from domain.wage_arrears.view import WageArrearsActionResult
 from workflows.wage_arrears import WageArrearsWorkflow
 
 RPC_TIMEOUT = timedelta(seconds=60)
@@ -114,7 +114,7 @@ def sdk_case(client: Client, task_queue: str, first: int) -> Callable[[int], Awa
             RecordPayment.model_validate(record_payment(county)),
             rpc_timeout=RPC_TIMEOUT,
         )
-        result: ActionResult = await handle.execute_update(
+        result: WageArrearsActionResult = await handle.execute_update(
             WageArrearsWorkflow.confirm_payment,
             ConfirmPayment.model_validate(confirm_payment(county)),
             rpc_timeout=RPC_TIMEOUT,

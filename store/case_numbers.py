@@ -11,10 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from domain import kinds
 from domain.common import CST
 from store.tables import CaseCounterRecord, CaseRequestRecord
-
-CASE_PREFIXES = {"wage_arrears": "WA", "dispute": "MA", "insurance_transfer": "SI"}
 
 
 class IdempotencyKeyReused(Exception):
@@ -40,7 +39,7 @@ def _next_number(conn: Connection, prefix: str, year: int) -> int:
 
 
 def allocate_case_id(conn: Connection, kind: str, now: datetime | None = None) -> str:
-    prefix = CASE_PREFIXES[kind]
+    prefix = kinds.named(kind).prefix
     year = (now or datetime.now(UTC)).astimezone(CST).year
     return f"{prefix}-{year}-{_next_number(conn, prefix, year):06d}"
 

@@ -1,4 +1,6 @@
-"""What every case workflow shares: the deadline loop, the flusher, search attributes, refusals.
+"""What every case workflow shares: the deadline loop, the flusher, search attributes, refusals,
+and the handlers every kind has (its view, `wait_opened`, `recompute_deadlines`, attaching a
+file, and the deadline actions its `ACTIONS` name).
 
 A case workflow keeps its state in a pydantic model with `revision` and `deadlines`. Every
 change bumps the revision; one flusher task writes notifications and the read-model snapshot
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import types
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -27,14 +31,26 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from core import search_attributes as sa
     from domain import carry
+    from domain.actions import check
     from domain.carry import CaseCarry, SeenRequest
+    from domain.case_kind import CaseKind
     from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
-    from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
+    from domain.deadlines import (
+        Deadline,
+        ExtendDeadline,
+        PauseDeadline,
+        RecomputeDeadlines,
+        RecomputeResult,
+        ResumeDeadline,
+        recomputed,
+    )
     from domain.effects import Effects, apply_deadline_change, deadline_change, started
+    from domain.files import AttachFile
     from domain.notifications import Notification
+    from domain.regions import RegionSettings
     from domain.snapshot import CaseSnapshot
-    from workflows import search_attributes as sa
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
 
 _REFUSAL_TYPES: dict[type[Exception], str] = {
@@ -47,6 +63,17 @@ REFUSALS = tuple(_REFUSAL_TYPES)
 # Cases opened before actions were stamped replay without the check: update validators run
 # again on replay, and their actions carry no stamp.
 STAMPED_ACTIONS = "stamped-actions"
+# Cases whose `wait_opened` answered with the action result before it answered with the view
+# (so that a create is one call) replay as they ran.
+OPENED_VIEW = "opened-returns-view"
+# The actions every kind may declare whose commands are the same for every kind: their
+# updates are here, once, for each kind whose `ACTIONS` name them.
+SHARED_ACTIONS: dict[str, type[Command]] = {
+    "attach_file": AttachFile,
+    "extend_deadline": ExtendDeadline,
+    "pause_deadline": PauseDeadline,
+    "resume_deadline": ResumeDeadline,
+}
 
 
 def refusal(exc: Exception) -> ApplicationError:
@@ -80,9 +107,49 @@ S = TypeVar("S", bound=CaseState)
 R = TypeVar("R", bound=BaseModel)
 
 
+def _retyped(fn: Callable[..., Any], name: str, **annotations: Any) -> Any:
+    """A copy of `fn` named `name`, with concrete types where it says the generic ones: the
+    SDK reads a handler's types to decode its input and a client's result."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = fn.__doc__
+    copy.__annotations__ = dict(annotations)
+    return copy
+
+
 class CaseWorkflow(Generic[S, R]):
-    kind: ClassVar[str]
-    result_type: ClassVar[type[BaseModel]]
+    case_kind: ClassVar[CaseKind]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Gives each kind's workflow the shared handlers, typed with its own view and result."""
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("case_kind")
+        if kind is None:
+            return
+        view = _retyped(CaseWorkflow._view, "view", **{"return": kind.view})
+        cls.view = workflow.query(view)  # type: ignore[method-assign,assignment]
+        opened = _retyped(CaseWorkflow._wait_opened, "wait_opened", **{"return": kind.view})
+        cls.wait_opened = workflow.update(opened)  # type: ignore[method-assign,assignment]
+        recompute = workflow.update(
+            _retyped(
+                CaseWorkflow._recompute_deadlines,
+                "recompute_deadlines",
+                cmd=RecomputeDeadlines,
+                **{"return": RecomputeResult},
+            )
+        )
+        recompute.validator(
+            _retyped(
+                CaseWorkflow._check_recompute,
+                "_check_recompute_deadlines",
+                cmd=RecomputeDeadlines,
+                **{"return": None},
+            )
+        )
+        cls.recompute_deadlines = recompute  # type: ignore[method-assign,assignment]
+        for name, command in SHARED_ACTIONS.items():
+            if name in kind.actions:
+                setattr(cls, name, _shared_action(name, command, kind.result))
 
     def __init__(self) -> None:
         self._state: S | None = None
@@ -100,12 +167,9 @@ class CaseWorkflow(Generic[S, R]):
             raise ApplicationError("the case is still opening", type="CaseOpening")
         return self._state
 
-    # What each case kind says.
+    # What each case kind says: its registry record, and these.
 
-    def _is_closed(self) -> bool:
-        raise NotImplementedError
-
-    def _snapshot(self, now: datetime) -> CaseSnapshot:
+    async def _open(self, intake: Any) -> None:
         raise NotImplementedError
 
     async def _on_deadline(
@@ -117,10 +181,83 @@ class CaseWorkflow(Generic[S, R]):
         """Applies a validated action to the state; returns its notifications."""
         raise NotImplementedError
 
+    def _is_closed(self) -> bool:
+        return self.case_kind.is_closed(self.state)
+
+    def _snapshot(self, now: datetime) -> CaseSnapshot:
+        return self.case_kind.snapshot(self.state, now)
+
     def _result(self) -> R:
-        raise NotImplementedError
+        return cast(R, self.case_kind.result_of(self.state))
 
     # The machinery.
+
+    async def _run(self, intake: Any, carried: CaseCarry[Any] | None) -> R:
+        """A run of the case: opened or carried over, then served until it closes."""
+        # Started with the intake alone, the SDK applies no type hints (they are matched
+        # only when the counts agree): the intake arrives as JSON data.
+        intake = self.case_kind.intake.model_validate(intake)
+        if not self._begin(carried):
+            await self._open(intake)
+        await self._serve(intake)
+        return self._result()
+
+    async def _region(self, intake: Any) -> RegionSettings:
+        """The settings of the case's own county, as its kind names it."""
+        return await workflow.execute_activity_method(
+            ReadModelActivities.load_region_settings,
+            self.case_kind.county_of(intake),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY_FOREVER,
+        )
+
+    # The handlers every kind has (typed for each kind by __init_subclass__).
+
+    def _view(self) -> BaseModel:
+        return self.case_kind.view_of(self.state)
+
+    async def _wait_opened(self) -> BaseModel:
+        """Returns once the case is open and in the read model, with its view: the API's
+        create waits on it, and answers with it."""
+        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
+        if workflow.patched(OPENED_VIEW):
+            return self.case_kind.view_of(self.state)
+        return self._result()
+
+    def _check_recompute(self, cmd: RecomputeDeadlines) -> None:
+        self._check_running()
+
+    if TYPE_CHECKING:
+        # What each kind's workflow gets from __init_subclass__ (the deadline actions only
+        # when its `ACTIONS` name them), as type checkers and callers naming them see it.
+
+        @workflow.query
+        def view(self) -> BaseModel:
+            return self._view()
+
+        @workflow.update
+        async def wait_opened(self) -> BaseModel:
+            return await self._wait_opened()
+
+        @workflow.update
+        async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
+            return await self._recompute_deadlines(cmd)
+
+        @workflow.update
+        async def attach_file(self, cmd: AttachFile) -> R:
+            return await self._act("attach_file", cmd)
+
+        @workflow.update
+        async def extend_deadline(self, cmd: ExtendDeadline) -> R:
+            return await self._act("extend_deadline", cmd)
+
+        @workflow.update
+        async def pause_deadline(self, cmd: PauseDeadline) -> R:
+            return await self._act("pause_deadline", cmd)
+
+        @workflow.update
+        async def resume_deadline(self, cmd: ResumeDeadline) -> R:
+            return await self._act("resume_deadline", cmd)
 
     def _begin(self, carried: CaseCarry[Any] | None) -> bool:
         """Starts a run; True when it continues the case from the run before."""
@@ -176,7 +313,7 @@ class CaseWorkflow(Generic[S, R]):
         flusher.cancel()
 
     def _check(self, name: str, state: S, cmd: Command) -> None:
-        raise NotImplementedError
+        check(self.case_kind.actions, name, state, cmd, workflow.now())
 
     def _validate(self, name: str, cmd: Command) -> None:
         """What an update's validator decides; a refusal is typed for the API (403/409/422)."""
@@ -210,7 +347,7 @@ class CaseWorkflow(Generic[S, R]):
             raise InvalidActionInput(
                 "this Idempotency-Key was used before on this case for a different request"
             )
-        return cast(R, self.result_type.model_validate(seen.result))
+        return cast(R, self.case_kind.result.model_validate(seen.result))
 
     def _remember(self, name: str, cmd: Command, result: R) -> None:
         if cmd.request is None:
@@ -362,3 +499,17 @@ class CaseWorkflow(Generic[S, R]):
             else sa.NEXT_DUE_AT.value_unset(),
         ]
         workflow.upsert_search_attributes(updates)
+
+
+def _shared_action(name: str, command: type[Command], result: type[BaseModel]) -> Any:
+    """The update of a shared action, typed with the kind's result, and its validator."""
+
+    async def act(self: CaseWorkflow[Any, Any], cmd: Command) -> Any:
+        return await self._act(name, cmd)
+
+    def validate(self: CaseWorkflow[Any, Any], cmd: Command) -> None:
+        self._validate(name, cmd)
+
+    update = workflow.update(_retyped(act, name, cmd=command, **{"return": result}))
+    update.validator(_retyped(validate, f"_check_{name}", cmd=command))
+    return update

@@ -7,7 +7,6 @@ outcomes back to it by signal, so both histories show the link.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from temporalio import workflow
@@ -19,13 +18,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.common import Command
     from domain.deadlines import (
         Deadline,
-        ExtendDeadline,
-        PauseDeadline,
-        RecomputeDeadlines,
-        RecomputeResult,
-        ResumeDeadline,
     )
-    from domain.dispute import rules, transitions
+    from domain.dispute import transitions
+    from domain.dispute.kind import DISPUTE
     from domain.dispute.models import (
         ApplyEnforcement,
         ApplyForArbitration,
@@ -35,7 +30,6 @@ with workflow.unsafe.imports_passed_through():
         CloseDispute,
         DecideAcceptance,
         DisputeIntake,
-        DisputeStage,
         DisputeState,
         RecordAgreement,
         RecordAward,
@@ -52,17 +46,10 @@ with workflow.unsafe.imports_passed_through():
         ScheduleHearing,
     )
     from domain.dispute.view import (
-        KIND,
         DisputeActionResult,
-        DisputeView,
-        action_result,
         outcome_report,
-        snapshot,
-        view,
     )
-    from domain.files import AttachFile
     from domain.notifications import Notification
-    from domain.snapshot import CaseSnapshot
     from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
 
@@ -76,38 +63,20 @@ LAW_AS_WRITTEN = "law-as-written"
 
 @workflow.defn
 class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
-    kind = KIND
-    result_type = DisputeActionResult
+    case_kind = DISPUTE
 
     @workflow.run
     async def run(
         self, intake: DisputeIntake, carry: CaseCarry[DisputeState] | None = None
     ) -> DisputeActionResult:
-        # Started with the intake alone, the SDK applies no type hints (they are matched
-        # only when the counts agree): the intake arrives as JSON data.
-        intake = DisputeIntake.model_validate(intake)
-        if not self._begin(carry):
-            await self._open(intake)
-        await self._serve(intake)
-        return action_result(self.state)
+        return await self._run(intake, carry)
 
     async def _open(self, intake: DisputeIntake) -> None:
-        region = await workflow.execute_activity_method(
-            ReadModelActivities.load_region_settings,
-            intake.county_code,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY_FOREVER,
-        )
+        region = await self._region(intake)
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
         self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
         await self._take(effects, intake.opened_by.id)
-
-    def _is_closed(self) -> bool:
-        return self.state.stage is DisputeStage.closed
-
-    def _snapshot(self, now: datetime) -> CaseSnapshot:
-        return snapshot(self.state, now)
 
     async def _on_deadline(
         self, deadline: Deadline, what: Literal["warn", "due"]
@@ -131,25 +100,9 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
             # dispute goes on, and its own history keeps the outcome.
             workflow.logger.info("linked case no longer running: %s", err.message)
 
-    def _check(self, name: str, state: DisputeState, cmd: Command) -> None:
-        rules.check(name, state, cmd, workflow.now())
-
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
         effects = transitions.apply(name, self.state, cmd, workflow.now())
         return await self._take(effects, cmd.actor.id, commit=False)
-
-    def _result(self) -> DisputeActionResult:
-        return action_result(self.state)
-
-    @workflow.query
-    def view(self) -> DisputeView:
-        return view(self.state)
-
-    @workflow.update
-    async def wait_opened(self) -> DisputeActionResult:
-        """Returns once the case is open and in the read model (the API's create waits on it)."""
-        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
-        return action_result(self.state)
 
     # Human actions: one update each, so the event history names every action and its actor.
 
@@ -316,49 +269,9 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
         self._validate("apply_enforcement", cmd)
 
     @workflow.update
-    async def extend_deadline(self, cmd: ExtendDeadline) -> DisputeActionResult:
-        return await self._act("extend_deadline", cmd)
-
-    @extend_deadline.validator
-    def _check_extend_deadline(self, cmd: ExtendDeadline) -> None:
-        self._validate("extend_deadline", cmd)
-
-    @workflow.update
-    async def pause_deadline(self, cmd: PauseDeadline) -> DisputeActionResult:
-        return await self._act("pause_deadline", cmd)
-
-    @pause_deadline.validator
-    def _check_pause_deadline(self, cmd: PauseDeadline) -> None:
-        self._validate("pause_deadline", cmd)
-
-    @workflow.update
-    async def resume_deadline(self, cmd: ResumeDeadline) -> DisputeActionResult:
-        return await self._act("resume_deadline", cmd)
-
-    @resume_deadline.validator
-    def _check_resume_deadline(self, cmd: ResumeDeadline) -> None:
-        self._validate("resume_deadline", cmd)
-
-    @workflow.update
-    async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
-        return await self._recompute_deadlines(cmd)
-
-    @recompute_deadlines.validator
-    def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
-        self._check_running()
-
-    @workflow.update
     async def close(self, cmd: CloseDispute) -> DisputeActionResult:
         return await self._act("close", cmd)
 
     @close.validator
     def _check_close(self, cmd: CloseDispute) -> None:
         self._validate("close", cmd)
-
-    @workflow.update
-    async def attach_file(self, cmd: AttachFile) -> DisputeActionResult:
-        return await self._act("attach_file", cmd)
-
-    @attach_file.validator
-    def _check_attach_file(self, cmd: AttachFile) -> None:
-        self._validate("attach_file", cmd)

@@ -7,18 +7,16 @@ case to the worker and the step's clock starts again when they arrive (SI-5).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.read_model import ReadModelActivities
     from domain.carry import CaseCarry
     from domain.common import Command
-    from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult
-    from domain.files import AttachFile
-    from domain.insurance import rules, transitions
+    from domain.deadlines import Deadline
+    from domain.insurance import transitions
+    from domain.insurance.kind import INSURANCE_TRANSFER
     from domain.insurance.models import (
         CloseTransfer,
         CompleteTransfer,
@@ -28,59 +26,30 @@ with workflow.unsafe.imports_passed_through():
         RejectForMissingDocuments,
         SendTransfer,
         TransferIntake,
-        TransferStage,
         TransferState,
     )
     from domain.insurance.view import (
-        KIND,
         TransferActionResult,
-        TransferView,
-        action_result,
-        snapshot,
-        view,
     )
     from domain.notifications import Notification
-    from domain.snapshot import CaseSnapshot
     from workflows.case_base import CaseWorkflow
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
 
 
 @workflow.defn
 class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult]):
-    kind = KIND
-    result_type = TransferActionResult
+    case_kind = INSURANCE_TRANSFER
 
     @workflow.run
     async def run(
         self, intake: TransferIntake, carry: CaseCarry[TransferState] | None = None
     ) -> TransferActionResult:
-        # Started with the intake alone, the SDK applies no type hints (they are matched
-        # only when the counts agree): the intake arrives as JSON data.
-        intake = TransferIntake.model_validate(intake)
-        if not self._begin(carry):
-            await self._open(intake)
-        await self._serve(intake)
-        return action_result(self.state)
+        return await self._run(intake, carry)
 
     async def _open(self, intake: TransferIntake) -> None:
-        region = await workflow.execute_activity_method(
-            ReadModelActivities.load_region_settings,
-            intake.to_agency.county_code,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY_FOREVER,
-        )
+        region = await self._region(intake)
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
         await self._take(effects, intake.opened_by.id)
-
-    def _is_closed(self) -> bool:
-        return self.state.stage in (TransferStage.completed, TransferStage.closed)
-
-    def _snapshot(self, now: datetime) -> CaseSnapshot:
-        return snapshot(self.state, now)
-
-    def _check(self, name: str, state: TransferState, cmd: Command) -> None:
-        rules.check(name, state, cmd, workflow.now())
 
     async def _on_deadline(
         self, deadline: Deadline, what: Literal["warn", "due"]
@@ -93,19 +62,6 @@ class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
         effects = transitions.apply(name, self.state, cmd, workflow.now())
         return await self._take(effects, cmd.actor.id, commit=False)
-
-    def _result(self) -> TransferActionResult:
-        return action_result(self.state)
-
-    @workflow.query
-    def view(self) -> TransferView:
-        return view(self.state)
-
-    @workflow.update
-    async def wait_opened(self) -> TransferActionResult:
-        """Returns once the case is open and in the read model (the API's create waits on it)."""
-        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
-        return action_result(self.state)
 
     # Agency actions: one update each, so the event history names every action and its actor.
 
@@ -166,19 +122,3 @@ class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult
     @close.validator
     def _check_close(self, cmd: CloseTransfer) -> None:
         self._validate("close", cmd)
-
-    @workflow.update
-    async def attach_file(self, cmd: AttachFile) -> TransferActionResult:
-        return await self._act("attach_file", cmd)
-
-    @attach_file.validator
-    def _check_attach_file(self, cmd: AttachFile) -> None:
-        self._validate("attach_file", cmd)
-
-    @workflow.update
-    async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
-        return await self._recompute_deadlines(cmd)
-
-    @recompute_deadlines.validator
-    def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
-        self._check_running()

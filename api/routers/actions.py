@@ -4,19 +4,20 @@ and the input's JSON schema, all read from the kind's own declarations (`ACTIONS
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from api import gateway
 from api.deps import CurrentUser
 from api.errors import ApiError
+from domain import kinds
 from domain.actions import ActionSpec
 
 router = APIRouter(prefix="/api/v1/actions", tags=["actions"])
 
-Kind = Literal["wage_arrears", "dispute", "insurance_transfer"]
+Kind = kinds.KindName
 # Set by the API, never by the caller (api/access.py refuses them in a body).
 STAMPED = ("actor", "request")
 
@@ -28,8 +29,8 @@ class ActionForm(BaseModel):
     input_schema: dict[str, Any]
 
 
-def _actions(kind: str) -> dict[str, ActionSpec[Any]]:
-    return next(k.actions for k in gateway.KINDS.values() if k.name == kind)
+def _actions(kind: str) -> Mapping[str, ActionSpec[Any]]:
+    return kinds.named(kind).actions
 
 
 def _refs(node: Any) -> set[str]:

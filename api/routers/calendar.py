@@ -19,10 +19,10 @@ from sqlmodel import Session, col, select
 
 from activities.calendar import calendar_version, package_version
 from api.auth import require_roles
-from api.calendar_sweep import SweepReport, recompute_pending_deadlines
 from api.deps import EngineDep, TemporalClientDep
 from api.errors import ApiError
 from domain.common import Role, StrictModel
+from ops.calendar_sweep import SweepReport, recompute_pending_deadlines
 from store.calendar import CalendarYearRecord, load_schedules, save_schedule
 
 log = structlog.get_logger("api.calendar")

@@ -34,14 +34,15 @@ from api.limits import MAX_OFFSET, Instant
 from api.presenters import present
 from api.schemas import (
     ActionOutcome,
-    CaseDetail,
     CaseHistory,
     CasePage,
     CaseSummary,
     DisputeDetail,
     TransferDetail,
+    WageArrearsDetail,
 )
 from core.settings import Settings
+from domain import kinds
 from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
 from domain.wage_arrears.models import WageArrearsIntake
@@ -73,7 +74,7 @@ async def _open_case(
     response: Response,
     idempotency_key: str | None,
     case_number: str | None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     intake = _numbered(intake, case_number)
     fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
     keys = request_keys(intake, idempotency_key)
@@ -90,13 +91,11 @@ async def _open_case(
             422, "idempotency_key_reused", "this key was used before for a different request"
         ) from None
     _bind(case_id)
-    if isinstance(intake, TransferIntake):
-        # The old agency's clerks act on the transfer too (SI-1, SI-3).
-        await run_in_threadpool(
-            add_case_counties, engine, case_id, [intake.from_agency.county_code]
-        )
-    await gateway.start_case(client, settings.task_queue, kind, case_id, intake)
-    view = await gateway.get_view(client, case_id)
+    further = kinds.named(kind).counties(intake)[1:]
+    if further:
+        # Other counties that see the case (a transfer's old agency, SI-1, SI-3).
+        await run_in_threadpool(add_case_counties, engine, case_id, further)
+    view = await gateway.start_case(client, settings.task_queue, kind, case_id, intake)
     if first:
         log.info("case opened", kind=kind, county_code=intake.opened_by.county_code)
     else:
@@ -140,7 +139,7 @@ REPLAYED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/wage-arrears", status_code=201, response_model=CaseDetail, responses=REPLAYED)
+@router.post("/wage-arrears", status_code=201, response_model=WageArrearsDetail, responses=REPLAYED)
 async def create_wage_arrears_case(
     intake: WageArrearsIntakeDep,
     user: CurrentUser,
@@ -150,7 +149,7 @@ async def create_wage_arrears_case(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
     `case_number`) returns the case it opened."""
     return await _open_case(
@@ -169,7 +168,7 @@ async def create_dispute_case(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """Opens a dispute case: a worker applies for mediation or, directly, for arbitration
     (MA-1). Idempotent like the wage-arrears create."""
     return await _open_case(
@@ -189,7 +188,7 @@ async def create_insurance_transfer_case(
     response: Response,
     idempotency_key: IdempotencyKey = None,
     case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the worker,
     pension or medical, the old and new agencies, the contribution history."""
     return await _open_case(
@@ -202,7 +201,7 @@ async def create_insurance_transfer_case(
 def list_all_cases(
     session: SessionDep,
     user: CurrentUser,
-    kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
+    kind: kinds.KindName | None = None,
     status: str | None = Query(default=None, max_length=40),
     county_code: str | None = Query(default=None, pattern=r"^\d{6}$"),
     severity: Literal["general", "major"] | None = None,
@@ -255,10 +254,10 @@ def list_all_cases(
     )
 
 
-@router.get("/{case_id}", response_model=CaseDetail | DisputeDetail | TransferDetail)
+@router.get("/{case_id}", response_model=WageArrearsDetail | DisputeDetail | TransferDetail)
 async def get_case(
     case_id: str, access: CaseAccessDep, client: TemporalClientDep
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """The case's state from its workflow; a case whose workflow ended abnormally says so
     (`ended_abnormally`, and the same `status`), with no action available."""
     _bind(case_id)

@@ -569,7 +569,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
 
 
 def check(name: str, state: DisputeState, cmd: Command, now: datetime) -> None:
-    actions.check(ACTIONS, name, state, state.intake.county_code, cmd, now)
+    actions.check(ACTIONS, name, state, cmd, now)
 
 
 def available_actions(state: DisputeState) -> list[str]:
@@ -577,4 +577,4 @@ def available_actions(state: DisputeState) -> list[str]:
 
 
 def awaited_by(state: DisputeState) -> list[str]:
-    return actions.awaited(ACTIONS, state, lambda _: state.intake.county_code)
+    return actions.awaited(ACTIONS, state)

@@ -628,7 +628,7 @@ ACTIONS: dict[str, ActionSpec] = {
 
 def check(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> None:
     """Everything an update validator decides: actor, then state (409), then input (422)."""
-    actions.check(ACTIONS, name, state, state.intake.county_code, cmd, now)
+    actions.check(ACTIONS, name, state, cmd, now)
 
 
 def available_actions(state: WageArrearsState) -> list[str]:
@@ -636,7 +636,7 @@ def available_actions(state: WageArrearsState) -> list[str]:
 
 
 def awaited_by(state: WageArrearsState) -> list[str]:
-    return actions.awaited(ACTIONS, state, lambda _: state.intake.county_code)
+    return actions.awaited(ACTIONS, state)
 
 
 def listing_ends(listed_on: date) -> date:

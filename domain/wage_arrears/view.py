@@ -29,7 +29,7 @@ class WageArrearsView(StrictModel):
     available_actions: list[str]
 
 
-class ActionResult(StrictModel):
+class WageArrearsActionResult(StrictModel):
     case_id: str
     status: CaseStatus
     revision: int
@@ -55,8 +55,8 @@ def view(state: WageArrearsState) -> WageArrearsView:
     )
 
 
-def action_result(state: WageArrearsState) -> ActionResult:
-    return ActionResult(
+def action_result(state: WageArrearsState) -> WageArrearsActionResult:
+    return WageArrearsActionResult(
         case_id=state.case_id,
         status=state.status,
         revision=state.revision,

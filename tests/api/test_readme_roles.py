@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from api.access import OPENED_BY
+from domain import kinds
 from domain.actions import ActionSpec
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
 from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
 
+OPENED_BY = {kind.name: kind.opened_by for kind in kinds.KINDS}
 README = Path(__file__).resolve().parents[2] / "README.md"
 KINDS: tuple[tuple[str, str, Mapping[str, ActionSpec[Any]]], ...] = (
     ("wage arrears", "wage_arrears", WAGE_ARREARS_ACTIONS),

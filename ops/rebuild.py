@@ -19,15 +19,11 @@ not in Temporal cannot come back: the `Idempotency-Key` records of past create r
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
-from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import EventType
@@ -35,37 +31,17 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from activities.read_model import ReadModelActivities
+from domain import kinds
 from domain.case_ends import AbnormalEnd
-from domain.dispute.view import DisputeView
-from domain.dispute.view import snapshot as dispute_snapshot
-from domain.insurance.view import TransferView
-from domain.insurance.view import snapshot as transfer_snapshot
 from domain.notifications import Notification
-from domain.snapshot import CaseSnapshot
-from domain.wage_arrears.view import WageArrearsView
-from domain.wage_arrears.view import snapshot as wage_arrears_snapshot
 from store.access import add_case_counties
 from store.case_ends import mark_case_ended
-from store.case_numbers import CASE_PREFIXES
 from store.tables import CaseCounterRecord
+from workflows.catalog import KIND_OF_WORKFLOW_TYPE
 
-log = structlog.get_logger("store.rebuild")
-
-
-@dataclass(frozen=True)
-class _Kind:
-    view: type[BaseModel]
-    snapshot: Callable[[Any, datetime], CaseSnapshot]
+log = structlog.get_logger("ops.rebuild")
 
 
-# Workflow type -> its query result and the snapshot its flusher sends.
-KINDS: dict[str, _Kind] = {
-    "WageArrearsWorkflow": _Kind(WageArrearsView, wage_arrears_snapshot),
-    "DisputeWorkflow": _Kind(DisputeView, dispute_snapshot),
-    "InsuranceTransferWorkflow": _Kind(TransferView, transfer_snapshot),
-}
-_PREFIX_KIND = {prefix: kind for kind, prefix in CASE_PREFIXES.items()}
-_CASE_ID = re.compile(r"([A-Z]{2})-(\d{4})-(\d{6})")
 CONCURRENCY = 8
 RPC_TIMEOUT = timedelta(seconds=30)
 
@@ -80,7 +56,7 @@ class RebuildReport:
 
 
 def visibility_query(task_queue: str) -> str:
-    types = ", ".join(f"'{name}'" for name in sorted(KINDS))
+    types = ", ".join(f"'{name}'" for name in sorted(KIND_OF_WORKFLOW_TYPE))
     return f"WorkflowType IN ({types}) AND TaskQueue = '{task_queue}'"
 
 
@@ -105,7 +81,7 @@ async def _rebuild_case(
     client: Client, writer: ReadModelActivities, case_id: str, workflow_type: str, engine: Engine
 ) -> int | None:
     """Writes one case's rows; the notifications newly written, or None if still opening."""
-    kind = KINDS[workflow_type]
+    kind = kinds.named(KIND_OF_WORKFLOW_TYPE[workflow_type])
     handle = client.get_workflow_handle(case_id)
     try:
         # A worker answers queries: without one running this fails after the timeout.
@@ -120,10 +96,10 @@ async def _rebuild_case(
     end = AbnormalEnd.of(described.status.name if described.status else None)
     if end is not None:
         await asyncio.to_thread(mark_case_ended, engine, case_id, end)
-    if isinstance(view, TransferView):
-        # The old agency's county sees the transfer too (store/access.py).
-        county = view.state.intake.from_agency.county_code
-        await asyncio.to_thread(add_case_counties, engine, case_id, [county])
+    further = kind.counties(state.intake)[1:]
+    if further:
+        # Other counties that see the case (a transfer's old agency, store/access.py).
+        await asyncio.to_thread(add_case_counties, engine, case_id, further)
     notes = await _notifications(client, case_id)
     return await asyncio.to_thread(writer.write_notifications, notes)
 
@@ -132,8 +108,8 @@ def restore_case_numbers(engine: Engine, case_ids: list[str]) -> None:
     """Raises each kind's and year's counter to the highest case number Temporal knows."""
     highest: dict[tuple[str, int], int] = {}
     for case_id in case_ids:
-        match = _CASE_ID.fullmatch(case_id)
-        if match and match.group(1) in _PREFIX_KIND:
+        match = kinds.CASE_ID.fullmatch(case_id)
+        if match and match.group(1) in kinds.BY_PREFIX:
             key = (match.group(1), int(match.group(2)))
             highest[key] = max(highest.get(key, 0), int(match.group(3)))
     table = CaseCounterRecord.__table__  # type: ignore[attr-defined]

@@ -1,0 +1,48 @@
+"""The record a case kind declares once, in its own folder (`domain/<kind>/kind.py`).
+
+Everything outside the kind that needs to know it (the API, access control, case numbers,
+the presenters, the rebuild of the read model, the workflows' shared glue) reads this record
+through the registry (domain/kinds.py), so a new kind is its folder plus one registry line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.actions import ActionSpec
+from domain.common import Role
+from domain.snapshot import CaseSnapshot
+
+
+@dataclass(frozen=True)
+class CaseKind:
+    # The kind's name in the API, the read model and the search attributes.
+    name: str
+    # A case id's prefix (WA-2026-000001), also the prefix of the kind's rule ids.
+    prefix: str
+    # Its human actions: who takes each, in which county, what it needs (domain/actions.py).
+    actions: Mapping[str, ActionSpec[Any]]
+    # The roles that open a case of this kind, in a county they are bound to.
+    opened_by: frozenset[Role]
+    # The roles that work with the people of the case and see their personal data unmasked.
+    full_personal_data: frozenset[Role]
+    intake: type[BaseModel]
+    view: type[BaseModel]
+    result: type[BaseModel]
+    # The counties of a case opened with this intake: its own first (where it is opened and
+    # its region's settings come from), then the others that see it.
+    counties: Callable[[Any], tuple[str, ...]]
+    # What the workflow answers and writes, from its state.
+    view_of: Callable[[Any], BaseModel]
+    result_of: Callable[[Any], BaseModel]
+    snapshot: Callable[[Any, datetime], CaseSnapshot]
+    is_closed: Callable[[Any], bool]
+
+    def county_of(self, intake: Any) -> str:
+        """The case's own county."""
+        return self.counties(intake)[0]

@@ -1,0 +1,33 @@
+"""The dispute case kind, as the registry (domain/kinds.py) lists it."""
+
+from __future__ import annotations
+
+from domain.case_kind import CaseKind
+from domain.common import Role
+from domain.dispute import rules, view
+from domain.dispute.models import DisputeIntake, DisputeStage, DisputeState
+
+
+def _counties(intake: DisputeIntake) -> tuple[str, ...]:
+    return (intake.county_code,)
+
+
+def _is_closed(state: DisputeState) -> bool:
+    return state.stage is DisputeStage.closed
+
+
+DISPUTE = CaseKind(
+    name=view.KIND,
+    prefix="MA",
+    actions=rules.ACTIONS,
+    opened_by=rules.OPENED_BY,
+    full_personal_data=frozenset({Role.mediator, Role.inspector}),
+    intake=DisputeIntake,
+    view=view.DisputeView,
+    result=view.DisputeActionResult,
+    counties=_counties,
+    view_of=view.view,
+    result_of=view.action_result,
+    snapshot=view.snapshot,
+    is_closed=_is_closed,
+)
