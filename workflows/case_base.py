@@ -172,14 +172,24 @@ class CaseWorkflow(Generic[S, R]):
     async def _open(self, intake: Any) -> None:
         raise NotImplementedError
 
+    # The kind's transitions module: `apply(name, state, cmd, now)` and
+    # `deadline_passed(state, deadline, now)` return Effects, `deadline_warned(state,
+    # deadline)` the notifications (domain/<kind>/transitions.py).
+    transitions: ClassVar[Any]
+
     async def _on_deadline(
         self, deadline: Deadline, what: Literal["warn", "due"]
     ) -> list[Notification]:
-        raise NotImplementedError
+        if what == "warn":
+            notes: list[Notification] = self.transitions.deadline_warned(self.state, deadline)
+            return notes
+        effects = self.transitions.deadline_passed(self.state, deadline, workflow.now())
+        return await self._take(effects, None, commit=False)
 
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
         """Applies a validated action to the state; returns its notifications."""
-        raise NotImplementedError
+        effects = self.transitions.apply(name, self.state, cmd, workflow.now())
+        return await self._take(effects, cmd.actor.id, commit=False)
 
     def _is_closed(self) -> bool:
         return self.case_kind.is_closed(self.state)
@@ -413,6 +423,8 @@ class CaseWorkflow(Generic[S, R]):
             deadline, request = deadline_change(self.state.deadlines, cmd, now)
             changed_due = await compute_due(request) if request is not None else None
             apply_deadline_change(deadline, cmd, request, changed_due, now)
+        for then in effects.then:
+            effects.notes += then()
         if effects.report:
             await self._report(effects.report)
         if commit:

@@ -7,18 +7,12 @@ outcomes back to it by signal, so both histories show the link.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
     from domain.carry import CaseCarry
-    from domain.common import Command
-    from domain.deadlines import (
-        Deadline,
-    )
     from domain.dispute import transitions
     from domain.dispute.kind import DISPUTE
     from domain.dispute.models import (
@@ -49,7 +43,6 @@ with workflow.unsafe.imports_passed_through():
         DisputeActionResult,
         outcome_report,
     )
-    from domain.notifications import Notification
     from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
 
@@ -63,6 +56,7 @@ LAW_AS_WRITTEN = "law-as-written"
 
 @workflow.defn
 class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
+    transitions = transitions
     case_kind = DISPUTE
 
     @workflow.run
@@ -78,14 +72,6 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
         self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
         await self._take(effects, intake.opened_by.id)
 
-    async def _on_deadline(
-        self, deadline: Deadline, what: Literal["warn", "due"]
-    ) -> list[Notification]:
-        if what == "warn":
-            return transitions.deadline_warned(self.state, deadline)
-        effects = transitions.deadline_passed(self.state, deadline, workflow.now())
-        return await self._take(effects, None, commit=False)
-
     async def _report(self, outcome: str) -> None:
         linked = self.state.intake.linked_case_id
         if not linked:
@@ -99,10 +85,6 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
             # The wage-arrears case has ended (closed by its officers or transferred); the
             # dispute goes on, and its own history keeps the outcome.
             workflow.logger.info("linked case no longer running: %s", err.message)
-
-    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
-        effects = transitions.apply(name, self.state, cmd, workflow.now())
-        return await self._take(effects, cmd.actor.id, commit=False)
 
     # Human actions: one update each, so the event history names every action and its actor.
 

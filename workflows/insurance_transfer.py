@@ -7,14 +7,10 @@ case to the worker and the step's clock starts again when they arrive (SI-5).
 
 from __future__ import annotations
 
-from typing import Literal
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from domain.carry import CaseCarry
-    from domain.common import Command
-    from domain.deadlines import Deadline
     from domain.insurance import transitions
     from domain.insurance.kind import INSURANCE_TRANSFER
     from domain.insurance.models import (
@@ -31,12 +27,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.insurance.view import (
         TransferActionResult,
     )
-    from domain.notifications import Notification
     from workflows.case_base import CaseWorkflow
 
 
 @workflow.defn
 class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult]):
+    transitions = transitions
     case_kind = INSURANCE_TRANSFER
 
     @workflow.run
@@ -50,18 +46,6 @@ class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
         await self._take(effects, intake.opened_by.id)
-
-    async def _on_deadline(
-        self, deadline: Deadline, what: Literal["warn", "due"]
-    ) -> list[Notification]:
-        if what == "warn":
-            return transitions.deadline_warned(self.state, deadline)
-        effects = transitions.deadline_passed(self.state, deadline, workflow.now())
-        return await self._take(effects, None, commit=False)
-
-    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
-        effects = transitions.apply(name, self.state, cmd, workflow.now())
-        return await self._take(effects, cmd.actor.id, commit=False)
 
     # Agency actions: one update each, so the event history names every action and its actor.
 

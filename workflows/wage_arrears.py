@@ -8,8 +8,6 @@ database is away and an update returns only once the read model shows it.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
@@ -19,9 +17,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.campaign import CampaignRequest
     from domain.carry import CaseCarry
     from domain.common import Command
-    from domain.deadlines import (
-        Deadline,
-    )
     from domain.dispute.view import DisputeOutcome
     from domain.notifications import Notification
     from domain.wage_arrears import referral, rules, transitions
@@ -65,6 +60,7 @@ LAW_AS_WRITTEN = "law-as-written"
 
 @workflow.defn
 class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult]):
+    transitions = transitions
     case_kind = WAGE_ARREARS
 
     @workflow.run
@@ -92,13 +88,6 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
             transitions.clocks_started(self._state, wa12_name, wa12_request, wa12_due, campaign)
         self._changed(notes)
 
-    async def _on_deadline(
-        self, deadline: Deadline, what: Literal["warn", "due"]
-    ) -> list[Notification]:
-        if what == "warn":
-            return transitions.deadline_warned(self.state, deadline)
-        return transitions.deadline_passed(self.state, deadline, workflow.now())
-
     def _check(self, name: str, state: WageArrearsState, cmd: Command) -> None:
         super()._check(name, state, cmd)
         if name == "refer_to_mediation":
@@ -107,9 +96,7 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
             referral.check_dispute_intake(state, cmd)
 
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
-        request = rules.due_request_for(name, self.state, cmd, workflow.now())
-        due = await compute_due(request) if request is not None else None
-        notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
+        notes = await super()._apply(name, cmd)
         if name == "refer_to_mediation" and workflow.patched(START_DISPUTE_CASE):
             await self._start_dispute(cmd)
         return notes

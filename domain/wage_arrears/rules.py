@@ -32,7 +32,6 @@ from domain.deadlines import (
     check_extend,
     check_pause,
     check_resume,
-    extension_request,
     find_pending,
 )
 from domain.files import AttachFile
@@ -144,42 +143,12 @@ def wa12_clock(state: WageArrearsState) -> tuple[str, DueRequest]:
     return name, DueRequest(start_at=state.opened_at, basis=DeadlineBasis.working_days, days=days)
 
 
-def due_request_for(
-    name: str, state: WageArrearsState, cmd: Command, now: datetime
-) -> DueRequest | None:
-    """The due time an action needs computed (by the calendar activity) before it applies."""
-    if (
-        isinstance(cmd, Triage)
-        and cmd.severity is Severity.general
-        and state.law_as_written
-        and _pending(state, SETTLE) is None
-    ):
-        # WA-1, CAL-4: triaged general, the 3 days run from the day the case was opened.
-        return settle_due_request(state.opened_at)
-    if isinstance(cmd, IssueOrderToPay):
-        days = cmd.days or state.region.order_to_pay_days
-        return DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days)
-    if isinstance(cmd, DrawGuaranteeDeposit):
-        days = state.region.deposit_payout_working_days
-        return DueRequest(start_at=now, basis=DeadlineBasis.working_days, days=days)
-    if isinstance(cmd, DecideComplaint) and cmd.decision == "accept":
-        return DueRequest(
-            start_at=now, basis=DeadlineBasis.working_days, days=INVESTIGATION_WORKING_DAYS
-        )
-    if isinstance(cmd, ExtendDeadline):
-        return extension_request(find_pending(state.deadlines, cmd.deadline), cmd)
-    if isinstance(cmd, ResumeDeadline):
-        deadline = find_pending(state.deadlines, cmd.deadline)
-        return deadline.due_request(resume_on=cst_date(now))
-    return None
-
-
 def find_deadline(state: WageArrearsState, name: str) -> Deadline | None:
     found = [d for d in state.deadlines if d.name == name]
     return found[-1] if found else None
 
 
-def _pending(state: WageArrearsState, name: str) -> Deadline | None:
+def pending_deadline(state: WageArrearsState, name: str) -> Deadline | None:
     deadline = find_deadline(state, name)
     return deadline if deadline is not None and deadline.pending else None
 
@@ -229,7 +198,7 @@ def _state_confirm_payment(state: WageArrearsState) -> None:
 
 def _state_order_to_pay(state: WageArrearsState) -> None:
     _require_unpaid(state)
-    if _pending(state, ORDER_TO_PAY) is not None:
+    if pending_deadline(state, ORDER_TO_PAY) is not None:
         raise ActionNotAllowed("WA-6: an order to pay is already running")
 
 
@@ -310,7 +279,7 @@ def _state_close(state: WageArrearsState) -> None:
 
 def _state_decide_complaint(state: WageArrearsState) -> None:
     _require_active(state)
-    if _pending(state, COMPLAINT_ACCEPTANCE) is None:
+    if pending_deadline(state, COMPLAINT_ACCEPTANCE) is None:
         raise ActionNotAllowed("WA-12: no complaint is waiting for a decision to accept it")
 
 
