@@ -70,7 +70,7 @@ async def start_case(
     assert case_kind.name == kind
     try:
         handle = await client.start_workflow(
-            CASE_WORKFLOWS[kind].run,
+            CASE_WORKFLOWS[kind].run,  # type: ignore[attr-defined]
             intake,
             id=case_id,
             task_queue=task_queue,
@@ -78,6 +78,8 @@ async def start_case(
             # never reused once its case has ended.
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # What the Temporal UI lists the case as: kind, counties, rules (no personal data).
+            static_summary=case_kind.summary(intake),
         )
     except WorkflowAlreadyStartedError:
         # The case ended: its view answers from replay.

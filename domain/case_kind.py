@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from domain.actions import ActionSpec
 from domain.common import Role
+from domain.deadlines import Deadline
 from domain.snapshot import CaseSnapshot
 
 
@@ -42,7 +43,30 @@ class CaseKind:
     result_of: Callable[[Any], BaseModel]
     snapshot: Callable[[Any, datetime], CaseSnapshot]
     is_closed: Callable[[Any], bool]
+    # What an operator reads for each of its deadlines in the Temporal UI (no personal data).
+    deadline_labels: Mapping[str, str]
 
     def county_of(self, intake: Any) -> str:
         """The case's own county."""
         return self.counties(intake)[0]
+
+    def rule_ids(self) -> list[str]:
+        """The rules its actions apply, in the order RULES.md numbers them."""
+        ids = {r.strip() for spec in self.actions.values() for r in spec.rule.split(",")}
+        return sorted(
+            ids - {""},
+            key=lambda r: (r.split("-")[0] != self.prefix, r.split("-")[0], int(r.split("-")[1])),
+        )
+
+    def summary(self, intake: Any) -> str:
+        """The case workflow's static summary in the Temporal UI: its kind, its counties and
+        its rules; never personal data (the UI shows it unencrypted)."""
+        counties = "/".join(self.counties(intake))
+        return f"{self.name} · {counties} · {', '.join(self.rule_ids())}"
+
+    def timer_summary(self, deadline: Deadline) -> str:
+        """The summary of the timer a case sleeps on until `deadline`'s next wake-up, e.g.
+        "WA-1 清偿时限" (its warning: "WA-1 清偿时限 预警")."""
+        label = self.deadline_labels.get(deadline.name, deadline.name)
+        warning = deadline.next_wakeup() != deadline.due_at
+        return f"{deadline.rule} {label}{' 预警' if warning else ''}"

@@ -66,6 +66,9 @@ STAMPED_ACTIONS = "stamped-actions"
 # Cases whose `wait_opened` answered with the action result before it answered with the view
 # (so that a create is one call) replay as they ran.
 OPENED_VIEW = "opened-returns-view"
+# Cases opened before their timers and child cases carried summaries for the Temporal UI
+# replay without them.
+CASE_SUMMARIES = "case-summaries"
 # The actions every kind may declare whose commands are the same for every kind: their
 # updates are here, once, for each kind whose `ACTIONS` name them.
 SHARED_ACTIONS: dict[str, type[Command]] = {
@@ -127,9 +130,9 @@ class CaseWorkflow(Generic[S, R]):
         if kind is None:
             return
         view = _retyped(CaseWorkflow._view, "view", **{"return": kind.view})
-        cls.view = workflow.query(view)  # type: ignore[method-assign,assignment]
+        cls.view = workflow.query(view)  # type: ignore[method-assign]
         opened = _retyped(CaseWorkflow._wait_opened, "wait_opened", **{"return": kind.view})
-        cls.wait_opened = workflow.update(opened)  # type: ignore[method-assign,assignment]
+        cls.wait_opened = workflow.update(opened)  # type: ignore[method-assign]
         recompute = workflow.update(
             _retyped(
                 CaseWorkflow._recompute_deadlines,
@@ -146,7 +149,7 @@ class CaseWorkflow(Generic[S, R]):
                 **{"return": None},
             )
         )
-        cls.recompute_deadlines = recompute  # type: ignore[method-assign,assignment]
+        cls.recompute_deadlines = recompute  # type: ignore[method-assign]
         for name, command in SHARED_ACTIONS.items():
             if name in kind.actions:
                 setattr(cls, name, _shared_action(name, command, kind.result))
@@ -311,7 +314,8 @@ class CaseWorkflow(Generic[S, R]):
         while not self._is_closed():
             if intake is not None and self._history_full():
                 await self._continue_as_new(intake)
-            await self._clock.sleep(self.state.deadlines, stop=self._is_closed)
+            summary = self.case_kind.timer_summary if workflow.patched(CASE_SUMMARIES) else None
+            await self._clock.sleep(self.state.deadlines, stop=self._is_closed, summary=summary)
             async with self._lock:
                 notes: list[Notification] = []
                 for deadline, what in DeadlineClock.due(self.state.deadlines):

@@ -7,6 +7,8 @@ outcomes back to it by signal, so both histories show the link.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
@@ -56,7 +58,7 @@ LAW_AS_WRITTEN = "law-as-written"
 
 @workflow.defn
 class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
-    transitions = transitions
+    transitions: ClassVar[Any] = transitions
     case_kind = DISPUTE
 
     @workflow.run

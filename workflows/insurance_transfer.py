@@ -7,6 +7,8 @@ case to the worker and the step's clock starts again when they arrive (SI-5).
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -32,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn
 class InsuranceTransferWorkflow(CaseWorkflow[TransferState, TransferActionResult]):
-    transitions = transitions
+    transitions: ClassVar[Any] = transitions
     case_kind = INSURANCE_TRANSFER
 
     @workflow.run

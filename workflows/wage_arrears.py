@@ -8,6 +8,8 @@ database is away and an update returns only once the read model shows it.
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
 
@@ -17,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.campaign import CampaignRequest
     from domain.carry import CaseCarry
     from domain.common import Command
+    from domain.dispute.kind import DISPUTE
     from domain.dispute.view import DisputeOutcome
     from domain.notifications import Notification
     from domain.wage_arrears import referral, rules, transitions
@@ -44,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.wage_arrears.view import (
         WageArrearsActionResult,
     )
-    from workflows.case_base import CaseWorkflow
+    from workflows.case_base import CASE_SUMMARIES, CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
     from workflows.dispute import DISPUTE_OUTCOME_SIGNAL, DisputeWorkflow
 
@@ -60,7 +63,7 @@ LAW_AS_WRITTEN = "law-as-written"
 
 @workflow.defn
 class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult]):
-    transitions = transitions
+    transitions: ClassVar[Any] = transitions
     case_kind = WAGE_ARREARS
 
     @workflow.run
@@ -110,11 +113,13 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=RETRY_FOREVER,
         )
+        intake = referral.dispute_intake(self.state, cmd)
         await workflow.start_child_workflow(
             DisputeWorkflow.run,
-            referral.dispute_intake(self.state, cmd),
+            intake,
             id=dispute_id,
             parent_close_policy=ParentClosePolicy.ABANDON,
+            static_summary=(DISPUTE.summary(intake) if workflow.patched(CASE_SUMMARIES) else None),
         )
         referral.dispute_started(self.state, dispute_id)
 

@@ -30,4 +30,18 @@ DISPUTE = CaseKind(
     result_of=view.action_result,
     snapshot=view.snapshot,
     is_closed=_is_closed,
+    deadline_labels={
+        rules.MEDIATION: "调解期限",
+        rules.PERFORMANCE: "调解协议履行",
+        rules.PAYMENT_ORDER_ISSUE: "支付令签发",
+        rules.PAYMENT_ORDER_RESPONSE: "支付令异议期",
+        rules.ACCEPTANCE: "仲裁受理",
+        rules.SERVICE: "答辩书副本送达",
+        rules.DEFENCE: "答辩期",
+        rules.AWARD: "仲裁裁决期限",
+        rules.WORKER_SUIT: "劳动者起诉期",
+        rules.EMPLOYER_REVOCATION: "申请撤销裁决期",
+        rules.SUIT: "起诉期",
+        rules.ENFORCEMENT: "申请强制执行期",
+    },
 )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from domain import actions
 from domain.actions import ActionSpec, roles
-from domain.calendar import end_of_day
-from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
+from domain.calendar import at_noon, end_of_day, years_after
+from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import (
     ApproverCapacity,
     Deadline,
@@ -89,11 +89,6 @@ FINAL_AWARD_MONTHS = 12  # MA-8
 ENFORCEMENT_YEARS = 2  # MA-10
 
 
-def at_noon(day: date) -> datetime:
-    """A date-only fact (served on, received on) as an instant the calendar can count from."""
-    return datetime.combine(day, time(12), tzinfo=CST)
-
-
 def statutory(
     name: str, rule: str, start: datetime, days: int, policy: DeadlinePolicy | None = None
 ) -> DeadlineSpec:
@@ -107,13 +102,6 @@ def statutory(
 def fixed(name: str, rule: str, start: datetime, due: datetime) -> DeadlineSpec:
     request = DueRequest(start_at=start, basis=DeadlineBasis.fixed, fixed_due=due)
     return DeadlineSpec(name=name, rule=rule, request=request, warn_before_days=30)
-
-
-def years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def enforcement_window(
@@ -144,10 +132,7 @@ def is_priority(intake: DisputeIntake) -> bool:
 
 
 def _one_year_after(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+    return years_after(day, 1)
 
 
 def limitation(

@@ -34,4 +34,11 @@ INSURANCE_TRANSFER = CaseKind(
     result_of=view.action_result,
     snapshot=view.snapshot,
     is_closed=_is_closed,
+    deadline_labels={
+        "acceptance_letter": "出具接收函",
+        "transfer": "转出",
+        "transfer_out": "转出",
+        "receipt": "转入",
+        "completion": "办结",
+    },
 )

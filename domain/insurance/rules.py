@@ -7,12 +7,12 @@ or the old region's (transfer). Only that agency's clerks act on it (SI-1, SI-3)
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
 
 from domain import actions
 from domain.actions import ActionSpec, roles
-from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
+from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineBasis, DeadlineSpec, DueRequest
 from domain.files import AttachFile
 from domain.insurance.amounts import difference
@@ -114,11 +114,6 @@ def _state_reject(state: TransferState) -> None:
         raise ActionNotAllowed("SI-5: the case is already back with the worker")
     if owing_side(state) is None:
         raise ActionNotAllowed("no agency step is running")
-
-
-def at_noon(day: date) -> datetime:
-    """A date of receipt as an instant the calendar can count from."""
-    return datetime.combine(day, time(12), tzinfo=CST)
 
 
 def _check_received_on(day: date | None, after: date, what: str, now: datetime) -> None:

@@ -31,4 +31,14 @@ WAGE_ARREARS = CaseKind(
     result_of=view.action_result,
     snapshot=view.snapshot,
     is_closed=_is_closed,
+    deadline_labels={
+        rules.SETTLE: "清偿时限",
+        rules.ORDER_TO_PAY: "责令限期支付",
+        rules.DEPOSIT_PAYOUT: "工资保证金支付",
+        rules.COMPLAINT_ACCEPTANCE: "投诉受理",
+        rules.INVESTIGATION: "调查处理",
+        "campaign_3_months": "三个月内清零",
+        "campaign_year_end": "年底前清零",
+        "campaign_spring_festival": "春节前清零",
+    },
 )

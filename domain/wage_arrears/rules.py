@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from domain import actions
 from domain.actions import ActionSpec as GenericActionSpec
+from domain.calendar import years_after
 from domain.campaign import add_months
 from domain.common import (
     ActionNotAllowed,
@@ -107,13 +108,6 @@ def classify(
 def settle_due_request(opened_at: datetime) -> DueRequest:
     """WA-1, CAL-4: the end of the third calendar day after the day the case was opened."""
     return DueRequest(start_at=opened_at, basis=DeadlineBasis.calendar_days, days=3)
-
-
-def years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def violation_time_barred(state: WageArrearsState) -> bool:
@@ -610,10 +604,7 @@ def awaited_by(state: WageArrearsState) -> list[str]:
 
 def listing_ends(listed_on: date) -> date:
     """WA-11: a listing lasts three years (29 February lists until 28 February)."""
-    try:
-        return listed_on.replace(year=listed_on.year + LISTING_YEARS)
-    except ValueError:
-        return listed_on.replace(year=listed_on.year + LISTING_YEARS, day=28)
+    return years_after(listed_on, LISTING_YEARS)
 
 
 def close_pending_deadlines(
