@@ -26,6 +26,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError, validation_details
+from core import history
 from domain import kinds
 from domain.case_ends import AbnormalEnd, CaseEnded
 from domain.case_kind import CaseKind
@@ -33,8 +34,6 @@ from domain.common import Command, RequestStamp
 from workflows.catalog import CASE_WORKFLOWS
 
 RPC_TIMEOUT = timedelta(seconds=30)
-# A case continues as new every ~10 000 events; this many runs is far past any case's life.
-MAX_RUNS = 1000
 
 _REFUSALS = {
     "ActionNotAllowed": (409, "action_not_allowed"),
@@ -192,21 +191,13 @@ async def get_end(client: Client, case_id: str) -> CaseEnded | None:
 
 
 async def fetch_history(client: Client, case_id: str) -> list[WorkflowHistory]:
-    """Every run's history of the case, oldest first: a case that continued as new is still
-    one audit trail (each run's first event names the run it continues)."""
+    """Every run's history of the case, oldest first (core/history.py)."""
     kind_of(case_id)
-    runs: list[WorkflowHistory] = []
-    run_id: str | None = None
     try:
-        while True:
-            handle = client.get_workflow_handle(case_id, run_id=run_id)
-            history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
-            runs.insert(0, history)
-            started = history.events[0].workflow_execution_started_event_attributes
-            run_id = started.continued_execution_run_id
-            if not run_id or len(runs) >= MAX_RUNS:
-                return runs
+        return await history.fetch_runs(client, case_id, RPC_TIMEOUT)
     except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND and not runs:
+        if err.status is RPCStatusCode.NOT_FOUND:
             raise not_found(case_id) from None
+        raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err
+    except history.EarlierRunMissing as err:
         raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err

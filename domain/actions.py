@@ -42,6 +42,15 @@ def roles(*allowed: Role) -> frozenset[Role]:
     return frozenset(allowed)
 
 
+# The bureau's officers of a case's county: the role set most actions of the wage-arrears
+# and dispute kinds are for.
+OFFICERS = roles(Role.mediator, Role.inspector, Role.supervisor)
+# The officers who work with the workers themselves (and see their personal data in full).
+CASEWORKERS = roles(Role.mediator, Role.inspector)
+# The bureau's enforcers: inspectors and the supervisor above them.
+ENFORCERS = roles(Role.inspector, Role.supervisor)
+
+
 def check_actor(spec: ActionSpec[S], county_code: str, actor: Actor) -> None:
     if actor.role not in spec.roles:
         allowed = ", ".join(sorted(r.value for r in spec.roles))

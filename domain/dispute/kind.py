@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.actions import CASEWORKERS
 from domain.case_kind import CaseKind
-from domain.common import Role
 from domain.dispute import rules, view
 from domain.dispute.models import DisputeIntake, DisputeStage, DisputeState
 
@@ -21,7 +21,7 @@ DISPUTE = CaseKind(
     prefix="MA",
     actions=rules.ACTIONS,
     opened_by=rules.OPENED_BY,
-    full_personal_data=frozenset({Role.mediator, Role.inspector}),
+    full_personal_data=CASEWORKERS,
     intake=DisputeIntake,
     view=view.DisputeView,
     result=view.DisputeActionResult,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from domain import actions
-from domain.actions import ActionSpec, roles
+from domain.actions import OFFICERS, ActionSpec, roles
 from domain.calendar import at_noon, end_of_day, years_after
 from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import (
@@ -411,10 +411,9 @@ def _input_deadline(kind: str) -> Callable[[DisputeState, Command, datetime], No
     return check
 
 
-STAFF = roles(Role.mediator, Role.inspector, Role.supervisor)
 ARBITRATION = roles(Role.mediator, Role.supervisor)
 # Who may open a case (an application for mediation or arbitration, MA-1).
-OPENED_BY = STAFF
+OPENED_BY = OFFICERS
 _S = DisputeStage
 
 ACTIONS: dict[str, ActionSpec[DisputeState]] = {
@@ -423,7 +422,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_mediation_session",
             RecordMediationSession,
-            STAFF,
+            OFFICERS,
             "MA-1",
             _stage(_S.mediation),
             _input_date_not_future("held_on"),
@@ -431,25 +430,29 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_agreement",
             RecordAgreement,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _stage(_S.mediation),
             _input_agreement,
         ),
         ActionSpec(
-            "record_mediation_failure", RecordMediationFailure, STAFF, "MA-1", _stage(_S.mediation)
+            "record_mediation_failure",
+            RecordMediationFailure,
+            OFFICERS,
+            "MA-1",
+            _stage(_S.mediation),
         ),
         ActionSpec(
             "record_performance",
             RecordPerformance,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _stage(_S.agreement, _S.agreement_unperformed, _S.payment_order),
         ),
         ActionSpec(
             "apply_payment_order",
             ApplyPaymentOrder,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _stage(_S.agreement_unperformed),
             _input_payment_order,
@@ -457,7 +460,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_payment_order",
             RecordPaymentOrder,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _state_payment_order_served,
             _input_payment_order_served,
@@ -465,14 +468,14 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_payment_order_objection",
             RecordPaymentOrderObjection,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _state_objection,
         ),
         ActionSpec(
             "apply_for_arbitration",
             ApplyForArbitration,
-            STAFF,
+            OFFICERS,
             "MA-1, MA-2",
             _stage(_S.mediation, _S.agreement_unperformed),
         ),
@@ -519,10 +522,12 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             _state_award_received,
             _input_award_received,
         ),
-        ActionSpec("record_suit", RecordSuit, STAFF, "MA-4, MA-7, MA-9", _state_suit, _input_suit),
+        ActionSpec(
+            "record_suit", RecordSuit, OFFICERS, "MA-4, MA-7, MA-9", _state_suit, _input_suit
+        ),
         ActionSpec("apply_revocation", ApplyRevocation, ARBITRATION, "MA-9", _state_revocation),
-        ActionSpec("record_judgment", RecordJudgment, STAFF, "MA-9", _stage(_S.litigation)),
-        ActionSpec("apply_enforcement", ApplyEnforcement, STAFF, "MA-10", _state_enforcement),
+        ActionSpec("record_judgment", RecordJudgment, OFFICERS, "MA-9", _stage(_S.litigation)),
+        ActionSpec("apply_enforcement", ApplyEnforcement, OFFICERS, "MA-10", _state_enforcement),
         ActionSpec(
             "extend_deadline",
             ExtendDeadline,
@@ -547,8 +552,8 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             _state_deadline_change("resume"),
             _input_deadline("resume"),
         ),
-        ActionSpec("close", CloseDispute, STAFF, "MA-9, MA-10", _open),
-        ActionSpec("attach_file", AttachFile, STAFF, "", _open),
+        ActionSpec("close", CloseDispute, OFFICERS, "MA-9, MA-10", _open),
+        ActionSpec("attach_file", AttachFile, OFFICERS, "", _open),
     )
 }
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from domain.actions import CASEWORKERS
 from domain.case_kind import CaseKind
-from domain.common import Role
 from domain.wage_arrears import rules, view
 from domain.wage_arrears.models import CaseStatus, WageArrearsIntake, WageArrearsState
 
@@ -22,7 +22,7 @@ WAGE_ARREARS = CaseKind(
     actions=rules.ACTIONS,
     opened_by=rules.OPENED_BY,
     # The officers who work with the workers see them in full.
-    full_personal_data=frozenset({Role.mediator, Role.inspector}),
+    full_personal_data=CASEWORKERS,
     intake=WageArrearsIntake,
     view=view.WageArrearsView,
     result=view.WageArrearsActionResult,

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from domain import actions
+from domain.actions import ENFORCERS, OFFICERS, roles
 from domain.actions import ActionSpec as GenericActionSpec
 from domain.calendar import years_after
 from domain.campaign import add_months
@@ -453,11 +454,6 @@ def _input_resume(state: WageArrearsState, cmd: Command, now: datetime) -> None:
 ActionSpec = GenericActionSpec[WageArrearsState]
 
 
-def _roles(*roles: Role) -> frozenset[Role]:
-    return frozenset(roles)
-
-
-OFFICERS = _roles(Role.mediator, Role.inspector, Role.supervisor)
 # Who may open a case: the bureau's officers of the case's county.
 OPENED_BY = OFFICERS
 
@@ -465,7 +461,7 @@ ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in (
         ActionSpec(
-            "triage", Triage, _roles(Role.supervisor), "WA-2, WA-3", _state_triage, _input_triage
+            "triage", Triage, roles(Role.supervisor), "WA-2, WA-3", _state_triage, _input_triage
         ),
         ActionSpec(
             "record_payment",
@@ -486,14 +482,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "issue_order_to_pay",
             IssueOrderToPay,
-            _roles(Role.inspector),
+            roles(Role.inspector),
             "WA-6",
             _state_order_to_pay,
         ),
         ActionSpec(
             "draw_guarantee_deposit",
             DrawGuaranteeDeposit,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-7",
             _state_deposit,
             _input_deposit,
@@ -501,14 +497,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "contractor_pays",
             ContractorPays,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-8",
             _state_contractor_pays,
         ),
         ActionSpec(
             "emergency_advance",
             EmergencyAdvance,
-            _roles(Role.supervisor),
+            roles(Role.supervisor),
             "WA-9",
             _state_emergency_advance,
             _input_amount_within_outstanding,
@@ -517,21 +513,21 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "refer_to_police",
             ReferToPolice,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-10",
             _state_police,
         ),
         ActionSpec(
             "record_police_outcome",
             RecordPoliceOutcome,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-10",
             _state_police_outcome,
         ),
         ActionSpec(
             "list_on_punishment_list",
             ListOnPunishmentList,
-            _roles(Role.supervisor),
+            roles(Role.supervisor),
             "WA-11",
             _state_listing,
             _input_listing,
@@ -540,7 +536,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "decide_complaint",
             DecideComplaint,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-12",
             _state_decide_complaint,
             _input_decide_complaint,
@@ -548,7 +544,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "apply_for_removal",
             ApplyForRemoval,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-11",
             _state_apply_removal,
             _input_apply_removal,
@@ -556,14 +552,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "decide_removal",
             DecideRemoval,
-            _roles(Role.supervisor),
+            roles(Role.supervisor),
             "WA-11",
             _state_decide_removal,
         ),
         ActionSpec(
             "extend_deadline",
             ExtendDeadline,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-2, WA-6, WA-12",
             _state_extend,
             _input_extend,
@@ -571,7 +567,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "pause_deadline",
             PauseDeadline,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-12",
             _state_pause,
             _input_pause,
@@ -579,7 +575,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "resume_deadline",
             ResumeDeadline,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-12",
             _state_resume,
             _input_resume,

@@ -42,9 +42,7 @@ def test_a_case_s_static_summary_names_its_kind_counties_and_rules_only() -> Non
         assert not re.search(r"\d{7,}", summary)  # no ID number or mobile of anyone
 
 
-def test_every_deadline_of_every_kind_has_a_label_and_its_timer_summary_is_rule_and_label() -> (
-    None
-):
+def test_every_deadline_of_every_kind_has_a_label_and_its_timer_summary_is_rule_and_label() -> None:
     for kind in kinds.KINDS:
         for label in kind.deadline_labels.values():
             assert TIMER_SUMMARY.match(f"{kind.prefix}-1 {label}"), label
