@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -235,11 +236,40 @@ def transfer_detail(
     )
 
 
-# Each kind's detail, as the API shows it: the one per-kind table of the API.
-DETAILS: Mapping[str, Callable[..., WageArrearsDetail | DisputeDetail | TransferDetail]] = {
-    WAGE_ARREARS.name: wage_arrears_detail,
-    DISPUTE.name: dispute_detail,
-    INSURANCE_TRANSFER.name: transfer_detail,
+@dataclass(frozen=True)
+class KindDetail:
+    """How the API shows a case kind: where a case of it is opened (`POST
+    /api/v1/cases/{route}`, described by `opening`), and its detail."""
+
+    route: str
+    opening: str
+    model: type[WageArrearsDetail | DisputeDetail | TransferDetail]
+    present: Callable[..., WageArrearsDetail | DisputeDetail | TransferDetail]
+
+
+# The one per-kind table of the API.
+DETAILS: Mapping[str, KindDetail] = {
+    WAGE_ARREARS.name: KindDetail(
+        "wage-arrears",
+        "Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or "
+        "`case_number`) returns the case it opened.",
+        WageArrearsDetail,
+        wage_arrears_detail,
+    ),
+    DISPUTE.name: KindDetail(
+        "disputes",
+        "Opens a dispute case: a worker applies for mediation or, directly, for arbitration "
+        "(MA-1). Idempotent like the wage-arrears create.",
+        DisputeDetail,
+        dispute_detail,
+    ),
+    INSURANCE_TRANSFER.name: KindDetail(
+        "insurance-transfers",
+        "Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the "
+        "worker, pension or medical, the old and new agencies, the contribution history.",
+        TransferDetail,
+        transfer_detail,
+    ),
 }
 
 
@@ -253,9 +283,7 @@ def present(
     workflow ended abnormally (the view is its last state, answered from replay); `role`, the
     caller's, marks the available actions they may take."""
     kind = next(kind for kind in kinds.KINDS if isinstance(view, kind.view))
-    detail: WageArrearsDetail | DisputeDetail | TransferDetail = DETAILS[kind.name](
-        view, reveal=reveal, role=role
-    )
+    detail = DETAILS[kind.name].present(view, reveal=reveal, role=role)
     return detail if ended is None else _ended(detail, ended)
 
 

@@ -265,3 +265,7 @@ class CaseFilePublic(BaseModel):
 
 class CaseFileList(BaseModel):
     items: list[CaseFilePublic]
+
+
+# What `GET /api/v1/cases/{id}` answers: the detail of the case's kind.
+AnyCaseDetail = WageArrearsDetail | DisputeDetail | TransferDetail

@@ -363,7 +363,7 @@ class Stack:
             ui_host = _url_host(self.temporal_ip)
             lines += [
                 f"  Temporal UI   http://{ui_host}:{settings.temporal_ui_port} (read-only)",
-                f"  UI codec      {api}/codec (supervisors and admins; README, Production)",
+                f"  UI codec      {api}/codec (supervisors and admins; docs/configuration.md)",
                 f"  Temporal log  {PROJECT_ROOT / settings.var_dir / 'temporal.log'}",
             ]
         else:

@@ -1,5 +1,6 @@
-"""The README's table of who may take which action is the declarations' own (ACTIONS and
-OPENED_BY beside each case kind's rules), so the documentation cannot drift from the code."""
+"""The table of who may take which action (docs/security.md) is the declarations' own
+(ACTIONS and OPENED_BY beside each case kind's rules), so the documentation cannot drift
+from the code."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
 from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
 
 OPENED_BY = {kind.name: kind.opened_by for kind in kinds.KINDS}
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 KINDS: tuple[tuple[str, str, Mapping[str, ActionSpec[Any]]], ...] = (
     ("wage arrears", "wage_arrears", WAGE_ARREARS_ACTIONS),
     ("dispute", "dispute", DISPUTE_ACTIONS),
