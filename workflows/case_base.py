@@ -1,6 +1,7 @@
 """What every case workflow shares: the deadline loop, the flusher, search attributes, refusals,
-and the handlers every kind has (its view, `wait_opened`, `recompute_deadlines`, attaching a
-file, and the deadline actions its `ACTIONS` name).
+and its handlers: the view query, `wait_opened`, `recompute_deadlines`, and one update per
+action of the kind's `ACTIONS` (named after it, so the event history names every action and
+its actor), each typed with the action's own command and the kind's result.
 
 A case workflow keeps its state in a pydantic model with `revision` and `deadlines`. Every
 change bumps the revision; one flusher task writes notifications and the read-model snapshot
@@ -39,15 +40,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
     from domain.deadlines import (
         Deadline,
-        ExtendDeadline,
-        PauseDeadline,
         RecomputeDeadlines,
         RecomputeResult,
-        ResumeDeadline,
         recomputed,
     )
     from domain.effects import Effects, apply_deadline_change, deadline_change, started
-    from domain.files import AttachFile
     from domain.notifications import Notification
     from domain.regions import RegionSettings
     from domain.snapshot import CaseSnapshot
@@ -69,14 +66,6 @@ OPENED_VIEW = "opened-returns-view"
 # Cases opened before their timers and child cases carried summaries for the Temporal UI
 # replay without them.
 CASE_SUMMARIES = "case-summaries"
-# The actions every kind may declare whose commands are the same for every kind: their
-# updates are here, once, for each kind whose `ACTIONS` name them.
-SHARED_ACTIONS: dict[str, type[Command]] = {
-    "attach_file": AttachFile,
-    "extend_deadline": ExtendDeadline,
-    "pause_deadline": PauseDeadline,
-    "resume_deadline": ResumeDeadline,
-}
 
 
 def refusal(exc: Exception) -> ApplicationError:
@@ -124,7 +113,8 @@ class CaseWorkflow(Generic[S, R]):
     case_kind: ClassVar[CaseKind]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Gives each kind's workflow the shared handlers, typed with its own view and result."""
+        """Gives each kind's workflow its handlers, typed with its own commands, view and
+        result."""
         super().__init_subclass__(**kwargs)
         kind = cls.__dict__.get("case_kind")
         if kind is None:
@@ -150,9 +140,11 @@ class CaseWorkflow(Generic[S, R]):
             )
         )
         cls.recompute_deadlines = recompute  # type: ignore[method-assign]
-        for name, command in SHARED_ACTIONS.items():
-            if name in kind.actions:
-                setattr(cls, name, _shared_action(name, command, kind.result))
+        for name, spec in kind.actions.items():
+            # A kind's workflow may write an action's update itself (one that loads something
+            # first); every other action gets the plain one.
+            if name not in cls.__dict__:
+                setattr(cls, name, _action_update(name, spec.command, kind.result))
 
     def __init__(self) -> None:
         self._state: S | None = None
@@ -173,7 +165,11 @@ class CaseWorkflow(Generic[S, R]):
     # What each case kind says: its registry record, and these.
 
     async def _open(self, intake: Any) -> None:
-        raise NotImplementedError
+        """Opens the case: its region's settings, then its kind's `case_opened` effects."""
+        region = await self._region(intake)
+        case_id = workflow.info().workflow_id
+        self._state, effects = self.transitions.case_opened(case_id, intake, region, workflow.now())
+        await self._take(effects, intake.opened_by.id)
 
     # The kind's transitions module: `apply(name, state, cmd, now)` and
     # `deadline_passed(state, deadline, now)` return Effects, `deadline_warned(state,
@@ -241,8 +237,8 @@ class CaseWorkflow(Generic[S, R]):
         self._check_running()
 
     if TYPE_CHECKING:
-        # What each kind's workflow gets from __init_subclass__ (the deadline actions only
-        # when its `ACTIONS` name them), as type checkers and callers naming them see it.
+        # What each kind's workflow gets from __init_subclass__, as type checkers see it (its
+        # actions' updates too, by their names).
 
         @workflow.query
         def view(self) -> BaseModel:
@@ -255,22 +251,6 @@ class CaseWorkflow(Generic[S, R]):
         @workflow.update
         async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
             return await self._recompute_deadlines(cmd)
-
-        @workflow.update
-        async def attach_file(self, cmd: AttachFile) -> R:
-            return await self._act("attach_file", cmd)
-
-        @workflow.update
-        async def extend_deadline(self, cmd: ExtendDeadline) -> R:
-            return await self._act("extend_deadline", cmd)
-
-        @workflow.update
-        async def pause_deadline(self, cmd: PauseDeadline) -> R:
-            return await self._act("pause_deadline", cmd)
-
-        @workflow.update
-        async def resume_deadline(self, cmd: ResumeDeadline) -> R:
-            return await self._act("resume_deadline", cmd)
 
     def _begin(self, carried: CaseCarry[Any] | None) -> bool:
         """Starts a run; True when it continues the case from the run before."""
@@ -517,8 +497,9 @@ class CaseWorkflow(Generic[S, R]):
         workflow.upsert_search_attributes(updates)
 
 
-def _shared_action(name: str, command: type[Command], result: type[BaseModel]) -> Any:
-    """The update of a shared action, typed with the kind's result, and its validator."""
+def _action_update(name: str, command: type[Command], result: type[BaseModel]) -> Any:
+    """The update of one action, typed with its command and the kind's result, and its
+    validator (`_check_<name>`)."""
 
     async def act(self: CaseWorkflow[Any, Any], cmd: Command) -> Any:
         return await self._act(name, cmd)
