@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from domain.common import ActionNotAllowed, Actor, Command, Forbidden, Role
 
@@ -101,3 +101,20 @@ def available_actions(actions: Mapping[str, ActionSpec[S]], state: S) -> list[st
             continue
         available.append(name)
     return available
+
+
+class Bound(NamedTuple, Generic[S]):
+    """A kind's action table's questions, asked of its state."""
+
+    check: Callable[[str, S, Command, datetime], None]
+    available_actions: Callable[[S], list[str]]
+    awaited_by: Callable[[S], list[str]]
+
+
+def bound(actions: Mapping[str, ActionSpec[S]]) -> Bound[S]:
+    """`check`, `available_actions` and `awaited_by` of one kind's `ACTIONS`."""
+    return Bound(
+        lambda name, state, cmd, now: check(actions, name, state, cmd, now),
+        lambda state: available_actions(actions, state),
+        lambda state: awaited(actions, state),
+    )

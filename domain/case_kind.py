@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from types import ModuleType
+from typing import Any, get_type_hints
 
 from pydantic import BaseModel
 
-from domain.actions import ActionSpec
+from domain.actions import CASEWORKERS, ActionSpec
 from domain.common import Role
 from domain.deadlines import Deadline
 from domain.snapshot import CaseSnapshot
@@ -46,6 +47,43 @@ class CaseKind:
     # What an operator reads for each of its deadlines in the Temporal UI (no personal data).
     deadline_labels: Mapping[str, str]
 
+    @classmethod
+    def declared(
+        cls,
+        prefix: str,
+        rules: ModuleType,
+        view: ModuleType,
+        *,
+        is_closed: Callable[[Any], bool],
+        deadline_labels: Mapping[str, str],
+        counties: Callable[[Any], tuple[str, ...]] | None = None,
+        full_personal_data: frozenset[Role] = CASEWORKERS,
+    ) -> CaseKind:
+        """The record of a kind laid out as the three are: `rules.ACTIONS` and
+        `rules.OPENED_BY`; `view.KIND`, `view.view`, `view.action_result` and
+        `view.snapshot`, whose annotations name the view, the result and the state (whose
+        `intake` field names the intake). A case is in its intake's `county_code` unless
+        `counties` says otherwise; the bureau's caseworkers see its people in full unless
+        `full_personal_data` says otherwise."""
+        shown = get_type_hints(view.view)
+        state = shown["state"]
+        return cls(
+            name=view.KIND,
+            prefix=prefix,
+            actions=rules.ACTIONS,
+            opened_by=rules.OPENED_BY,
+            full_personal_data=full_personal_data,
+            intake=state.model_fields["intake"].annotation,
+            view=shown["return"],
+            result=get_type_hints(view.action_result)["return"],
+            counties=counties or _own_county,
+            view_of=view.view,
+            result_of=view.action_result,
+            snapshot=view.snapshot,
+            is_closed=is_closed,
+            deadline_labels=deadline_labels,
+        )
+
     def county_of(self, intake: Any) -> str:
         """The case's own county."""
         return self.counties(intake)[0]
@@ -70,3 +108,7 @@ class CaseKind:
         label = self.deadline_labels.get(deadline.name, deadline.name)
         warning = deadline.next_wakeup() != deadline.due_at
         return f"{deadline.rule} {label}{' 预警' if warning else ''}"
+
+
+def _own_county(intake: Any) -> tuple[str, ...]:
+    return (str(intake.county_code),)

@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from domain.actions import CASEWORKERS
 from domain.case_kind import CaseKind
 from domain.dispute import rules, view
-from domain.dispute.models import DisputeIntake, DisputeStage, DisputeState
+from domain.dispute.models import DisputeStage
 
-
-def _counties(intake: DisputeIntake) -> tuple[str, ...]:
-    return (intake.county_code,)
-
-
-def _is_closed(state: DisputeState) -> bool:
-    return state.stage is DisputeStage.closed
-
-
-DISPUTE = CaseKind(
-    name=view.KIND,
-    prefix="MA",
-    actions=rules.ACTIONS,
-    opened_by=rules.OPENED_BY,
-    full_personal_data=CASEWORKERS,
-    intake=DisputeIntake,
-    view=view.DisputeView,
-    result=view.DisputeActionResult,
-    counties=_counties,
-    view_of=view.view,
-    result_of=view.action_result,
-    snapshot=view.snapshot,
-    is_closed=_is_closed,
+DISPUTE = CaseKind.declared(
+    "MA",
+    rules,
+    view,
+    is_closed=lambda state: state.stage is DisputeStage.closed,
     deadline_labels={
         rules.MEDIATION: "调解期限",
         rules.PERFORMANCE: "调解协议履行",

@@ -558,13 +558,5 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
 }
 
 
-def check(name: str, state: DisputeState, cmd: Command, now: datetime) -> None:
-    actions.check(ACTIONS, name, state, cmd, now)
-
-
-def available_actions(state: DisputeState) -> list[str]:
-    return actions.available_actions(ACTIONS, state)
-
-
-def awaited_by(state: DisputeState) -> list[str]:
-    return actions.awaited(ACTIONS, state)
+# Actor (403), then state (409), then input (422); what is available; who is awaited.
+check, available_actions, awaited_by = actions.bound(ACTIONS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from domain.actions import roles
 from domain.case_kind import CaseKind
 from domain.common import Role
 from domain.insurance import rules, view
-from domain.insurance.models import TransferIntake, TransferStage, TransferState
+from domain.insurance.models import TransferIntake, TransferStage
 
 
 def _counties(intake: TransferIntake) -> tuple[str, ...]:
@@ -15,25 +16,14 @@ def _counties(intake: TransferIntake) -> tuple[str, ...]:
     return (own, *sorted({intake.from_agency.county_code} - {own}))
 
 
-def _is_closed(state: TransferState) -> bool:
-    return state.stage in (TransferStage.completed, TransferStage.closed)
-
-
-INSURANCE_TRANSFER = CaseKind(
-    name=view.KIND,
-    prefix="SI",
-    actions=rules.ACTIONS,
-    opened_by=rules.OPENED_BY,
-    # The agencies' clerks work with the worker; the bureau's officers see them masked.
-    full_personal_data=frozenset({Role.agency_clerk}),
-    intake=TransferIntake,
-    view=view.TransferView,
-    result=view.TransferActionResult,
+INSURANCE_TRANSFER = CaseKind.declared(
+    "SI",
+    rules,
+    view,
+    is_closed=lambda state: state.stage in (TransferStage.completed, TransferStage.closed),
     counties=_counties,
-    view_of=view.view,
-    result_of=view.action_result,
-    snapshot=view.snapshot,
-    is_closed=_is_closed,
+    # The agencies' clerks work with the worker; the bureau's officers see them masked.
+    full_personal_data=roles(Role.agency_clerk),
     deadline_labels={
         "acceptance_letter": "出具接收函",
         "transfer": "转出",

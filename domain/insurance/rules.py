@@ -220,15 +220,5 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
 }
 
 
-def check(name: str, state: TransferState, cmd: Command, now: datetime) -> None:
-    """Actor (403: a clerk of the agency that owes the step), then state (409), input (422)."""
-    actions.check(ACTIONS, name, state, cmd, now)
-
-
-def available_actions(state: TransferState) -> list[str]:
-    return actions.available_actions(ACTIONS, state)
-
-
-def awaited_by(state: TransferState) -> list[str]:
-    """SI-1, SI-3: each step waits for the clerks of the agency that owes it."""
-    return actions.awaited(ACTIONS, state)
+# SI-1, SI-3: a step is taken, and awaited, by the clerks of the agency that owes it.
+check, available_actions, awaited_by = actions.bound(ACTIONS)

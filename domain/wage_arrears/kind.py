@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-from domain.actions import CASEWORKERS
 from domain.case_kind import CaseKind
 from domain.wage_arrears import rules, view
-from domain.wage_arrears.models import CaseStatus, WageArrearsIntake, WageArrearsState
+from domain.wage_arrears.models import CaseStatus
 
-
-def _counties(intake: WageArrearsIntake) -> tuple[str, ...]:
-    return (intake.county_code,)
-
-
-def _is_closed(state: WageArrearsState) -> bool:
-    return state.status is CaseStatus.closed
-
-
-WAGE_ARREARS = CaseKind(
-    name=view.KIND,
-    prefix="WA",
-    actions=rules.ACTIONS,
-    opened_by=rules.OPENED_BY,
-    # The officers who work with the workers see them in full.
-    full_personal_data=CASEWORKERS,
-    intake=WageArrearsIntake,
-    view=view.WageArrearsView,
-    result=view.WageArrearsActionResult,
-    counties=_counties,
-    view_of=view.view,
-    result_of=view.action_result,
-    snapshot=view.snapshot,
-    is_closed=_is_closed,
+WAGE_ARREARS = CaseKind.declared(
+    "WA",
+    rules,
+    view,
+    is_closed=lambda state: state.status is CaseStatus.closed,
     deadline_labels={
         rules.SETTLE: "清偿时限",
         rules.ORDER_TO_PAY: "责令限期支付",

@@ -585,17 +585,8 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
-def check(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> None:
-    """Everything an update validator decides: actor, then state (409), then input (422)."""
-    actions.check(ACTIONS, name, state, cmd, now)
-
-
-def available_actions(state: WageArrearsState) -> list[str]:
-    return actions.available_actions(ACTIONS, state)
-
-
-def awaited_by(state: WageArrearsState) -> list[str]:
-    return actions.awaited(ACTIONS, state)
+# Actor (403), then state (409), then input (422); what is available; who is awaited.
+check, available_actions, awaited_by = actions.bound(ACTIONS)
 
 
 def listing_ends(listed_on: date) -> date:
