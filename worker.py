@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 from activities.calendar import CalendarActivities
 from activities.delivery import DeliveryActivities
 from activities.delivery_start import DeliveryStarter
+from activities.projects import ProjectActivities
 from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
 from core.logging import configure_logging
@@ -25,6 +26,7 @@ from store.db import create_schema, engine_for
 from workflows.delivery import DeliveryWorkflow
 from workflows.dispute import DisputeWorkflow
 from workflows.insurance_transfer import InsuranceTransferWorkflow
+from workflows.project_watch import ProjectWatchWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
@@ -34,6 +36,8 @@ WORKFLOWS = [
     InsuranceTransferWorkflow,
     ReconcileWorkflow,
     DeliveryWorkflow,
+    # PW rules: the project payroll watch (registered with the case kinds once merged).
+    ProjectWatchWorkflow,
 ]
 
 log = structlog.get_logger("worker")
@@ -57,6 +61,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
     calendar = CalendarActivities(engine)
     reconcile = ReconcileActivities(client, engine, queue)
     delivery = DeliveryActivities(engine, settings, client)
+    projects = ProjectActivities(engine)
     return Worker(
         worker_client(client, settings),
         task_queue=queue,
@@ -74,6 +79,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             delivery.send_webhook,
             delivery.send_sms,
             delivery.record_gave_up,
+            projects.sync_project,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),

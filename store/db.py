@@ -122,7 +122,9 @@ def create_schema(engine: Engine) -> None:
         # One transaction for all of it: on PostgreSQL a half-run upgrade leaves nothing
         # behind, and env.py's advisory lock is held until the commit.
         with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "head")
+            # "heads": the project watch's 0012 branches from 0008 beside 0009-0011 until the
+            # chain is joined; with one head it is the same as "head".
+            command.upgrade(alembic_config(conn), "heads")
 
 
 @contextmanager

@@ -6,7 +6,7 @@ times come in already computed (the calendar lives in an activity).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from domain.campaign import CAMPAIGN_WARN_DAYS, CampaignDue
@@ -29,6 +29,7 @@ from domain.deadlines import (
 )
 from domain.files import AttachFile, file_attached
 from domain.notifications import Notification, notify
+from domain.project_watch.links import ProjectClaims, ProjectPayment
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     ApplyForRemoval,
@@ -54,6 +55,7 @@ from domain.wage_arrears.models import (
     Triage,
     WageArrearsIntake,
     WageArrearsState,
+    WorkerClaim,
 )
 from domain.wage_arrears.rules import (
     ACTIONS,
@@ -652,3 +654,82 @@ def apply(
         "refer_to_police": "police",
     }[name]
     return ladder_step(state, rung, ACTIONS[name].rule.split(",")[0], cmd, now)
+
+
+# PW-4: the project payroll watch that opened a case adds its further breaches to it and
+# pays through its dedicated account.
+
+
+def from_watch(state: WageArrearsState, project_id: str) -> bool:
+    project = state.intake.project
+    return project is not None and project.watch_id == project_id
+
+
+def project_claims_joined(
+    state: WageArrearsState, claims: ProjectClaims, now: datetime
+) -> list[Notification]:
+    """A further breach joins the case: a worker already in it is owed more, a new one is
+    added (the workers' numbers stay as they were)."""
+    for claim in claims.claims:
+        known = next((w for w in state.intake.workers if w.id_number == claim.id_number), None)
+        if known is not None:
+            known.amount_owed += claim.amount
+            known.months_owed = (known.months_owed or 0) + claim.months
+        else:
+            state.intake.workers.append(
+                WorkerClaim(
+                    name=claim.name,
+                    id_number=claim.id_number,
+                    mobile=claim.mobile,
+                    amount_owed=claim.amount,
+                    months_owed=claim.months,
+                )
+            )
+    if state.status is CaseStatus.settled:
+        state.status = CaseStatus.open
+        state.settled_at = None
+    return [
+        _notify(
+            state,
+            "project_breach_joined",
+            ",".join(claims.months),
+            Role.inspector,
+            months=",".join(claims.months),
+            workers=str(len(claims.claims)),
+        )  # fmt: skip
+    ]
+
+
+def project_paid(
+    state: WageArrearsState, paid: ProjectPayment, now: datetime
+) -> list[Notification]:
+    """A payment from the project's account to a worker of the case, confirmed by the bank's
+    batch (WA-5: evidence), paid by the general contractor (WA-8)."""
+    worker_no = next(
+        (i for i, w in enumerate(state.intake.workers, 1) if w.id_number == paid.id_number), None
+    )
+    if worker_no is None or state.status is CaseStatus.closed:
+        return []
+    payment_id = f"P{len(state.payments) + 1}"
+    state.payments.append(
+        Payment(
+            payment_id=payment_id,
+            worker_no=worker_no,
+            amount=paid.amount,
+            paid_by=PaidBy.general_contractor,
+            paid_on=date.fromisoformat(paid.paid_on),
+            recorded_at=now,
+            recorded_by="monitoring",
+            status="confirmed",
+            confirmation="evidence",
+            evidence_ref=f"bank batch {paid.batch_id}",
+            decided_at=now,
+        )
+    )
+    if not accounts.fully_paid(state) or state.status is CaseStatus.settled:
+        return []
+    state.status = CaseStatus.settled
+    state.settled_at = now
+    close_pending_deadlines(state, DeadlineState.met, now, "every worker paid in full (WA-5)")
+    state.police_referral_active = False
+    return [_notify(state, "case_settled", "settled", Role.inspector)]

@@ -278,6 +278,45 @@ async def settled_and_delivered(h: Harness, case_id: str) -> WorkflowHandle[Any,
     return handle
 
 
+async def project_breach_opened_a_case(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    """PW-1..PW-6: a project funded, its sheet confirmed, one worker unpaid past the pay date
+    and grace opens a wage-arrears case; the works complete; the bank pays; the watch ends."""
+    from domain.project_watch import rules
+    from domain.project_watch.models import ProjectIntake
+    from tests import project_factories as pf
+    from workflows.project_watch import ProjectWatchWorkflow as P
+
+    project_id = "PW-" + case_id.split("-", 1)[1]
+    now = await h.now()
+    month = pf.month_of(now)
+    handle = await h.client.start_workflow(
+        P.run,
+        ProjectIntake.model_validate(pf.project_intake(month)),
+        id=project_id,
+        task_queue=h.task_queue,
+    )
+    h.started.append(handle)
+    await handle.execute_update(P.wait_opened)
+    await handle.execute_update(P.record_funding, pf.funding(month))
+    await handle.execute_update(P.record_wage_sheet, pf.sheet(month, [1, 2]))
+    await handle.execute_update(P.record_payments, pf.payments(month, [1]))
+    today = cst_date(now).isoformat()
+    await handle.execute_update(
+        P.complete_works,
+        {"actor": pf.watcher(), "reason": "竣工验收", "completed_on": today},
+    )
+    grace_due = rules.new_month(month, 15, 3).grace_due
+    await h.sleep_until(grace_due + rules.SPREAD + timedelta(minutes=1))
+    await handle.execute_update(P.record_payments, pf.payments(month, [2], batch="P2"))
+    await handle.result()
+    view = await handle.query(P.view)
+    for link in view.state.linked_cases:
+        # The case outlives the project (ABANDON): ended here, or its timers stop the
+        # time-skipping server for what runs next.
+        await h.client.get_workflow_handle(link.case_id).terminate("scenario finished")
+    return handle
+
+
 SCENARIOS: dict[str, Scenario] = {
     "wage_arrears_settled_in_time": settled_in_time,
     "wage_arrears_escalated_to_the_end": escalated_to_the_end_of_the_ladder,
@@ -287,4 +326,5 @@ SCENARIOS: dict[str, Scenario] = {
     "dispute_awarded_and_enforced": dispute_awarded_and_enforced,
     "insurance_pension_transferred": pension_transferred,
     "delivery_of_a_settled_case": settled_and_delivered,
+    "project_breach_opened_a_case": project_breach_opened_a_case,
 }
