@@ -10,9 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.common import VersioningBehavior
+from temporalio.worker import Worker, WorkerDeploymentConfig, WorkerDeploymentVersion
 
 from activities.calendar import CalendarActivities
+from activities.calendar_sweep import CalendarSweepActivities
 from activities.delivery import DeliveryActivities
 from activities.delivery_start import DeliveryStarter
 from activities.read_model import ReadModelActivities
@@ -22,12 +24,18 @@ from core.schedules import ensure_reconcile_schedule
 from core.settings import Settings, get_settings
 from core.temporal import connect, data_converter
 from store.db import create_schema, engine_for
+from workflows.calendar_sweep import CalendarSweepWorkflow
 from workflows.catalog import CASE_WORKFLOWS
 from workflows.delivery import DeliveryWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
 # Every case kind's workflow (workflows/catalog.py), then the system's own.
-WORKFLOWS: list[type] = [*CASE_WORKFLOWS.values(), ReconcileWorkflow, DeliveryWorkflow]
+WORKFLOWS: list[type] = [
+    *CASE_WORKFLOWS.values(),
+    ReconcileWorkflow,
+    DeliveryWorkflow,
+    CalendarSweepWorkflow,
+]
 
 log = structlog.get_logger("worker")
 
@@ -40,6 +48,23 @@ def worker_client(client: Client, settings: Settings) -> Client:
     return Client(**config)
 
 
+def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
+    """Worker Versioning when the settings name a deployment and a build: every workflow
+    auto-upgrades (cases outlive any release; `workflow.patched()` keeps changed code
+    replaying), so a case started under one build goes on under the next once that build is
+    the deployment's current version (docs/production-scale.md)."""
+    if not settings.worker_deployment_name or not settings.worker_build_id:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(
+            deployment_name=settings.worker_deployment_name,
+            build_id=settings.worker_build_id,
+        ),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.AUTO_UPGRADE,
+    )
+
+
 def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
     engine = engine_for(settings)
     create_schema(engine)
@@ -50,6 +75,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
     calendar = CalendarActivities(engine)
     reconcile = ReconcileActivities(client, engine, queue)
     delivery = DeliveryActivities(engine, settings, client)
+    sweep = CalendarSweepActivities(client, engine)
     return Worker(
         worker_client(client, settings),
         task_queue=queue,
@@ -67,9 +93,12 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             delivery.send_webhook,
             delivery.send_sms,
             delivery.record_gave_up,
+            sweep.stale_batch,
+            sweep.recompute_batch,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
+        deployment_config=deployment_config(settings),
     )
 
 

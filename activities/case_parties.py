@@ -16,6 +16,8 @@ class CaseParties:
     opener: str | None = None
     # Worker number (1-based, the case's order) → mobile.
     mobiles: dict[int, str] = field(default_factory=dict)
+    # Worker number → resident ID number (the worker's window matches a worker by it).
+    id_numbers: dict[int, str] = field(default_factory=dict)
 
 
 async def case_parties(client: Client, case_id: str) -> CaseParties:
@@ -42,4 +44,9 @@ def _parties(intake: dict[str, Any]) -> CaseParties:
         for n, person in enumerate(people, start=1)
         if isinstance(person, dict) and person.get("mobile")
     }
-    return CaseParties(opener=opener, mobiles=mobiles)
+    id_numbers = {
+        n: str(person["id_number"])
+        for n, person in enumerate(people, start=1)
+        if isinstance(person, dict) and person.get("id_number")
+    }
+    return CaseParties(opener=opener, mobiles=mobiles, id_numbers=id_numbers)

@@ -28,6 +28,7 @@ from activities.channels import Refused
 from activities.channels.email import message, send_email
 from activities.channels.sms import SmsProvider, sms_provider
 from activities.channels.webhooks import notify_robot, post_standard
+from core import one_time_codes
 from core.logging import mask_text
 from core.settings import Settings
 from domain.delivery import Delivery, DeliveryPlan, GaveUp, delivery_key
@@ -40,6 +41,7 @@ from store.delivery import (
     SmsOptOutRecord,
     WebhookSubscriptionRecord,
 )
+from store.public import confirmed_mobiles
 from store.tables import NotificationRecord
 from store.users import UserRecord
 
@@ -112,7 +114,9 @@ class DeliveryActivities:
                     ).scalars()
                 )
                 for n in sorted(parties.mobiles):
-                    if n in opted_out:
+                    if r.one_worker and str(n) != note.params.get("worker_no"):
+                        continue
+                    if n in opted_out and not r.requested:
                         skipped += 1
                     else:
                         wanted.append((Channel.sms, f"worker:{n}"))
@@ -234,20 +238,36 @@ class DeliveryActivities:
     async def send_sms(self, d: Delivery) -> str:
         async def send() -> str:
             n = int(d.recipient.removeprefix("worker:"))
-            if await asyncio.to_thread(self._opted_out, d.notification.case_id, n):
+            requested = route(d.notification.kind).requested
+            if not requested and await asyncio.to_thread(
+                self._opted_out, d.notification.case_id, n
+            ):
                 raise Refused("the worker opted out of SMS for this case")
-            mobile = (await case_parties(self._client, d.notification.case_id)).mobiles.get(n)
+            case_id = d.notification.case_id
+            written = (await case_parties(self._client, case_id)).mobiles
+            # PUB-7: a new mobile staff confirmed replaces the one in the intake.
+            confirmed = await asyncio.to_thread(confirmed_mobiles, self._engine, case_id)
+            mobile = one_time_codes.mobiles_on_file(self._settings, written, confirmed).get(n)
             if not mobile:
                 raise Refused("the worker has no mobile number")
             if self._sms is None:
                 self._sms = sms_provider(self._settings)
             if self._sms is None:
                 raise Refused("SMS is off")
-            return await self._sms.send(
-                mobile, d.notification.case_id, sms_text(d.notification), d.key
-            )
+            return await self._sms.send(mobile, d.notification.case_id, self._sms_text(d), d.key)
 
         return await self._attempt(d, send)
+
+    def _sms_text(self, d: Delivery) -> str:
+        """The text, with the one-time code derived here from its challenge (PUB-1: no code
+        is in the outbox or in any workflow's history) and the worker's window's address."""
+        challenge = d.notification.params.get("challenge", "")
+        code = one_time_codes.code_for(one_time_codes.secret(self._settings), challenge)
+        return sms_text(
+            d.notification,
+            code=code if challenge else "",
+            query_link=self._settings.public_url.rstrip("/") + "/my",
+        )
 
     @activity.defn
     async def record_gave_up(self, gave_up: GaveUp) -> None:

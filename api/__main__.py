@@ -1,9 +1,9 @@
-"""Runs the API with uvicorn, logging through the project's pipeline from the first line."""
+"""Runs the API with uvicorn, logging through the project's pipeline from the first line:
+`API_WORKERS` processes on one listening socket (api/serve.py)."""
 
 from __future__ import annotations
 
-import uvicorn
-
+from api.serve import serve
 from core.logging import configure_logging
 from core.settings import get_settings
 
@@ -11,16 +11,7 @@ from core.settings import get_settings
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
-        host=settings.api_host,
-        port=settings.api_port,
-        # uvicorn keeps its hands off logging; the request middleware logs each request with
-        # its request id and case id.
-        log_config=None,
-        access_log=False,
-    )
+    serve(settings.api_host, settings.api_port, settings.api_workers)
 
 
 if __name__ == "__main__":

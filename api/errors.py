@@ -1,6 +1,8 @@
 """One JSON error shape for every failure: {"error": {"code", "message", "message_zh",
-"details"}}. `message_zh` is the code's sentence in Chinese, the one the pages show
-(`refused_<code>` in api/static/i18n.json), or null for a code without one."""
+"details"}}. `message_zh` is the Chinese the pages show: the refusal's own sentence where the
+domain's message has one (api/refusal_messages.py), else the code's sentence (`refused_<code>`
+in api/static/i18n.json), else null. Each detail of a 422 carries its field's `loc`,
+pydantic's `msg` and `type`, and `msg_zh` (api/field_messages.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import RPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
+
+from api import field_messages, refusal_messages
 
 log = structlog.get_logger("api")
 
@@ -61,8 +66,10 @@ def error_body(
         "error": {
             "code": code,
             "message": message,
-            "message_zh": chinese_messages().get(code),
-            "details": details or [],
+            "message_zh": refusal_messages.chinese(message) or chinese_messages().get(code),
+            "details": [
+                {**d, "msg_zh": d.get("msg_zh") or field_messages.chinese(d)} for d in details or []
+            ],
         }
     }
 
@@ -73,6 +80,8 @@ def validation_details(errors: list[Any]) -> list[dict[str, Any]]:
         {
             "loc": [str(part) for part in err.get("loc", ())],
             "msg": err.get("msg", ""),
+            # Computed here, while pydantic's `ctx` (the limits) is still at hand.
+            "msg_zh": field_messages.chinese(err),
             "type": err.get("type", ""),
         }
         for err in errors
@@ -152,6 +161,14 @@ async def _temporal_error(request: Request, exc: Exception) -> JSONResponse:
     return _unavailable("temporal_unavailable", "the case engine did not answer; retry shortly")
 
 
+async def _temporal_timeout(_: Request, exc: Exception) -> JSONResponse:
+    # The SDK gave up waiting for Temporal's answer (an overloaded server: an update not
+    # accepted within its RPC timeout). What was asked may still happen; every create and
+    # action is idempotent, so the client retries with the same key.
+    log.warning("temporal did not answer in time", error_type=type(exc).__name__)
+    return _unavailable("temporal_unavailable", "the case engine did not answer; retry shortly")
+
+
 async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", error_type=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "internal error"), status_code=500)
@@ -192,4 +209,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeoutError, _pool_timeout)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(RPCError, _temporal_error)
+    app.add_exception_handler(RPCTimeoutOrCancelledError, _temporal_timeout)
     app.add_exception_handler(Exception, _unexpected)

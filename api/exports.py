@@ -4,6 +4,11 @@ Spreadsheets run a cell that starts with `=`, `+`, `-`, `@` (and, in some, `|`, 
 or a carriage return) as a formula, so a reason typed by anyone could run on the reader's
 machine. `defusedcsv` quotes the formula prefixes (a leading `'`, numbers such as `-3.00`
 left alone); tab and carriage return, which it lets through, are quoted here the same way.
+
+Excel and WPS take a CSV without a byte-order mark for the machine's code page (GBK on a
+Chinese desktop) and garble every Chinese reason: the download starts with the UTF-8 BOM
+(`CSV_BOM`). Each time is there twice: `time` in ISO 8601 with its offset, for programs,
+and `time_cst` as the pages show it, for people.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from typing import Any
 from defusedcsv import csv
 
 from api.schemas import CaseHistory, HistoryEntry
+from domain.common import CST
 
 _CONTROL_PREFIXES = ("\t", "\r")
+CSV_BOM = "\ufeff"
 
 CSV_COLUMNS = [
     "event_id",
     "time",
+    "time_cst",
     "kind",
     "what",
     "actor_id",
@@ -61,6 +69,9 @@ def history_csv(timeline: CaseHistory) -> str:
         row = [
             e.event_id,
             e.time.isoformat(),
+            # As the pages show it: China Standard Time, without the offset a spreadsheet
+            # would not read as a time.
+            e.time.astimezone(CST).strftime("%Y-%m-%d %H:%M:%S"),
             e.kind,
             e.what,
             actor.get("id", "system" if e.kind == "system" else ""),

@@ -24,7 +24,8 @@ def _without_opener(model: type[BaseModel], name: str) -> type[StrictModel]:
     fields: dict[str, Any] = {
         field: (info.annotation, info)
         for field, info in model.model_fields.items()
-        if field != "opened_by"
+        # The opener is the caller; `channel` is the worker's window's own (PUB-5).
+        if field not in ("opened_by", "channel")
     }
     body: type[StrictModel] = create_model(name, __base__=StrictModel, **fields)
     body.__doc__ = f"{model.__doc__ or name} The opener is the caller (bearer token)."

@@ -2,9 +2,11 @@
 
 Every body the API takes is JSON (intakes, actions, calendar schedules), except a case file's
 upload: multipart form data up to the file size limit (`MAX_FILE_BYTES`) and a little more for
-the form around it; the route checks the file itself. Checking here, once,
-gives each kind of bad body its own status and message in the one error shape, instead of a
-route's generic 422 or an encoding error deep in a Temporal payload or a SQL driver:
+the form around it; the route checks the file itself; and the worker's window's plain forms
+(`/my/...`, application/x-www-form-urlencoded, at most 64 KiB, checked like a query
+string). Checking here, once, gives each kind of bad body its own status and message in the
+one error shape, instead of a route's generic 422 or an encoding error deep in a Temporal
+payload or a SQL driver:
 
 - larger than the limit: 413 `body_too_large` (from Content-Length when it is sent, else while
   reading, never buffering more than the limit);
@@ -38,6 +40,10 @@ _WITH_BODY = {"POST", "PUT", "PATCH"}
 # The form around an uploaded file: its boundaries, headers and the reason field.
 FORM_OVERHEAD_BYTES = 64 * 1024
 UPLOAD_PATH = re.compile(r"^/api/v1/cases/[^/]+/files$")
+# The worker's window posts plain HTML forms (api/routers/public.py).
+FORM_PATH = re.compile(r"^/my/")
+FORM_MEDIA = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 64 * 1024
 
 
 def _instant(value: datetime) -> datetime:
@@ -165,6 +171,9 @@ class RequestLimits:
             if UPLOAD_PATH.match(scope["path"]):
                 await self._upload(scope, receive, send, headers)
                 return
+            if FORM_PATH.match(scope["path"]):
+                await self._form(scope, receive, send, headers)
+                return
             self._check_length(headers.get("content-length"))
             body = await self._read(receive)
             check_body(body, headers.get("content-type"))
@@ -188,6 +197,18 @@ class RequestLimits:
                 "unsupported_media_type",
                 "a file is uploaded as multipart/form-data (a `file` part and a `reason`)",
             )
+        await self.app(scope, _replay(body, receive), send)
+
+    async def _form(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
+    ) -> None:
+        """A worker's window form: URL-encoded UTF-8, storable text, small."""
+        self._check_length(headers.get("content-length"), MAX_FORM_BYTES)
+        body = await self._read(receive, MAX_FORM_BYTES)
+        media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if body and media != FORM_MEDIA:
+            raise BadRequest(415, "unsupported_media_type", f"a form is sent as {FORM_MEDIA}")
+        check_query(body)
         await self.app(scope, _replay(body, receive), send)
 
     def _too_large(self, limit: int) -> BadRequest:

@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
+from api import openapi_doc
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import RequestLimits
 from api.rate_limits import RateLimits
@@ -19,12 +21,16 @@ from api.routers import (
     actions,
     admin_regions,
     admin_users,
+    approvers,
     cases,
     contacts,
     deliveries,
     files,
+    mobile_changes,
+    notices,
     notifications,
     pages,
+    public,
     sla,
     stats,
 )
@@ -59,13 +65,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         engine.dispose()
 
-    app = FastAPI(
+    # FastAPI itself, with /docs and /redoc served from the package's own copies of
+    # swagger-ui and ReDoc instead of a CDN (an offline bureau network still has them).
+    app = FastAPIOffline(
         title="Labour-rights case engine",
         version="0.1.0",
         description="Wage-arrears cases on durable Temporal workflows.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        generate_unique_id_function=openapi_doc.operation_id,
     )
+    openapi_doc.install(app)
     install_error_handlers(app)
     # Added before the request log, so the log (outer) records the bodies it refuses too.
     app.add_middleware(RequestLimits, max_file_bytes=settings.max_file_bytes)
@@ -74,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimits, settings=settings)
     app.include_router(cases.router)
     app.include_router(files.router)
+    app.include_router(notices.router)
     app.include_router(actions.router)
     app.include_router(sla.router)
     app.include_router(calendar_routes.router)
@@ -82,9 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(stats.router)
     app.include_router(notifications.router)
     app.include_router(contacts.router)
+    app.include_router(mobile_changes.router)
     app.include_router(deliveries.router)
+    app.include_router(approvers.router)
     # The pages for people: shells whose scripts call the JSON API with the user's token.
     app.include_router(pages.router)
+    # The worker's window: public pages for a phone, plain forms, no script.
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
 
     @app.get("/health", tags=["health"])

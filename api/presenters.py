@@ -11,8 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api import refusal_messages
 from api.masking import TextMask
 from api.schemas import (
+    ActionNotYet,
     AvailableAction,
     DeadlinePublic,
     DisputeDetail,
@@ -22,9 +24,9 @@ from api.schemas import (
     WorkerPublic,
 )
 from domain import identity, kinds
-from domain.actions import ActionSpec
+from domain.actions import HOUSEKEEPING, ActionSpec
 from domain.case_ends import CaseEnded
-from domain.common import Role
+from domain.common import ActionNotAllowed, Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
 from domain.dispute.kind import DISPUTE
 from domain.dispute.view import DisputeView
@@ -90,6 +92,7 @@ def wage_arrears_detail(
         county_code=intake.county_code,
         township=intake.township,
         source=intake.source.value,
+        channel=intake.channel,
         clue_number=intake.clue_number,
         sector=intake.sector,
         mass_incident_risk=intake.mass_incident_risk,
@@ -113,9 +116,36 @@ def wage_arrears_detail(
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
         available_actions=_available(WAGE_ARREARS.actions, view.available_actions, role),
+        not_yet=_not_yet(WAGE_ARREARS.actions, state, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
         revision=state.revision,
     )
+
+
+def _not_yet(
+    actions: Mapping[str, ActionSpec[Any]], state: Any, names: list[str], role: Role | None
+) -> list[ActionNotYet]:
+    """The role's actions the state refuses now, each with the refusal it would get. None
+    once nothing but housekeeping is left (a closed case): its status says why."""
+    if role is None or not any(name not in HOUSEKEEPING for name in names):
+        return []
+    refused = []
+    for name, spec in actions.items():
+        if name in names or name in HOUSEKEEPING or role not in spec.roles:
+            continue
+        try:
+            spec.state_check(state)
+        except ActionNotAllowed as err:
+            reason = str(err)
+            refused.append(
+                ActionNotYet(
+                    action=name,
+                    rule=spec.rule,
+                    reason=reason,
+                    reason_zh=refusal_messages.chinese(reason),
+                )
+            )
+    return refused
 
 
 def _deadlines(deadlines: list[Deadline], now: datetime) -> list[DeadlinePublic]:
@@ -186,6 +216,7 @@ def dispute_detail(
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
         available_actions=_available(DISPUTE.actions, view.available_actions, role),
+        not_yet=_not_yet(DISPUTE.actions, state, view.available_actions, role),
         linked_cases=linked,
         revision=state.revision,
     )
@@ -231,6 +262,7 @@ def transfer_detail(
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         available_actions=_available(INSURANCE_TRANSFER.actions, view.available_actions, role),
+        not_yet=_not_yet(INSURANCE_TRANSFER.actions, state, view.available_actions, role),
         linked_cases=[],
         revision=state.revision,
     )
@@ -239,10 +271,12 @@ def transfer_detail(
 @dataclass(frozen=True)
 class KindDetail:
     """How the API shows a case kind: where a case of it is opened (`POST
-    /api/v1/cases/{route}`, described by `opening`), and its detail."""
+    /api/v1/cases/{route}`, described by `opening`, under the rule that says who opens it and
+    where), and its detail."""
 
     route: str
     opening: str
+    opening_rule: str
     model: type[WageArrearsDetail | DisputeDetail | TransferDetail]
     present: Callable[..., WageArrearsDetail | DisputeDetail | TransferDetail]
 
@@ -253,6 +287,7 @@ DETAILS: Mapping[str, KindDetail] = {
         "wage-arrears",
         "Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or "
         "`case_number`) returns the case it opened.",
+        "WA-1",
         WageArrearsDetail,
         wage_arrears_detail,
     ),
@@ -260,6 +295,7 @@ DETAILS: Mapping[str, KindDetail] = {
         "disputes",
         "Opens a dispute case: a worker applies for mediation or, directly, for arbitration "
         "(MA-1). Idempotent like the wage-arrears create.",
+        "MA-1",
         DisputeDetail,
         dispute_detail,
     ),
@@ -267,6 +303,7 @@ DETAILS: Mapping[str, KindDetail] = {
         "insurance-transfers",
         "Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the "
         "worker, pension or medical, the old and new agencies, the contribution history.",
+        "SI-1",
         TransferDetail,
         transfer_detail,
     ),

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from domain.deadlines import Deadline, SlaState
+from domain.files import NoticeRef
 
 
 class CaseSummary(BaseModel):
@@ -20,6 +21,8 @@ class CaseSummary(BaseModel):
     employer_name: str | None
     # How a wage-arrears case came in (complaint, platform_clue, inspection, hotline).
     source: str | None = None
+    # `online`: the worker filed it through the worker's window (docs/worker-window.md).
+    channel: str | None = None
     workers_count: int
     amount_owed: Decimal
     amount_paid: Decimal
@@ -67,6 +70,15 @@ class AvailableAction(BaseModel):
     allowed: bool = False
 
 
+class ActionNotYet(BaseModel):
+    """An action of the caller's role that the case's state refuses now, with why."""
+
+    action: str
+    rule: str
+    reason: str
+    reason_zh: str | None = None
+
+
 class Totals(BaseModel):
     owed: Decimal
     paid: Decimal
@@ -84,6 +96,7 @@ class WageArrearsDetail(BaseModel):
     county_code: str
     township: str | None
     source: str
+    channel: str | None = None
     clue_number: str | None
     sector: str
     mass_incident_risk: bool
@@ -103,6 +116,8 @@ class WageArrearsDetail(BaseModel):
     closed_at: datetime | None
     close_outcome: str | None
     available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
     linked_cases: list[dict[str, str]]
     revision: int
     # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
@@ -168,6 +183,8 @@ class DisputeDetail(BaseModel):
     closed_at: datetime | None
     close_outcome: str | None
     available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
     linked_cases: list[dict[str, str]]
     revision: int
     # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
@@ -199,6 +216,8 @@ class TransferDetail(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
     linked_cases: list[dict[str, str]]
     revision: int
     # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
@@ -233,13 +252,16 @@ class WeekCountPublic(BaseModel):
 
 
 class CampaignProgressPublic(BaseModel):
-    name: str = Field(description="campaign_year_end or campaign_spring_festival (WA-4)")
-    clear_by: date
+    name: str = Field(
+        description="campaign_3_months, campaign_year_end or campaign_spring_festival (WA-4)"
+    )
+    clear_by: date = Field(description="for campaign_3_months: the soonest case's 3-month day")
     campaign_year: int = Field(description="the cases opened this year must be cleared")
     days_left: int
     cases: int
     cleared: int
     left_open: int
+    overdue: int = Field(0, description="of left_open, those past their clearance date")
 
 
 class StatsPage(BaseModel):
@@ -260,6 +282,8 @@ class CaseFilePublic(BaseModel):
     attached_at: datetime
     attached_by: str
     attached_by_role: str
+    # The official notice the file is, with its document number's parts (None: an upload).
+    notice: NoticeRef | None = None
     url: str
 
 

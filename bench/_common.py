@@ -123,7 +123,26 @@ def summary(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str
     )
 
 
+_PORTS_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
+    """A free loopback port: from `BENCH_PORTS` (`first-last`) when set, so that runs on a
+    shared machine stay in the range they were given, else any the kernel picks."""
+    spec = os.environ.get("BENCH_PORTS", "").strip()
+    if spec:
+        first, last = (int(p) for p in spec.split("-"))
+        for port in range(first, last + 1):
+            if port in _PORTS_TAKEN:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _PORTS_TAKEN.add(port)
+            return port
+        raise RuntimeError(f"no free port in BENCH_PORTS={spec}")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -292,6 +311,7 @@ async def start_dev_server(tmp: Path) -> WorkflowEnvironment:
         search_attributes=sa.ALL,
         dev_server_database_filename=str(tmp / "temporal.db"),
         dev_server_log_level="error",
+        port=free_port(),
     )
 
 

@@ -21,12 +21,14 @@ import asyncio
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -158,13 +160,44 @@ async def main(args: argparse.Namespace) -> None:
             )
         rows["opening rate"] = f"{args.n / elapsed:.1f} cases/s"
         files = [tmp / "cases.db", tmp / "cases.db-wal"]
-        rows["read model file (+WAL)"] = mib(sum(f.stat().st_size for f in files if f.exists()))
-        print_table("memory (VmRSS):", rows)
+        read_model = sum(f.stat().st_size for f in files if f.exists())
+        rows["read model file (+WAL)"] = mib(read_model)
+        total = args.n + args.warmup
+        rows["per case: read model on disk"] = f"{read_model / total / 1024:.1f} KiB"
+        rows.update(await temporal_bytes(env_server, tmp, total, args.sample))
+        print_table("memory (VmRSS) and bytes per case:", rows)
     finally:
         for proc in reversed(procs):
             stop_process(proc)
         await env_server.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def temporal_bytes(env: Any, tmp: Path, cases: int, sample: int) -> dict[str, str]:
+    """Per case in Temporal: the event history of a sample of the open cases (events and the
+    serialised bytes of the history, payloads encrypted as in production), and the dev
+    server's database file (histories, mutable state, timers and visibility) over all cases."""
+    out: dict[str, str] = {}
+    client = env.client
+    events: list[int] = []
+    sizes: list[int] = []
+    async for execution in client.list_workflows("WorkflowType = 'WageArrearsWorkflow'"):
+        history = await client.get_workflow_handle(execution.id).fetch_history()
+        events.append(len(history.events))
+        sizes.append(sum(event.ByteSize() for event in history.events))
+        if len(events) >= sample:
+            break
+    if events:
+        out["per open case: history events (sample)"] = (
+            f"{statistics.fmean(events):.0f} (min {min(events)}, max {max(events)}, "
+            f"n={len(events)})"
+        )
+        out["per open case: history bytes (sample)"] = f"{statistics.fmean(sizes) / 1024:.1f} KiB"
+    files = [p for p in tmp.glob("temporal.db*") if p.is_file()]
+    on_disk = sum(p.stat().st_size for p in files)
+    out["dev server database (all of Temporal)"] = mib(on_disk)
+    out["per case: dev server database"] = f"{on_disk / max(cases, 1) / 1024:.1f} KiB"
+    return out
 
 
 def _fmt(sample: dict[str, int]) -> str:
@@ -184,6 +217,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50, help="concurrent API clients")
     parser.add_argument("--warmup", type=int, default=20, help="cases opened before the baseline")
     parser.add_argument("--checkpoints", type=int, default=5, help="RSS samples along the way")
+    parser.add_argument("--sample", type=int, default=50, help="histories read for their size")
     return parser.parse_args()
 
 

@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -46,12 +49,16 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
+from temporalio.testing import WorkflowEnvironment
 
 from bench._common import (
     COUNTIES,
     BenchTokens,
     Stack,
     bench_settings,
+    children_of,
+    cpu_seconds,
+    free_port,
     print_machine,
     print_table,
     start_api,
@@ -59,6 +66,9 @@ from bench._common import (
     stop,
     summary,
 )
+from bench.memory import ROOT, stop_process, wait_http
+from store.access import CaseCountyRecord
+from store.board import recount
 from store.cases import CaseFilter, list_cases
 from store.db import create_schema, make_engine
 from store.sla import SlaFilter, list_sla_deadlines
@@ -105,6 +115,9 @@ def generate(engine: Engine, n: int, seed: int = 7) -> tuple[int, int]:
     deadlines_t = DeadlineRecord.__table__  # type: ignore[attr-defined]
     case_rows: list[dict[str, Any]] = []
     deadline_rows: list[dict[str, Any]] = []
+    # A transfer is seen by its old agency too (store/access.py): one further county each.
+    county_rows: list[dict[str, Any]] = []
+    counties_t = CaseCountyRecord.__table__  # type: ignore[attr-defined]
     total_deadlines = 0
     prefix = {"wage_arrears": "WA", "dispute": "MA", "insurance_transfer": "SI"}
 
@@ -114,8 +127,11 @@ def generate(engine: Engine, n: int, seed: int = 7) -> tuple[int, int]:
                 conn.execute(cases_t.insert(), case_rows)
             if deadline_rows:
                 conn.execute(deadlines_t.insert(), deadline_rows)
+            if county_rows:
+                conn.execute(counties_t.insert(), county_rows)
         case_rows.clear()
         deadline_rows.clear()
+        county_rows.clear()
 
     for i in range(n):
         kind = _pick(rng, KINDS)
@@ -185,11 +201,18 @@ def generate(engine: Engine, n: int, seed: int = 7) -> tuple[int, int]:
         )
         for d in deadlines:
             d["case_id"] = case_id
+        if kind == "insurance_transfer":
+            old = rng.choice([c for c in COUNTIES if c != county])
+            county_rows.append({"case_id": case_id, "county_code": county})
+            county_rows.append({"case_id": case_id, "county_code": old})
         deadline_rows.extend(deadlines)
         total_deadlines += len(deadlines)
         if len(case_rows) >= 5000:
             flush()
     flush()
+    # Rows bulk-loaded behind the read model's writes: the board's kept counts from them.
+    with engine.begin() as conn:
+        recount(conn)
     if engine.dialect.name == "postgresql":
         # As autovacuum would have by now: the statistics, and the visibility map without
         # which PostgreSQL reads the table even where an index covers the query.
@@ -260,6 +283,38 @@ def explain(engine: Engine, repeat: int = 5) -> None:
             raw.close()
 
 
+def kept_versus_counted(engine: Engine, repeat: int = 9) -> dict[str, str]:
+    """The board's store call as the API makes it, with its summary from the kept counts
+    (store/board.py) and, on the same data in the same run, with every row counted (what the
+    summary cost before: `due_before` far ahead makes the board count the rows themselves)."""
+    everywhere = frozenset(COUNTIES)
+    far = datetime(2200, 1, 1, tzinfo=UTC)
+    rows: dict[str, str] = {}
+    for label, county in (("sla (default)", None), ("sla county", "140105")):
+        for how, due_before in (("kept counts", None), ("rows counted", far)):
+            times = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                with engine.connect() as conn:
+                    list_sla_deadlines(
+                        conn,
+                        SlaFilter(
+                            now=datetime.now(UTC),
+                            county_code=county,
+                            county_codes=everywhere,
+                            due_before=due_before,
+                        ),
+                        50,
+                        0,
+                    )
+                times.append(time.perf_counter() - t)
+            times.sort()
+            rows[f"store call, {label}, summary from {how}"] = (
+                f"best {times[0] * 1000:.1f} ms, median {times[len(times) // 2] * 1000:.1f} ms"
+            )
+    return rows
+
+
 async def hammer(
     base_url: str, path: str, requests: int, clients: int, auth: httpx.Auth
 ) -> tuple[list[float], float, int]:
@@ -328,9 +383,13 @@ async def profile_requests(base_url: str) -> None:
 
 
 @contextmanager
-def read_model(server: str | None) -> Iterator[tuple[str, str]]:
-    """A fresh read model, its URL and a label: a temporary SQLite file, or a database of its
-    own on the PostgreSQL server `server` (an admin URL), dropped afterwards."""
+def read_model(server: str | None, keep: Path | None = None) -> Iterator[tuple[str, str]]:
+    """A fresh read model, its URL and a label: a temporary SQLite file (or the file `keep`,
+    kept afterwards), or a database of its own on the PostgreSQL server `server` (an admin
+    URL), dropped afterwards."""
+    if server is None and keep is not None:
+        yield f"sqlite:///{keep}", f"SQLite {sqlite3.sqlite_version}"
+        return
     if server is None:
         tmp = Path(tempfile.mkdtemp(prefix="bench-reads-"))
         try:
@@ -379,17 +438,117 @@ async def api_on(database_url: str) -> AsyncIterator[Stack]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+@asynccontextmanager
+async def api_processes(
+    database_url: str, env: WorkflowEnvironment, tmp: Path, processes: int, stock: bool
+) -> AsyncIterator[tuple[str, list[int]]]:
+    """The API as its own process(es) on `database_url`: `python -m api` with `API_WORKERS`
+    (api/serve.py, TCP_NODELAY kept), or with `stock` uvicorn's own `--workers` command line
+    (the listener without TCP_NODELAY). Yields the base URL and the API's process ids."""
+    port = free_port()
+    environ = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": env.client.namespace,
+        "TASK_QUEUE": f"bench-reads-{uuid.uuid4()}",
+        "DATABASE_URL": database_url,
+        "API_HOST": "127.0.0.1",
+        "API_PORT": str(port),
+        "API_WORKERS": str(processes),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "WARNING",
+    }
+    if stock:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(processes),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+    else:
+        command = [sys.executable, "-m", "api"]
+    log = (tmp / f"api-{processes}-{port}.log").open("wb")
+    proc = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_http(f"{base}/health", proc)
+        # Every process up: the supervisor's children (one process alone has none).
+        await asyncio.sleep(2 if processes > 1 else 0)
+        yield base, [proc.pid, *children_of(proc.pid)]
+    finally:
+        stop_process(proc)
+        log.close()
+
+
+async def measure_processes(
+    url: str, counts: list[int], stock: bool, requests: int, clients: int
+) -> dict[str, str]:
+    """The three endpoints against 1, 2, ... API processes (the clients in this process, the
+    API in others): one client (service time, and keep-alive latency), then `clients`."""
+    rows: dict[str, str] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-reads-api-"))
+    env = await start_dev_server(tmp)
+    try:
+        auth = BenchTokens(url)
+        variants = [(n, False) for n in counts] + ([(max(counts), True)] if stock else [])
+        rates: dict[tuple[str, int, bool], float] = {}
+        for processes, is_stock in variants:
+            label = f"{processes} process{'es' if processes > 1 else ''}"
+            label += " (uvicorn --workers as shipped)" if is_stock else ""
+            async with api_processes(url, env, tmp, processes, is_stock) as (base, pids):
+                before = sum(cpu_seconds(p) for p in pids)
+                for name, path in ENDPOINTS.items():
+                    latencies, wall, _ = await hammer(base, path, min(requests, 50), 1, auth)
+                    rows[f"{label}: {name}, 1 client"] = (
+                        f"{summary(latencies)} ({len(latencies) / wall:.0f} req/s)"
+                    )
+                    latencies, wall, errors = await hammer(base, path, requests, clients, auth)
+                    rate = len(latencies) / wall
+                    rates[(name, processes, is_stock)] = rate
+                    rows[f"{label}: {name}, {clients} clients"] = (
+                        f"{summary(latencies)} ({rate:.1f} req/s, {errors} errors)"
+                    )
+                used = sum(cpu_seconds(p) for p in [*pids, *children_of(pids[0])]) - before
+                rows[f"{label}: API CPU over the run"] = f"{used:.1f} cpu-s"
+        if len(counts) > 1:
+            one, most = min(counts), max(counts)
+            for name in ENDPOINTS:
+                ratio = rates[(name, most, False)] / rates[(name, one, False)]
+                rows[f"{name}: {most} processes / {one}"] = f"{ratio:.2f}x"
+    finally:
+        await env.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
 async def main(args: argparse.Namespace) -> None:
     print_machine()
     print(f"run: cases={args.cases} requests={args.requests} clients={args.clients}")
-    with read_model(args.database_url) as (url, database):
+    keep = Path(args.keep_sqlite) if args.keep_sqlite else None
+    with read_model(args.database_url, keep) as (url, database):
         print(f"read model: {database}")
         engine = make_engine(url)
-        create_schema(engine)
-        t = time.perf_counter()
-        n_cases, n_deadlines = generate(engine, args.cases)
-        gen_s = time.perf_counter() - t
-        print(f"  generated {n_cases} cases and {n_deadlines} deadlines in {gen_s:.1f} s")
+        if keep is not None and keep.exists():
+            with engine.connect() as conn:
+                n_cases = conn.execute(text("SELECT count(*) FROM cases")).scalar_one()
+                n_deadlines = conn.execute(text("SELECT count(*) FROM deadlines")).scalar_one()
+            print(f"  reusing {keep}: {n_cases} cases and {n_deadlines} deadlines")
+        else:
+            create_schema(engine)
+            t = time.perf_counter()
+            n_cases, n_deadlines = generate(engine, args.cases)
+            gen_s = time.perf_counter() - t
+            print(f"  generated {n_cases} cases and {n_deadlines} deadlines in {gen_s:.1f} s")
         rows: dict[str, str] = {
             "read model": f"{n_cases} cases, {n_deadlines} deadlines, {size_of(engine)} {database}"
         }
@@ -398,14 +557,22 @@ async def main(args: argparse.Namespace) -> None:
                 text("SELECT state, count(*) FROM deadlines GROUP BY state ORDER BY state")
             ).all()
         rows["deadline states"] = ", ".join(f"{s}={c}" for s, c in by_state)
-        print("SQL alone (the migrated schema, board indexes included):")
-        explain(engine)
-        async with api_on(url) as stack:
-            DATABASE_URL[stack.base_url] = url
-            rows.update(await measure(stack.base_url, args.requests, args.clients, database))
-            if args.profile:
-                await profile_requests(stack.base_url)
-        rows["target"] = "p99 < 50 ms"
+        if not args.skip_explain:
+            print("SQL alone (the migrated schema, board indexes included):")
+            explain(engine)
+        rows.update(kept_versus_counted(engine))
+        if args.api_processes:
+            counts = [int(n) for n in args.api_processes.split(",")]
+            rows.update(
+                await measure_processes(url, counts, args.stock, args.requests, args.clients)
+            )
+        else:
+            async with api_on(url) as stack:
+                DATABASE_URL[stack.base_url] = url
+                rows.update(await measure(stack.base_url, args.requests, args.clients, database))
+                if args.profile:
+                    await profile_requests(stack.base_url)
+        rows["target"] = "p99 <= 20 ms with one client; 2 processes >= 1.8x one"
         print_table(
             f"reads ({args.clients} concurrent clients, {args.requests} requests each):", rows
         )
@@ -423,6 +590,22 @@ def parse() -> argparse.Namespace:
         "the script creates a database of its own there and drops it",
     )
     parser.add_argument("--profile", action="store_true", help="pyinstrument one request each")
+    parser.add_argument(
+        "--api-processes",
+        default="",
+        help="e.g. 1,2: run the API as its own process(es), API_WORKERS each, and compare",
+    )
+    parser.add_argument(
+        "--stock",
+        action="store_true",
+        help="with --api-processes, also uvicorn's own --workers (without the TCP_NODELAY fix)",
+    )
+    parser.add_argument("--skip-explain", action="store_true", help="no plans and SQL timings")
+    parser.add_argument(
+        "--keep-sqlite",
+        help="a SQLite file to generate into and keep, or to reuse if it exists (then --cases "
+        "is what it holds)",
+    )
     return parser.parse_args()
 
 

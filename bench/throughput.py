@@ -8,7 +8,10 @@ Quick run (defaults, N=200, C=20):
 
     .venv/bin/python -m bench.throughput
 
-Full size (the issue's target: API >= 0.8 x SDK at N=2000, C=50):
+Then, on the same server in the same run, bare Temporal's minimal case (bench/bare.py: start,
+an activity, an update, an activity) N times: the issue's baseline (API >= 0.8 x bare).
+
+Full size (N=2000, C=50):
 
     .venv/bin/python -m bench.throughput --n 2000 --clients 50
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -27,6 +31,7 @@ from typing import Any
 import httpx
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.worker import Worker
 
 from bench._common import (
     COUNTIES,
@@ -40,6 +45,8 @@ from bench._common import (
     record_payment,
     summary,
 )
+from bench.bare import BareCaseWorkflow, bare_step
+from domain.common import RequestStamp
 from domain.wage_arrears.models import ConfirmPayment, RecordPayment, WageArrearsIntake
 from domain.wage_arrears.view import WageArrearsActionResult
 from workflows.wage_arrears import WageArrearsWorkflow
@@ -95,6 +102,12 @@ def api_case(http: httpx.AsyncClient, run: str) -> Callable[[int], Awaitable[Non
     return one
 
 
+def stamp(case_id: str) -> RequestStamp:
+    """What the API stamps an action with (the workflows accept no action without one): the
+    case and a key of this request."""
+    return RequestStamp(case_id=case_id, key=uuid.uuid4().hex)
+
+
 def sdk_case(client: Client, task_queue: str, first: int) -> Callable[[int], Awaitable[None]]:
     async def one(i: int) -> None:
         county = COUNTIES[i % len(COUNTIES)]
@@ -111,18 +124,53 @@ def sdk_case(client: Client, task_queue: str, first: int) -> Callable[[int], Awa
         await handle.execute_update(WageArrearsWorkflow.wait_opened, rpc_timeout=RPC_TIMEOUT)
         await handle.execute_update(
             WageArrearsWorkflow.record_payment,
-            RecordPayment.model_validate(record_payment(county)),
+            RecordPayment.model_validate({**record_payment(county), "request": stamp(case_id)}),
             rpc_timeout=RPC_TIMEOUT,
         )
         result: WageArrearsActionResult = await handle.execute_update(
             WageArrearsWorkflow.confirm_payment,
-            ConfirmPayment.model_validate(confirm_payment(county)),
+            ConfirmPayment.model_validate({**confirm_payment(county), "request": stamp(case_id)}),
             rpc_timeout=RPC_TIMEOUT,
         )
         if result.status.value != "settled":
             raise RuntimeError(f"{case_id} is {result.status}, not settled")
 
     return one
+
+
+def bare_case(client: Client, task_queue: str) -> Callable[[int], Awaitable[None]]:
+    async def one(i: int) -> None:
+        handle = await client.start_workflow(
+            BareCaseWorkflow.run, f"bare-{i}", id=f"bare-{task_queue}-{i}", task_queue=task_queue
+        )
+        if await handle.execute_update(BareCaseWorkflow.settle, rpc_timeout=RPC_TIMEOUT) != (
+            "settled"
+        ):
+            raise RuntimeError(f"bare case {i} did not settle")
+
+    return one
+
+
+async def history_size(client: Client, workflow_type: str, sample: int = 10) -> str:
+    """Events and serialised bytes of the history of a few workflows of a type (all settled
+    by the time this runs)."""
+    events: list[int] = []
+    sizes: list[int] = []
+    # A settled case's workflow stays open (it can still be reopened or closed); the bare
+    # case's completes.
+    query = f"WorkflowType = '{workflow_type}'"
+    async for execution in client.list_workflows(query):
+        history = await client.get_workflow_handle(execution.id).fetch_history()
+        events.append(len(history.events))
+        sizes.append(sum(event.ByteSize() for event in history.events))
+        if len(events) >= sample:
+            break
+    if not events:
+        return "none found"
+    return (
+        f"{sum(events) / len(events):.0f} events, {sum(sizes) / len(sizes) / 1024:.1f} KiB "
+        f"(mean of {len(events)})"
+    )
 
 
 def figures(label: str, n: int, wall: float, latencies: list[float], errors: int) -> dict[str, Any]:
@@ -153,26 +201,45 @@ async def main(args: argparse.Namespace) -> None:
                 min(args.clients, args.warmup),
                 sdk_case(client, stack.settings.task_queue, 900000),
             )
+            # Bare Temporal's minimal case, on a task queue and worker of its own in this
+            # process (same server, same run): the issue's baseline.
+            bare_queue = f"{stack.settings.task_queue}-bare"
+            bare_worker = Worker(
+                client, task_queue=bare_queue, workflows=[BareCaseWorkflow], activities=[bare_step]
+            )
+            stack.extra_workers.append((bare_worker, asyncio.create_task(bare_worker.run())))
+            await _run(args.warmup, min(args.clients, args.warmup), bare_case(client, bare_queue))
             results: dict[str, Any] = {}
             rates: dict[str, float] = {}
             order = ["api", "sdk"] if args.order == "api-first" else ["sdk", "api"]
+            if not args.no_bare:
+                order.append("bare")
             for path in order:
                 if path == "api":
                     one = api_case(http, "run")
+                elif path == "bare":
+                    one = bare_case(client, bare_queue)
                 else:
                     one = sdk_case(client, stack.settings.task_queue, 0)
                 meter = CpuMeter(stack.server_pid())
                 meter.start()
                 wall, latencies, errors = await _run(args.n, args.clients, one)
                 cpu = meter.stop()
-                label = "API (HTTP)" if path == "api" else "SDK (bare)"
+                label = {"api": "API (HTTP)", "sdk": "SDK", "bare": "bare Temporal"}[path]
                 results.update(figures(label, args.n, wall, latencies, errors))
                 for name, used in cpu.items():
                     results[f"{label} cpu: {name}"] = used
                 rates[path] = len(latencies) / wall
                 # Let the flusher activities of the last cases drain before the next path.
                 await asyncio.sleep(2)
-        results["ratio API / SDK"] = f"{rates['api'] / rates['sdk']:.2f} (target >= 0.80)"
+        results["ratio API / SDK"] = f"{rates['api'] / rates['sdk']:.2f}"
+        if "bare" in rates:
+            results["ratio API / bare Temporal"] = (
+                f"{rates['api'] / rates['bare']:.2f} (target >= 0.80)"
+            )
+            results["ratio SDK / bare Temporal"] = f"{rates['sdk'] / rates['bare']:.2f}"
+        for kind in ("WageArrearsWorkflow", "BareCaseWorkflow"):
+            results[f"history of a settled {kind}"] = await history_size(client, kind)
         print_table("throughput:", results)
 
 
@@ -187,6 +254,7 @@ def parse() -> argparse.Namespace:
         default="api-first",
         help="which path runs first (the second runs on a server with N more histories)",
     )
+    parser.add_argument("--no-bare", action="store_true", help="skip bare Temporal's case")
     return parser.parse_args()
 
 

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Worker Versioning (docs/production-scale.md): the deployment this worker belongs to and
+    # its build; both set, the worker polls as that version and case workflows auto-upgrade
+    # to the deployment's current version. Empty (the embedded stack, tests): unversioned.
+    worker_deployment_name: str = ""
+    worker_build_id: str = ""
+    # API processes on one listening socket (uvicorn's workers, with TCP_NODELAY: api/serve.py).
+    api_workers: int = Field(default=1, ge=1, le=64)
     # Web origins (comma-separated) of the Temporal UI that may call the codec endpoint;
     # empty: the embedded stack's UI on loopback.
     codec_cors_origins: str = ""
@@ -105,6 +112,16 @@ class Settings(BaseSettings):
     sms_template_id: str = ""
     notify_http_timeout: float = Field(default=10.0, gt=0)
 
+    # The worker's window (docs/worker-window.md): the address workers are texted, and the
+    # phone the pages give them.
+    public_url: str = "http://127.0.0.1:8000"
+    public_agency_phone: str = "12333"
+    # Requests for a one-time code and complaints, per client address, per mobile and per
+    # case number (`limits` notation), counted in RATE_LIMIT_STORAGE.
+    public_limit_per_address: str = "30/hour"
+    public_limit_per_mobile: str = "5/hour"
+    public_limit_per_case: str = "10/hour"
+
     # Case files (docs/api.md, "Case files"): stored content-addressed by SHA-256, on the local
     # filesystem (default: VAR_DIR/files) or in an S3-compatible object store.
     file_store: Literal["local", "s3"] = "local"
@@ -123,7 +140,13 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     temporal_ui_port: int = 8233
 
-    @field_validator("rate_limit_per_token", "rate_limit_per_address")
+    @field_validator(
+        "rate_limit_per_token",
+        "rate_limit_per_address",
+        "public_limit_per_address",
+        "public_limit_per_mobile",
+        "public_limit_per_case",
+    )
     @classmethod
     def _rate_limits(cls, value: str) -> str:
         # A typo stops the process at start, with the variable named, not at the first request.

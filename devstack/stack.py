@@ -358,7 +358,15 @@ class Stack:
     def announce(self) -> None:
         settings = self.settings
         api = f"http://{_url_host(settings.api_host)}:{settings.api_port}"
-        lines = ["", "The stack is up; Ctrl-C stops it.", f"  API docs      {api}/docs"]
+        lines = [
+            "",
+            "The stack is up; Ctrl-C stops it.",
+            f"  Log in        {api}/login  (paste a token: MEDIATOR_TOKEN etc., file below)",
+            f"  My work       {api}/work   (the cases waiting for you; open a case from here)",
+            f"  Board         {api}/board  (every deadline; {api}/dashboard for supervisors)",
+            f"  Workers       {api}/my     (a worker follows a case or files a complaint)",
+            f"  API docs      {api}/docs",
+        ]
         if self.embedded_temporal:
             ui_host = _url_host(self.temporal_ip)
             lines += [

@@ -35,12 +35,25 @@ from domain.deadlines import (
 from domain.notifications import Notification
 
 
+@dataclass(frozen=True)
+class Retime:
+    """A running deadline counted again from another start (WA-6: from the day an order was
+    served): its due time is computed for `request`, and its ledger names `change`."""
+
+    deadline: str
+    request: DueRequest
+    change: str
+    reason: str | None = None
+
+
 @dataclass
 class Effects:
     notes: list[Notification] = field(default_factory=list)
     start: list[DeadlineSpec] = field(default_factory=list)
     # Changes to running deadlines, applied once their due times are computed.
     recompute: list[tuple[str, DeadlineCommand]] = field(default_factory=list)
+    # Running deadlines counted again from another start, once their due times are computed.
+    retime: list[Retime] = field(default_factory=list)
     # Run once the deadlines are started: what the transition records of their due times.
     then: list[Callable[[], list[Notification]]] = field(default_factory=list)
     report: str | None = None
@@ -49,6 +62,7 @@ class Effects:
         self.notes += other.notes
         self.start += other.start
         self.recompute += other.recompute
+        self.retime += other.retime
         self.then += other.then
         self.report = other.report or self.report
         return self
@@ -88,6 +102,19 @@ def apply_deadline_change(
         restarted(deadline, cmd, due, now)
 
 
+def retimed(
+    deadlines: list[Deadline],
+    retime: Retime,
+    due: DueResult,
+    actor_id: str | None,
+    now: datetime,
+) -> None:
+    deadline = find_pending(deadlines, retime.deadline)
+    deadline.start_at = retime.request.start_at
+    deadline.roll_past_holidays = retime.request.roll_past_holidays
+    deadline.set_due(due, now, retime.change, actor_id, retime.reason)
+
+
 def started(
     deadlines: list[Deadline], spec: DeadlineSpec, due: DueResult, actor_id: str | None
 ) -> None:
@@ -120,6 +147,8 @@ def take_now(
         deadline, request = deadline_change(deadlines, cmd, now)
         due = compute(request) if request is not None else None
         apply_deadline_change(deadline, cmd, request, due, now)
+    for retime in effects.retime:
+        retimed(deadlines, retime, compute(retime.request), actor_id, now)
     notes = list(effects.notes)
     for then in effects.then:
         notes += then()

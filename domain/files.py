@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from domain.common import Command, StrictModel
+from domain.common import Command, CountyCode, StrictModel
 
 MediaType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the content")]
@@ -37,6 +37,17 @@ def sniff_media_type(head: bytes) -> MediaType | None:
     return None
 
 
+class NoticeRef(StrictModel):
+    """Which official notice a file is, and the document number it was given (the read
+    model's issued numbers can be restored from the files of every case)."""
+
+    kind: str = Field(pattern=r"^[a-z_]{1,40}$")
+    occasion: str = Field(pattern=r"^[0-9A-Za-z_-]{1,40}$")
+    county_code: CountyCode
+    year: int = Field(ge=2000, le=2200)
+    seq: int = Field(ge=1)
+
+
 class AttachFile(Command):
     """Attaches a file already stored under its hash to the case."""
 
@@ -44,6 +55,8 @@ class AttachFile(Command):
     name: FileName
     media_type: MediaType
     size: int = Field(gt=0, description="bytes")
+    # Set when the file is an official notice the API printed (api/routers/notices.py).
+    notice: NoticeRef | None = None
 
 
 class CaseFile(StrictModel):
@@ -54,6 +67,7 @@ class CaseFile(StrictModel):
     attached_at: datetime
     attached_by: str
     attached_by_role: str
+    notice: NoticeRef | None = None
 
 
 def file_attached(files: list[CaseFile], cmd: AttachFile, now: datetime) -> bool:
@@ -69,6 +83,7 @@ def file_attached(files: list[CaseFile], cmd: AttachFile, now: datetime) -> bool
             attached_at=now,
             attached_by=cmd.actor.id,
             attached_by_role=cmd.actor.role.value,
+            notice=cmd.notice,
         )
     )
     return True

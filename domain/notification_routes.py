@@ -47,6 +47,11 @@ class Route:
     webhook: bool = False
     # The case's workers, by SMS: the worker must act or know.
     workers: bool = False
+    # Only the worker the notification names (`params["worker_no"]`), not every worker.
+    one_worker: bool = False
+    # The worker asked for this message (a one-time code): an SMS opt-out does not stop it,
+    # and it carries no opt-out sentence.
+    requested: bool = False
     zh: str = ""
     en: str = ""
     # Plain Chinese, the case number and what to do; never a name or ID number.
@@ -153,6 +158,36 @@ ROUTES: dict[str, Route] = {
             workers=True,
             sms="您反映的欠薪问题已受理，案件编号{case_id}。我们将尽快处理，"
             "请保持电话畅通，并保存好工资欠条、考勤等材料。",
+        ),
+        # The worker's window (docs/worker-window.md).
+        _r(
+            "complaint_filed",
+            "WA-12, PUB-5",
+            "网上投诉 {case_id} 已提交，待受理（5个工作日内）",
+            "Online complaint {case_id} was filed and awaits acceptance (within 5 WD)",
+            roles=frozenset({_I}),
+            workers=True,
+            sms="您的欠薪投诉已提交，案件编号{case_id}。我们将在5个工作日内决定是否受理。"
+            "凭案件编号和本手机号可查询进度：{query_link}",
+        ),
+        _r(
+            "mobile_change_requested",
+            "PUB-7",
+            "案件 {case_id} 的第{worker_no}名劳动者申请更换手机号码，请核实后确认",
+            "Case {case_id}: worker {worker_no} asks to be reached at a new mobile; check and "
+            "confirm",
+            roles=frozenset({_I, _M, _C}),
+        ),
+        _r(
+            "access_code",
+            "PUB-1",
+            "案件 {case_id}：已按劳动者的请求发送查询验证码",
+            "Case {case_id}: a query code was texted to the worker who asked for it",
+            workers=True,
+            one_worker=True,
+            requested=True,
+            sms="您查询案件{case_id}的验证码是{code}，5分钟内有效。"
+            "工作人员不会向您索要验证码，请勿告诉他人。",
         ),
         _r(
             "case_settled",
@@ -424,10 +459,17 @@ def sentence(note: Notification, lang: str = "zh") -> str:
     return (r.en if lang == "en" else r.zh).format_map(_values(note))
 
 
-def sms_text(note: Notification) -> str:
-    """The worker's SMS: plain Chinese, the case number, what to do, how to stop them."""
+def sms_text(note: Notification, code: str = "", query_link: str = "") -> str:
+    """The worker's SMS: plain Chinese, the case number, what to do, how to stop them.
+
+    `code` is a one-time code the sending activity derives (never in the params, PUB-1);
+    `query_link` is the worker's window's address."""
     r = route(note.kind)
-    return r.sms.format_map(_values(note)) + _OPT_OUT
+    values = _values(note)
+    values["code"] = code
+    values["query_link"] = query_link
+    text = r.sms.format_map(values)
+    return text if r.requested else text + _OPT_OUT
 
 
 def group_message(note: Notification) -> dict[str, str]:

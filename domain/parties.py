@@ -7,7 +7,7 @@ employer is the same value in every kind; names, ID numbers and mobiles are pers
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -31,3 +31,7 @@ class Claimant(StrictModel):
     name: Annotated[str, Field(min_length=1, max_length=50)]
     id_number: ResidentId
     mobile: Mobile
+
+
+# How a notice reached the person it is served on (送达方式): the same for every kind.
+ServiceManner = Literal["direct", "mail", "left_at_premises", "electronic", "public_notice"]

@@ -37,6 +37,8 @@ class CaseSnapshot(StrictModel):
     employer_name: str | None = None
     # How the case came in (a wage-arrears case's intake source: complaint, hotline, ...).
     source: str | None = None
+    # `online`: filed by the worker through the worker's window (PUB-5).
+    channel: str | None = None
     workers_count: int = 0
     amount_owed: Decimal = Decimal("0")
     amount_paid: Decimal = Decimal("0")

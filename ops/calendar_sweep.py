@@ -12,6 +12,7 @@ find it at all.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -64,8 +65,11 @@ class SweepReport(BaseModel):
     )
 
 
-def stale_case_ids(engine: Engine, calendar_version: str) -> list[str]:
-    """Running cases with a pending deadline computed on another calendar, or provisional."""
+def stale_case_ids(
+    engine: Engine, calendar_version: str, after: str | None = None, limit: int | None = None
+) -> list[str]:
+    """Running cases with a pending deadline computed on another calendar, or provisional, in
+    case-id order: all of them, or the first `limit` after `after` (a sweep's batch)."""
     query = (
         select(DeadlineRecord.case_id)
         .join(CaseRecord, col(CaseRecord.case_id) == col(DeadlineRecord.case_id))
@@ -85,6 +89,10 @@ def stale_case_ids(engine: Engine, calendar_version: str) -> list[str]:
         .distinct()
         .order_by(col(DeadlineRecord.case_id))
     )
+    if after is not None:
+        query = query.where(col(DeadlineRecord.case_id) > after)
+    if limit is not None:
+        query = query.limit(limit)
     with Session(engine) as session:
         return list(session.exec(query).all())
 
@@ -125,14 +133,26 @@ async def _explain_not_found(handle: WorkflowHandle[Any, Any], err: RPCError) ->
 async def recompute_pending_deadlines(
     client: Client, engine: Engine, calendar_version: str, concurrency: int = 8
 ) -> SweepReport:
-    """CAL-2: asks every stale running case to recompute on `calendar_version`.
+    """CAL-2: asks every stale running case to recompute on `calendar_version`, here and now
+    (the API starts `CalendarSweepWorkflow` instead, which does this batch by batch)."""
+    case_ids = await run_in_threadpool(stale_case_ids, engine, calendar_version)
+    return await recompute_cases(client, calendar_version, case_ids, concurrency)
+
+
+async def recompute_cases(
+    client: Client,
+    calendar_version: str,
+    case_ids: list[str],
+    concurrency: int = 8,
+    on_done: Callable[[], None] | None = None,
+) -> SweepReport:
+    """CAL-2: asks each of `case_ids` to recompute on `calendar_version`, `concurrency` at once.
 
     A failure on one case (engine unreachable, case ended in Temporal while the read model
     still shows it open) is reported and never stops the others.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    case_ids = await run_in_threadpool(stale_case_ids, engine, calendar_version)
     cmd = RecomputeDeadlines(calendar_version=calendar_version)
     # Bounded so a sweep over thousands of cases does not flood the frontend or the worker's
     # activity slots that live cases need for their own actions.
@@ -140,24 +160,11 @@ async def recompute_pending_deadlines(
 
     async def recompute(case_id: str) -> RecomputeResult | FailedCase:
         async with slots:
-            handle = client.get_workflow_handle(case_id)
             try:
-                result: RecomputeResult = await handle.execute_update(
-                    "recompute_deadlines",
-                    cmd,
-                    result_type=RecomputeResult,
-                    rpc_timeout=UPDATE_TIMEOUT,
-                )
-                return result
-            except Exception as err:  # one case's failure belongs in its own report line
-                log.warning(
-                    "calendar recompute failed",
-                    case_id=case_id,
-                    error_type=type(err).__name__,
-                )
-                if isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND:
-                    return FailedCase(case_id=case_id, error=await _explain_not_found(handle, err))
-                return FailedCase(case_id=case_id, error=_describe(err))
+                return await _recompute_one(client, case_id, cmd)
+            finally:
+                if on_done is not None:
+                    on_done()
 
     outcomes = await asyncio.gather(*(recompute(case_id) for case_id in case_ids))
     report = SweepReport(calendar_version=calendar_version, cases_checked=len(case_ids))
@@ -177,3 +184,22 @@ async def recompute_pending_deadlines(
         failed=len(report.failed),
     )
     return report
+
+
+async def _recompute_one(
+    client: Client, case_id: str, cmd: RecomputeDeadlines
+) -> RecomputeResult | FailedCase:
+    handle = client.get_workflow_handle(case_id)
+    try:
+        result: RecomputeResult = await handle.execute_update(
+            "recompute_deadlines",
+            cmd,
+            result_type=RecomputeResult,
+            rpc_timeout=UPDATE_TIMEOUT,
+        )
+        return result
+    except Exception as err:  # one case's failure belongs in its own report line
+        log.warning("calendar recompute failed", case_id=case_id, error_type=type(err).__name__)
+        if isinstance(err, RPCError) and err.status is RPCStatusCode.NOT_FOUND:
+            return FailedCase(case_id=case_id, error=await _explain_not_found(handle, err))
+        return FailedCase(case_id=case_id, error=_describe(err))

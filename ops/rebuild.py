@@ -12,7 +12,8 @@ last state and then marked ended (store/case_ends.py), as the reconcile schedule
 
 Safe to run against a live system and to repeat: a row is only replaced by a snapshot of the
 same or a newer revision, and a case's own flusher wins over an older rebuilt one. Case
-numbers are restored too, or the next case opened would reuse a running case's id. What is
+numbers are restored too, or the next case opened would reuse a running case's id, and the
+official notices' document numbers, from the notices among the cases' files. What is
 not in Temporal cannot come back: the `Idempotency-Key` records of past create requests.
 """
 
@@ -35,6 +36,7 @@ from store import read_model
 from store.access import add_case_counties
 from store.case_ends import mark_case_ended
 from store.case_numbers import restore_case_numbers
+from store.notices import restore_issued
 from workflows.catalog import KIND_OF_WORKFLOW_TYPE
 
 log = structlog.get_logger("ops.rebuild")
@@ -81,6 +83,14 @@ async def _rebuild_case(
     if further:
         # Other counties that see the case (a transfer's old agency, store/access.py).
         await asyncio.to_thread(add_case_counties, engine, case_id, further)
+    refs = [
+        (f.notice.kind, f.notice.occasion, f.notice.county_code, f.notice.year, f.notice.seq)
+        for f in state.files
+        if f.notice is not None
+    ]
+    if refs:
+        # The official notices' numbers: issued once, never reused (store/notices.py).
+        await asyncio.to_thread(restore_issued, engine, case_id, refs)
     runs = await history.fetch_runs(client, case_id, RPC_TIMEOUT)
     notes = await history.notifications(runs, client.data_converter)
     return await asyncio.to_thread(read_model.write_notifications, engine, notes)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from store.board import further_county_added
 from store.tables import CaseRecord
 
 
@@ -36,16 +37,25 @@ class CaseCounties:
 
 
 def add_case_counties(engine: Engine, case_id: str, counties: Iterable[str]) -> None:
-    """Idempotent: a retried create adds nothing."""
+    """Idempotent: a retried create adds nothing. The board's kept counts of the case, if it
+    has deadline rows already, follow in the same transaction (store/board.py)."""
+    table = CaseCountyRecord.__table__  # type: ignore[attr-defined]
     for county in sorted(set(counties)):
-        with Session(engine) as session:
-            if session.get(CaseCountyRecord, (case_id, county)) is not None:
-                continue
-            session.add(CaseCountyRecord(case_id=case_id, county_code=county))
-            try:
-                session.commit()
-            except IntegrityError:  # a concurrent retry of the same create
-                session.rollback()
+        try:
+            with engine.begin() as conn:
+                # The case row locked as `sync_case` locks it (PostgreSQL), so the two do not
+                # count the same rows under different `seen_by`; on SQLite the insert below
+                # takes the write lock, so what is read after it is what the counts were kept
+                # against. The API adds a transfer's counties before its workflow starts, so
+                # before its first rows.
+                cases = CaseRecord.__table__  # type: ignore[attr-defined]
+                conn.execute(
+                    select(cases.c.case_id).where(cases.c.case_id == case_id).with_for_update()
+                )
+                conn.execute(table.insert().values(case_id=case_id, county_code=county))
+                further_county_added(conn, case_id, county)
+        except IntegrityError:  # there already, or a concurrent retry of the same create
+            continue
 
 
 def case_counties(session: Session, case_id: str) -> CaseCounties | None:
@@ -63,7 +73,14 @@ def case_counties(session: Session, case_id: str) -> CaseCounties | None:
 
 
 def visible_in(case_id: Any, county_code: Any, counties: Collection[str]) -> ColumnElement[bool]:
-    """SQL: the row's case is seen from one of `counties`."""
+    """SQL: the row's case is seen from one of `counties`: its own county, or else a further
+    county of the case, looked up for that row alone (EXISTS on the primary key), so the
+    check costs the rows the query reads rather than every transfer ever seen from them."""
     bound = sorted(counties)
-    further = select(CaseCountyRecord.case_id).where(col(CaseCountyRecord.county_code).in_(bound))
-    return or_(county_code.in_(bound), case_id.in_(further))
+    further = (
+        select(col(CaseCountyRecord.case_id))
+        .where(col(CaseCountyRecord.case_id) == case_id)
+        .where(col(CaseCountyRecord.county_code).in_(bound))
+        .exists()
+    )
+    return or_(county_code.in_(bound), further)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from domain.case_ends import ABNORMAL_ENDS, AbnormalEnd
-from domain.deadlines import DeadlineState
-from store.tables import CaseRecord, DeadlineRecord
+from store.board import abandon_pending
+from store.tables import CaseRecord
 
 
 def mark_case_ended(engine: Engine, case_id: str, end: AbnormalEnd) -> bool:
@@ -17,21 +17,14 @@ def mark_case_ended(engine: Engine, case_id: str, end: AbnormalEnd) -> bool:
     time; True if anything changed. Idempotent. A case the read model does not know (its
     workflow ended before its first write) is left unknown."""
     cases = CaseRecord.__table__  # type: ignore[attr-defined]
-    deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         status = conn.execute(
             select(cases.c.status).where(cases.c.case_id == case_id).with_for_update()
         ).scalar_one_or_none()
         if status is None:
             return False
-        abandoned = conn.execute(
-            deadlines.update()
-            .where(
-                deadlines.c.case_id == case_id,
-                deadlines.c.state == DeadlineState.pending.value,
-            )
-            .values(state=DeadlineState.abandoned.value)
-        ).rowcount
+        # The board counts the abandoned rows in the same transaction (store/board.py).
+        abandoned = abandon_pending(conn, case_id)
         if status == end.value and not abandoned:
             return False
         conn.execute(

@@ -63,7 +63,12 @@ def make_engine(
         engine = create_engine(database_url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **pool)
+    # JIT off: PostgreSQL compiles any statement its planner costs above `jit_above_cost`,
+    # and the board's index-only counts over a large table cost that on paper while taking a
+    # few milliseconds; the compile then took longer than the query (BENCHMARKS.md §3).
+    return create_engine(
+        database_url, pool_pre_ping=True, connect_args={"options": "-c jit=off"}, **pool
+    )
 
 
 def engine_for(settings: Settings) -> Engine:

@@ -17,9 +17,10 @@ from sqlmodel import Session
 from domain.notifications import Notification
 from domain.regions import RegionSettings
 from domain.snapshot import CaseSnapshot
+from store.board import replace_case_deadlines
 from store.case_ends import ended_abnormally
 from store.cases import awaiting_column
-from store.tables import CaseRecord, DeadlineRecord, NotificationRecord, RegionSettingRecord
+from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
 
 log = structlog.get_logger("store.read_model")
 
@@ -42,7 +43,6 @@ def sync_case(engine: Engine, snapshot: CaseSnapshot) -> None:
     ended abnormally (a write still in flight when its workflow was terminated must not
     reopen it)."""
     cases = CaseRecord.__table__  # type: ignore[attr-defined]
-    deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
     values = snapshot.model_dump(exclude={"deadlines"})
     values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
     values["awaiting"] = awaiting_column(snapshot.awaiting)
@@ -64,7 +64,6 @@ def sync_case(engine: Engine, snapshot: CaseSnapshot) -> None:
             conn.execute(cases.insert().values(**values))
         else:
             conn.execute(cases.update().where(cases.c.case_id == snapshot.case_id).values(**values))
-        conn.execute(deadlines.delete().where(deadlines.c.case_id == snapshot.case_id))
         rows = [
             {
                 **row.model_dump(),
@@ -75,8 +74,8 @@ def sync_case(engine: Engine, snapshot: CaseSnapshot) -> None:
             }
             for row in {d.name: d for d in snapshot.deadlines}.values()
         ]
-        if rows:
-            conn.execute(deadlines.insert(), rows)
+        # The board's kept counts follow in the same transaction (store/board.py).
+        replace_case_deadlines(conn, snapshot.case_id, rows)
     log.info("read model synced", revision=snapshot.revision, status=snapshot.status)
 
 

@@ -6,6 +6,13 @@ case: a row written yesterday is overdue today without any workflow writing to i
 classification runs in the database against `now` (the same rules as `Deadline.sla_state_at`):
 each state as plain comparisons on the row for the filters and counts, so that the board's
 indexes serve them, and as a CASE for the state column of the listed rows.
+
+The summary's counts cost what the clock changes, not the history: every stored state, the
+pending total included, comes from the kept counts (store/board.py, a few thousand rows
+whatever the number of deadlines), and only `overdue` and `due_soon` are counted from rows,
+one index range each over the pending deadlines past their due or warning time; `on_track`
+is the pending total less those two. A `due_before` filter, which no kept count serves,
+counts the matching rows instead.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from domain.deadlines import DeadlineState, SlaState
 from store.access import visible_in
+from store.board import BoardCountRecord
 from store.tables import DeadlineRecord
 
 # What an inspector needs to act on this morning; on_track, met and cancelled are opt-in.
@@ -132,13 +140,13 @@ def in_sla_state(state: SlaState, now: datetime) -> ColumnElement[bool]:
     return stored
 
 
-def _filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
-    """Every filter but the SLA states."""
+def _filters(flt: SlaFilter, *, visibility: bool = True) -> list[ColumnElement[bool]]:
+    """Every filter but the SLA states (and but the caller's counties if not `visibility`)."""
     t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
     where: list[ColumnElement[bool]] = []
     if flt.county_code:
         where.append(t.county_code == flt.county_code)
-    if flt.county_codes is not None:
+    if visibility and flt.county_codes is not None:
         where.append(visible_in(t.case_id, t.county_code, flt.county_codes))
     if flt.kinds is not None:
         where.append(t.kind.in_(sorted(flt.kinds)))
@@ -153,34 +161,122 @@ def _filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
     return where
 
 
+def _kept_filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
+    """The filters on the kept counts (store/board.py), but the caller's counties (applied by
+    `_kept_counts`) and `due_before` (no kept count knows due times)."""
+    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
+    where: list[ColumnElement[bool]] = []
+    if flt.county_code:
+        where.append(c.county_code == flt.county_code)
+    if flt.kinds is not None:
+        where.append(c.kind.in_(sorted(flt.kinds)))
+    if flt.kind:
+        where.append(c.kind == flt.kind)
+    if flt.rule:
+        where.append(c.rule == flt.rule)
+    if flt.provisional is not None:
+        where.append(c.provisional == flt.provisional)
+    return where
+
+
+def _kept_counts(
+    conn: Connection, flt: SlaFilter, states: Collection[str]
+) -> dict[tuple[str, str], int]:
+    """(county, stored state) -> deadlines in that state passing every filter but
+    `due_before`, from the kept counts: their size is counties × rules, not deadlines.
+
+    The caller's counties see a case kept under one of them, or one whose `seen_by` (the
+    further counties that see it: a transfer's old agency) names one of them: those few rows
+    of the table (`seen_by` not empty) are matched here."""
+    wanted = sorted(states)
+    counts: dict[tuple[str, str], int] = {}
+    if not wanted:
+        return counts
+    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
+    where = [*_kept_filters(flt), c.state.in_(wanted), c.count != 0]
+    queries = []
+    if flt.county_codes is None:
+        queries.append(
+            select(c.county_code, c.state, func.sum(c.count))
+            .where(*where)
+            .group_by(c.county_code, c.state)
+        )
+    else:
+        bound = sorted(flt.county_codes)
+        queries.append(
+            select(c.county_code, c.state, func.sum(c.count))
+            .where(*where, c.county_code.in_(bound))
+            .group_by(c.county_code, c.state)
+        )
+    for query in queries:
+        for county, state, n in conn.execute(query):
+            key = (str(county), str(state))
+            counts[key] = counts.get(key, 0) + int(n or 0)
+    if flt.county_codes is not None:
+        seen = {f",{county}," for county in flt.county_codes}
+        for county, seen_by, state, n in conn.execute(
+            select(c.county_code, c.seen_by, c.state, c.count).where(
+                *where, c.seen_by != "", c.county_code.not_in(sorted(flt.county_codes))
+            )
+        ):
+            if any(mark in seen_by for mark in seen):
+                key = (str(county), str(state))
+                counts[key] = counts.get(key, 0) + int(n)
+    return counts
+
+
+def _counted_by_rows(conn: Connection, flt: SlaFilter) -> dict[tuple[str, str], int]:
+    """(county, SLA state) -> deadlines, every row that passes the filters counted: the
+    board's counts when `due_before` is given, which no kept count serves."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    state = sla_state_expression(flt.now)
+    counts: dict[tuple[str, str], int] = {}
+    for county, sla, n in conn.execute(
+        select(t.county_code, state, func.count())
+        .where(*_filters(flt))
+        .group_by(t.county_code, state)
+    ):
+        counts[(str(county), str(sla))] = int(n)
+    return counts
+
+
+def _clock_counts(conn: Connection, flt: SlaFilter) -> dict[tuple[str, str], int]:
+    """(county, overdue or due_soon) -> pending deadlines the clock has put there: one range
+    of the board's indexes each, as many entries as deadlines past their due or warning
+    time."""
+    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
+    counts: dict[tuple[str, str], int] = {}
+    for state in (SlaState.overdue, SlaState.due_soon):
+        for county, n in conn.execute(
+            select(t.county_code, func.count())
+            .where(*_filters(flt), in_sla_state(state, flt.now))
+            .group_by(t.county_code)
+        ):
+            counts[(str(county), state.value)] = int(n)
+    return counts
+
+
+def _sla_counts(conn: Connection, flt: SlaFilter) -> dict[tuple[str, str], int]:
+    """(county, SLA state) -> deadlines passing every filter but `sla_states`. The stored
+    states come from the kept counts, overdue and due_soon from the clock's ranges, and
+    on_track is the kept pending count less those two."""
+    if flt.due_before is not None:
+        return _counted_by_rows(conn, flt)
+    counts = _kept_counts(conn, flt, [s.value for s in DeadlineState])
+    clock = _clock_counts(conn, flt)
+    pending = DeadlineState.pending.value
+    for (county, state), n in list(counts.items()):
+        if state == pending:
+            late = clock.get((county, SlaState.overdue.value), 0)
+            soon = clock.get((county, SlaState.due_soon.value), 0)
+            counts[(county, SlaState.on_track.value)] = n - late - soon
+            del counts[(county, state)]
+    counts.update(clock)
+    return counts
+
+
 def _listed(flt: SlaFilter) -> ColumnElement[bool]:
     return or_(false(), *(in_sla_state(s, flt.now) for s in sorted(flt.sla_states)))
-
-
-def _count_by_state(conn: Connection, flt: SlaFilter) -> dict[SlaState, int]:
-    """Two index-only counts instead of a GROUP BY on the CASE over every row: the stored
-    states as they are, and the pending rows classified against the clock in one pass."""
-    t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
-    at = _utc(flt.now)
-    pending = t.state == DeadlineState.pending.value
-    by_state = dict.fromkeys(SlaState, 0)
-    # IN rather than !=: three ranges of the board index instead of a scan of all of it.
-    settled = [s.value for s in DeadlineState if s is not DeadlineState.pending]
-    for state, count in conn.execute(
-        select(t.state, func.count()).where(*_filters(flt), t.state.in_(settled)).group_by(t.state)
-    ):
-        by_state[SlaState(state)] = int(count)
-    overdue, due_soon, every = conn.execute(
-        select(
-            func.count().filter(_is_overdue(at)),
-            func.count().filter(_is_due_soon(at)),
-            func.count(),
-        ).where(*_filters(flt), pending)
-    ).one()
-    by_state[SlaState.overdue] = int(overdue)
-    by_state[SlaState.due_soon] = int(due_soon)
-    by_state[SlaState.on_track] = int(every) - int(overdue) - int(due_soon)
-    return by_state
 
 
 def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int) -> SlaPage:
@@ -225,19 +321,15 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
         )
         for r in conn.execute(page)
     ]
-    # One count per listed state, summed (the states are disjoint): each is one range of the
-    # board index, where the OR of all of them made SQLite scan the whole index.
+    counts = _sla_counts(conn, flt)
+    by_state = dict.fromkeys(SlaState, 0)
     by_county: dict[str, int] = {}
-    for state in sorted(flt.sla_states):
-        for county, count in conn.execute(
-            select(t.county_code, func.count())
-            .where(*_filters(flt), in_sla_state(state, flt.now))
-            .group_by(t.county_code)
-        ):
-            by_county[str(county)] = by_county.get(str(county), 0) + int(count)
+    listed = {s.value for s in flt.sla_states}
+    for (county, state), n in counts.items():
+        by_state[SlaState(state)] += n
+        if state in listed and n:
+            by_county[county] = by_county.get(county, 0) + n
     by_county = dict(sorted(by_county.items()))
     # county_code is never null, so the per-county counts add up to the listed set.
     total = sum(by_county.values())
-    return SlaPage(
-        rows=rows, total=total, summary=SlaSummary(_count_by_state(conn, flt), by_county)
-    )
+    return SlaPage(rows=rows, total=total, summary=SlaSummary(by_state, by_county))

@@ -85,6 +85,8 @@ class CampaignProgress:
     cases: int
     cleared: int
     left_open: int
+    # Of `left_open`, those already past their clearance date (the 3-month one: per case).
+    overdue: int = 0
 
 
 @dataclass(frozen=True)
@@ -309,13 +311,55 @@ def campaign_dates(today: date, eve_of: EveOf) -> list[tuple[str, date, int]]:
     return sorted([year_end, spring], key=lambda item: item[1])
 
 
+THREE_MONTHS = "campaign_3_months"
+
+
+def _three_months(conn: Connection, flt: StatsFilter, today: date) -> CampaignProgress:
+    """WA-4's third clearance: each case opened this year cleared within 3 months of its
+    opening, counted from its own `campaign_3_months` clock; `clear_by` is the soonest such
+    date still running."""
+    c, d = _cases(), _deadlines()
+    start, end = _cst_midnight(date(today.year, 1, 1)), _cst_midnight(date(today.year + 1, 1, 1))
+    query = (
+        select(d.state, func.count(), func.min(d.due_at))
+        .select_from(_deadlines_table().join(_cases_table(), d.case_id == c.case_id))
+        .where(
+            d.name == THREE_MONTHS,
+            c.kind == WAGE_ARREARS,
+            c.opened_at >= start,
+            c.opened_at < end,
+            *_scope(flt, c),
+        )
+        .group_by(d.state)
+    )
+    counts: dict[str, int] = {}
+    soonest: datetime | None = None
+    for state, count, first_due in conn.execute(query):
+        counts[state] = int(count)
+        if state == "pending" and first_due is not None:
+            soonest = _aware(first_due)
+    clear_by = soonest.astimezone(CST).date() if soonest else today
+    pending, breached = counts.get("pending", 0), counts.get("breached", 0)
+    total = sum(counts.values()) - counts.get("cancelled", 0)
+    return CampaignProgress(
+        name=THREE_MONTHS,
+        clear_by=clear_by,
+        campaign_year=today.year,
+        days_left=(clear_by - today).days,
+        cases=total,
+        cleared=counts.get("met", 0),
+        left_open=pending + breached,
+        overdue=breached,
+    )
+
+
 def _campaign(conn: Connection, flt: StatsFilter, eve_of: EveOf) -> list[CampaignProgress]:
     if (flt.kind and flt.kind != WAGE_ARREARS) or (
         flt.kinds is not None and WAGE_ARREARS not in flt.kinds
     ):
         return []
     today = flt.now.astimezone(CST).date()
-    progress = []
+    progress = [_three_months(conn, flt, today)]
     for name, clear_by, year in campaign_dates(today, eve_of):
         total, cleared = _campaign_year_cases(conn, flt, year)
         progress.append(

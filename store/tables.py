@@ -36,6 +36,8 @@ class CaseRecord(SQLModel, table=True):
     county_code: str = Field(max_length=6)
     employer_name: str | None = Field(default=None, max_length=200)
     source: str | None = Field(default=None, max_length=20)
+    # `online`: a worker's own complaint through the worker's window.
+    channel: str | None = Field(default=None, max_length=20)
     workers_count: int = 0
     amount_owed: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
     amount_paid: Decimal = Field(default=Decimal("0"), sa_column=Column(Numeric(14, 2)))
@@ -77,6 +79,21 @@ class DeadlineRecord(SQLModel, table=True):
             "warn_at",
             "case_id",
         ),
+        # The same with the warning time first: `due_soon` (past its warning time, not yet
+        # due) is one range of these, as many entries as deadlines past their warning time,
+        # where on the two above it is every pending deadline not yet due (migration 0011).
+        Index(
+            "ix_deadlines_warn", "state", "paused", "warn_at", "due_at", "county_code", "case_id"
+        ),
+        Index(
+            "ix_deadlines_county_warn",
+            "county_code",
+            "state",
+            "paused",
+            "warn_at",
+            "due_at",
+            "case_id",
+        ),
     )
 
     case_id: str = Field(primary_key=True, max_length=40)
@@ -100,6 +117,15 @@ _deadlines = DeadlineRecord.__table__  # type: ignore[attr-defined]
 # total): walking it, the page stops after `limit` listed rows instead of sorting them all.
 Index(
     "ix_deadlines_order",
+    _deadlines.c.priority.desc(),
+    _deadlines.c.due_at,
+    _deadlines.c.case_id,
+    _deadlines.c.name,
+)
+# The same order within a county: a county's board walks its own rows only (migration 0011).
+Index(
+    "ix_deadlines_county_order",
+    _deadlines.c.county_code,
     _deadlines.c.priority.desc(),
     _deadlines.c.due_at,
     _deadlines.c.case_id,

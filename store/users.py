@@ -134,6 +134,17 @@ def list_users(engine: Engine) -> list[UserRecord]:
         return list(session.exec(select(UserRecord).order_by(col(UserRecord.user_id))))
 
 
+def active_of_county(engine: Engine, county_code: str, role: Role) -> list[UserRecord]:
+    """The enabled users of a role bound to the county, by id (the table is staff-sized)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(UserRecord)
+            .where(col(UserRecord.role) == role.value, col(UserRecord.disabled_at).is_(None))
+            .order_by(col(UserRecord.user_id))
+        )
+        return [u for u in rows if county_code in (u.counties or [])]
+
+
 def issue_token(engine: Engine, user_id: str, label: str = "") -> IssuedToken:
     with Session(engine) as session:
         if session.get(UserRecord, user_id) is None:

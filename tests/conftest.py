@@ -23,6 +23,9 @@ if not os.environ.get("PAYLOAD_KEYS") and not os.environ.get("PAYLOAD_KEY_FILE")
 # tests (tests/api/test_rate_limits.py) set theirs.
 os.environ.setdefault("RATE_LIMIT_PER_TOKEN", "1000000/minute")
 os.environ.setdefault("RATE_LIMIT_PER_ADDRESS", "1000000/minute")
+# Every test of the worker's window comes from one address; its per-mobile and per-case
+# limits stay as deployed (tests/e2e/test_worker_window.py tests them).
+os.environ.setdefault("PUBLIC_LIMIT_PER_ADDRESS", "1000000/minute")
 # What the embedded default would email or text goes to a directory of this run, never var/.
 if not os.environ.get("MAILDROP_DIR"):
     os.environ["MAILDROP_DIR"] = tempfile.mkdtemp(prefix="maildrop-")

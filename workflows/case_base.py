@@ -44,10 +44,17 @@ with workflow.unsafe.imports_passed_through():
         RecomputeResult,
         recomputed,
     )
-    from domain.effects import Effects, apply_deadline_change, deadline_change, started
+    from domain.effects import (
+        Effects,
+        apply_deadline_change,
+        deadline_change,
+        retimed,
+        started,
+    )
     from domain.notifications import Notification
     from domain.regions import RegionSettings
     from domain.snapshot import CaseSnapshot
+    from domain.worker_window import WorkerAccess, WorkerAccessResult
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
 
 _REFUSAL_TYPES: dict[type[Exception], str] = {
@@ -407,6 +414,9 @@ class CaseWorkflow(Generic[S, R]):
             deadline, request = deadline_change(self.state.deadlines, cmd, now)
             changed_due = await compute_due(request) if request is not None else None
             apply_deadline_change(deadline, cmd, request, changed_due, now)
+        for retime in effects.retime:
+            retimed_due = await compute_due(retime.request)
+            retimed(self.state.deadlines, retime, retimed_due, actor_id, now)
         for then in effects.then:
             effects.notes += then()
         if effects.report:
@@ -444,6 +454,23 @@ class CaseWorkflow(Generic[S, R]):
                 self._changed([])
         await self._flushed_now()
         return RecomputeResult(case_id=workflow.info().workflow_id, changed=changed)
+
+    # PUB-4: a worker's access through the worker's window, recorded in the case's history as
+    # the worker (the update's input names a worker actor, never staff). It changes nothing
+    # else: no revision, no read-model write; the API sends it once per session, and the
+    # update id (the session's) makes a retry join the first.
+
+    @workflow.update
+    async def worker_access(self, access: WorkerAccess) -> WorkerAccessResult:
+        return WorkerAccessResult(case_id=workflow.info().workflow_id)
+
+    @worker_access.validator
+    def _check_worker_access(self, access: WorkerAccess) -> None:
+        if self._state is None or self._is_closed():
+            raise ApplicationError("the case is not running", type="ActionNotAllowed")
+        stamp = access.request
+        if self._stamped and (stamp is None or stamp.case_id != workflow.info().workflow_id):
+            raise ApplicationError("an access is recorded only through the API", type="Forbidden")
 
     def _changed(self, notes: list[Notification]) -> None:
         self.state.revision += 1

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser
 from api.errors import ApiError
+from api.intake import BODIES
+from api.presenters import DETAILS
 from domain import kinds
 from domain.actions import ActionSpec
 
@@ -77,6 +79,30 @@ def list_action_forms(kind: Kind, user: CurrentUser) -> list[ActionForm]:
     """Every action of the case kind with its input schema (`actor` and `request` are set by
     the API from the token and the Idempotency-Key header)."""
     return [_form(name, spec) for name, spec in _actions(kind).items()]
+
+
+class IntakeForm(BaseModel):
+    kind: str
+    path: str = Field(description="where the body is POSTed to open such a case")
+    rule: str
+    roles: list[str] = Field(description="the roles that may open such a case")
+    input_schema: dict[str, Any]
+
+
+@router.get("/{kind}/intake", response_model=IntakeForm)
+def get_intake_form(kind: Kind, user: CurrentUser) -> IntakeForm:
+    """What opening a case of the kind takes: the route, the roles that may, and the body's
+    JSON schema (the opener is the caller, from the token)."""
+    # The kind's create route and its body (the domain intake less the opener), with the
+    # rule that says who opens it and where.
+    shown = DETAILS[kind]
+    return IntakeForm(
+        kind=kind,
+        path=f"/api/v1/cases/{shown.route}",
+        rule=shown.opening_rule,
+        roles=sorted(r.value for r in kinds.named(kind).opened_by),
+        input_schema=BODIES[kind].model_json_schema(),
+    )
 
 
 @router.get("/{kind}/{action}/schema", response_model=dict[str, Any])

@@ -28,7 +28,7 @@ from api.deps import (
     TemporalClientDep,
 )
 from api.errors import ApiError
-from api.exports import history_csv
+from api.exports import CSV_BOM, history_csv
 from api.history import build_history, with_deliveries
 from api.intake import intake_dependency
 from api.limits import MAX_OFFSET, Instant
@@ -146,9 +146,11 @@ CaseNumber = Annotated[
     str | None,
     Query(min_length=1, max_length=64, description="the bureau's own number for the case"),
 ]
-REPLAYED: dict[int | str, dict[str, Any]] = {
-    200: {"description": "the same request was made before: its case"}
-}
+
+
+def replayed(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The 200 of an idempotent replay: the same body as the first answer's 201."""
+    return {200: {"model": model, "description": "the same request was made before: its case"}}
 
 
 def _create_route(kind: CaseKind) -> None:
@@ -185,9 +187,12 @@ def _create_route(kind: CaseKind) -> None:
         "case_number": CaseNumber,
         "return": AnyCaseDetail,
     }
-    router.post(f"/{shown.route}", status_code=201, response_model=shown.model, responses=REPLAYED)(
-        create
-    )
+    router.post(
+        f"/{shown.route}",
+        status_code=201,
+        response_model=shown.model,
+        responses=replayed(shown.model),
+    )(create)
 
 
 for _kind in kinds.KINDS:
@@ -308,5 +313,9 @@ async def get_case_history(
     if format == "json":
         return JSONResponse(timeline.model_dump(mode="json"), headers=disposition)
     if format == "csv":
-        return PlainTextResponse(history_csv(timeline), media_type="text/csv", headers=disposition)
+        return PlainTextResponse(
+            CSV_BOM + history_csv(timeline),
+            media_type="text/csv; charset=utf-8",
+            headers=disposition,
+        )
     return timeline

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
+from api.access import OPENED_BY
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET
@@ -33,6 +34,9 @@ class Me(BaseModel):
     role: Role
     counties: list[str]
     unread: int = Field(description="unread entries in the caller's inbox")
+    opens: list[str] = Field(
+        default_factory=list, description="the case kinds the caller's role may open"
+    )
 
 
 class InboxEntry(BaseModel):
@@ -98,6 +102,7 @@ def get_me(user: CurrentUser, session: SessionDep) -> Me:
         role=user.role,
         counties=sorted(user.counties),
         unread=_unread(session, user),
+        opens=[kind for kind, roles in OPENED_BY.items() if user.role in roles],
     )
 
 

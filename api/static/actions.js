@@ -6,6 +6,7 @@
 
 const ActionForms = {
   forms: {}, // kind -> {action: {rule, input_schema}}
+  UPLOADED: new Set(["attach_file"]),
 
   async load(kind) {
     if (!ActionForms.forms[kind]) {
@@ -62,7 +63,15 @@ const ActionForms = {
     const id = "f-" + name;
     const attrs = { id, name, "data-kind": f.kind };
     let control;
-    if (f.kind === "enum" || f.kind === "boolean") {
+    if (name === "approver" && ActionForms.approvers) {
+      // The county's supervisors (GET /api/v1/approvers), never a typed actor.
+      control = App.el(
+        "select",
+        { ...attrs, "data-kind": "json" },
+        App.el("option", { value: "" }, "—"),
+        ...ActionForms.approvers.map((a) => App.el("option", { value: JSON.stringify(a) }, a.id + " · " + App.role(a.role)))
+      );
+    } else if (f.kind === "enum" || f.kind === "boolean") {
       const values = f.kind === "boolean" ? [true, false] : f.enum;
       const options = values.map((v) =>
         App.el("option", { value: JSON.stringify(v) }, f.kind === "boolean" ? App.t(v ? "yes" : "no") : App.t("enum_" + v, String(v)))
@@ -96,6 +105,10 @@ const ActionForms = {
     const body = {};
     const missing = [];
     for (const [name, f] of Object.entries(fields)) {
+      if (f.kind === "rows") {
+        body[name] = OpenForms.value(form, name, f.node, f.defs || {}, missing, f.required);
+        continue;
+      }
       const raw = form.elements[name].value.trim();
       if (raw === "") {
         if (f.required) missing.push(name);
@@ -114,6 +127,11 @@ const ActionForms = {
       } else body[name] = raw;
     }
     return { body, missing };
+  },
+
+  // A field's error in the page's language (the API sends both).
+  said(detail) {
+    return (App.lang === "zh" && detail.msg_zh) || detail.msg;
   },
 
   fieldError(form, name, message) {
@@ -137,15 +155,28 @@ const ActionForms = {
     const named = said.match(/\b(WA|MA|SI|CAL|PW)-\d+\b/g);
     const cited = named ? Array.from(new Set(named)).join(",") : rule;
     const cites = cited ? App.t("rule_cited") + " " + App.rule(cited) : "";
-    return [head, cites, said].filter(Boolean).join(App.lang === "zh" ? "。" : ". ");
+    // The Chinese pages say the refusal's own Chinese (message_zh) where it is more than the
+    // code's sentence; the API's English sentence only on the English pages.
+    if (App.lang === "zh") {
+      const own = error && error.message_zh && error.message_zh !== head ? error.message_zh : "";
+      return [head, cites, own].filter(Boolean).join("。");
+    }
+    return [head, cites, said].filter(Boolean).join(". ");
   },
 
-  build(caseId, form, onDone) {
+  // `preset`: fields the page already knows (the deadline a row's button is for), shown
+  // and sent as they are.
+  build(caseId, form, onDone, preset = {}) {
     const schema = form.input_schema;
     const required = new Set(schema.required || []);
     const fields = {};
     for (const [name, node] of Object.entries(schema.properties || {})) {
-      fields[name] = { ...ActionForms.field(node, schema.$defs || {}), required: required.has(name) };
+      fields[name] = { ...ActionForms.field(node, schema.$defs || {}), required: required.has(name), node, defs: schema.$defs || {} };
+      // A list of objects (claims) is rows to add and remove, as on the opening forms.
+      const resolved = (typeof OpenForms !== "undefined") ? OpenForms.resolve(node, schema.$defs || {}) : node;
+      if ((typeof OpenForms !== "undefined") && resolved.type === "array" && OpenForms.resolve(resolved.items || {}, schema.$defs || {}).type === "object") {
+        fields[name].kind = "rows";
+      }
     }
     const order = Object.keys(fields).sort((a, b) => (a === "reason") - (b === "reason"));
     const submit = App.el("button", { type: "submit" }, App.t("submit"));
@@ -155,10 +186,20 @@ const ActionForms = {
       "form",
       { class: "action-form", "data-action": form.action, novalidate: "" },
       App.el("h3", {}, App.action(form.action), " ", App.el("span", { class: "muted" }, App.rule(form.rule))),
-      ...order.map((name) => ActionForms.input(name, fields[name], fields[name].required)),
+      ...order.map((name) =>
+        fields[name].kind === "rows"
+          ? OpenForms.list(name, OpenForms.resolve(fields[name].node, schema.$defs || {}), fields[name].required, schema.$defs || {})
+          : ActionForms.input(name, fields[name], fields[name].required)
+      ),
       App.el("div", { class: "form-buttons" }, submit, cancel),
       message
     );
+    for (const [name, value] of Object.entries(preset)) {
+      const input = node.elements[name];
+      if (!input) continue;
+      input.value = value;
+      input.readOnly = true;
+    }
     cancel.addEventListener("click", () => node.remove());
     // One key per submission; the same body sent again after no answer is the same request.
     let pending = null;
@@ -195,7 +236,7 @@ const ActionForms = {
       for (const d of (error && error.details) || []) {
         const loc = d.loc || [];
         const name = loc[0] === "body" ? loc[1] : loc[0];
-        if (name) ActionForms.fieldError(node, name, d.msg);
+        if (name) ActionForms.fieldError(node, name, ActionForms.said(d));
       }
       message.textContent = ActionForms.refusal(answer.status, error, form.rule);
       message.dataset.status = String(answer.status);
@@ -204,28 +245,88 @@ const ActionForms = {
     return node;
   },
 
+  // An action's form opened in the case page's one form holder.
+  open(c, form, onDone, preset) {
+    const holder = document.getElementById("action-form");
+    holder.replaceChildren(ActionForms.build(c.case_id, form, onDone, preset));
+    holder.scrollIntoView({ block: "nearest" });
+    holder.querySelector("input:not([readonly]), select, textarea")?.focus();
+  },
+
   // The buttons for the case's actions the caller may take now.
   async render(c, onDone) {
     const bar = document.getElementById("action-buttons");
     const holder = document.getElementById("action-form");
-    const mine = (c.available_actions || []).filter((a) => a.allowed);
+    // A file is attached by uploading it (the case's files), not by typing its hash.
+    const mine = (c.available_actions || []).filter((a) => a.allowed && !ActionForms.UPLOADED.has(a.action));
     holder.replaceChildren();
+    ActionForms.approvers = null;
+    if (mine.some((a) => a.action === "extend_deadline")) {
+      ActionForms.approvers = await App.api("/api/v1/approvers?county_code=" + c.county_code).catch(() => []);
+    }
+    const forms = await ActionForms.load(c.kind);
+    ActionForms.notYet(c, forms, onDone);
     if (!mine.length) {
       bar.replaceChildren(App.el("p", { class: "muted" }, App.t("no_actions")));
       return;
     }
-    const forms = await ActionForms.load(c.kind);
     bar.replaceChildren(
       ...mine
         .filter((a) => forms[a.action])
         .map((a) => {
           const button = App.el("button", { type: "button", "data-action": a.action }, App.action(a.action));
-          button.addEventListener("click", () => {
-            holder.replaceChildren(ActionForms.build(c.case_id, forms[a.action], onDone));
-            holder.querySelector("input, select, textarea")?.focus();
-          });
+          button.addEventListener("click", () => ActionForms.open(c, forms[a.action], onDone));
           return button;
         })
     );
+    ActionForms.deadlineButtons(c, forms, mine, onDone);
+    ActionForms.notYet(c, forms, onDone);
+  },
+
+  // The caller's other actions, refused by the case's state now, each with why (the API's
+  // `not_yet`). Still a button: a page can be older than the case, and trying shows the
+  // refusal with its rule, as the workflow answers it.
+  notYet(c, forms, onDone) {
+    const box = document.getElementById("action-not-yet");
+    if (!box) return;
+    const items = (c.not_yet || []).filter((n) => forms[n.action]);
+    box.hidden = !items.length;
+    box.replaceChildren(
+      App.el("summary", {}, App.t("not_yet_title") + "（" + items.length + "）"),
+      App.el(
+        "ul",
+        {},
+        ...items.map((n) => {
+          const button = App.el("button", { type: "button", class: "secondary small", "data-action": n.action }, App.action(n.action));
+          button.addEventListener("click", () => ActionForms.open(c, forms[n.action], onDone));
+          const why = App.lang === "zh" && n.reason_zh ? n.reason_zh : n.reason;
+          return App.el("li", { "data-not-yet": n.action }, button, " ", App.el("span", { class: "muted" }, App.rule(n.rule) + App.sep() + why));
+        })
+      )
+    );
+  },
+
+  // Beside each running deadline: extend, pause or resume it, where the caller may and the
+  // deadline's policy allows; the form comes with the deadline filled in.
+  deadlineButtons(c, forms, mine, onDone) {
+    const may = new Set(mine.map((a) => a.action));
+    for (const cell of document.querySelectorAll("#deadlines td[data-deadline]")) {
+      const d = c.deadlines[Number(cell.dataset.index)];
+      const wanted = [];
+      const p = d.policy || {};
+      const more = p.max_extensions === null || p.max_extensions === undefined || (d.extensions || 0) < p.max_extensions;
+      if (d.state === "pending" && !d.is_paused && p.extendable && more) wanted.push("extend_deadline");
+      if (d.state === "pending" && !d.is_paused && p.pausable) wanted.push("pause_deadline");
+      if (d.state === "pending" && d.is_paused) wanted.push("resume_deadline");
+      cell.replaceChildren(
+        ...wanted
+          .filter((name) => may.has(name) && forms[name])
+          .map((name) => {
+            const button = App.el("button", { type: "button", class: "secondary small", "data-action": name }, App.action(name));
+            button.addEventListener("click", () => ActionForms.open(c, forms[name], onDone, { deadline: d.name }));
+            return button;
+          })
+      );
+    }
   },
 };

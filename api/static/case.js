@@ -90,7 +90,7 @@ function renderCase(c) {
 
   const now = Date.now();
   document.querySelector("#deadlines tbody").replaceChildren(
-    ...c.deadlines.map((d) => {
+    ...c.deadlines.map((d, index) => {
       const left = (new Date(d.due_at).getTime() - now) / 1000;
       const late = d.sla_state === "overdue" || d.sla_state === "breached";
       return App.el(
@@ -100,7 +100,8 @@ function renderCase(c) {
         App.el("td", {}, App.rule(d.rule)),
         App.el("td", {}, App.cst(d.due_at)),
         App.el("td", {}, d.state === "pending" ? App.duration(left) : "—"),
-        App.el("td", {}, App.el("span", { class: "badge " + d.sla_state }, App.t("state_" + d.sla_state, d.sla_state)))
+        App.el("td", {}, App.el("span", { class: "badge " + d.sla_state }, App.t("state_" + d.sla_state, d.sla_state))),
+        App.el("td", { class: "deadline-actions", "data-deadline": d.name, "data-index": String(index) })
       );
     })
   );

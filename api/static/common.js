@@ -166,13 +166,15 @@ const App = {
   },
 
   // Who is logged in, in the header; county filters offer the user's own counties only.
+  // GET /api/v1/me once per page: who the caller is, their counties and the kinds they open.
+  whoami() {
+    if (!App._me) App._me = App.api("/api/v1/me").catch(() => null);
+    return App._me;
+  },
+
   async showWhoami() {
-    let me;
-    try {
-      me = await App.api("/api/v1/me");
-    } catch (error) {
-      return; // the page's own calls show the error
-    }
+    const me = await App.whoami();
+    if (!me) return; // the page's own calls show the error
     const who = document.getElementById("whoami");
     who.textContent = [me.user_id, App.role(me.role), me.counties.map(App.county).join("、")].join(" · ");
     who.hidden = false;

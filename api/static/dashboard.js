@@ -33,10 +33,12 @@ function render(stats) {
         { class: "campaign", "data-name": c.name },
         App.el("div", { class: "campaign-head" },
           App.el("strong", {}, App.t(c.name) + " (" + c.campaign_year + ")"),
-          " ", App.t("clear_by") + " " + c.clear_by + " · " + App.t("days_left") + " " + c.days_left),
+          // The 3-month clearance is each case's own: its date is the soonest one running.
+          " ", App.t(c.name === "campaign_3_months" ? "next_clear_by" : "clear_by") + " " + c.clear_by + " · " + App.t("days_left") + " " + c.days_left),
         App.el("div", { class: "progress" }, App.el("div", { class: "done", style: { width: (share * 100).toFixed(1) + "%" } })),
         App.el("div", { class: "muted" },
-          App.t("cases_in_scope") + " " + c.cases + " · " + App.t("cleared") + " " + c.cleared + " · " + App.t("left_open") + " " + c.left_open)
+          App.t("cases_in_scope") + " " + c.cases + " · " + App.t("cleared") + " " + c.cleared + " · " + App.t("left_open") + " " + c.left_open +
+            (c.overdue ? " · " + App.t("campaign_overdue") + " " + c.overdue : ""))
       );
     })
   );

@@ -118,9 +118,9 @@ document.addEventListener("app:ready", () => {
       // of one worker) goes with the form's message.
       let placed = false;
       for (let n = loc.length; n > 0 && !placed; n--) {
-        placed = ActionForms.fieldError(form, loc.slice(0, n).join("."), d.msg);
+        placed = ActionForms.fieldError(form, loc.slice(0, n).join("."), ActionForms.said(d));
       }
-      if (!placed) unplaced.push(d.msg);
+      if (!placed) unplaced.push(ActionForms.said(d));
     }
     message.textContent = [ActionForms.refusal(answer.status, error, ""), ...unplaced].join(" ");
     message.dataset.status = String(answer.status);

@@ -29,7 +29,13 @@ function workRow(c) {
       "td",
       {},
       App.t("kind_" + c.kind, c.kind),
-      c.source === "complaint" ? App.el("span", { class: "badge source" }, App.t("source_complaint")) : null
+      c.channel === "online"
+        ? App.el("span", { class: "badge source online" }, App.t("channel_online"))
+        : c.source === "complaint"
+          ? App.el("span", { class: "badge source" }, App.t("source_complaint"))
+          : null,
+      // MA-4: green-channel cases come first, whatever their deadline; the row says why.
+      c.priority ? App.el("span", { class: "badge source priority" }, App.t("priority")) : null
     ),
     App.el("td", {}, App.county(c.county_code)),
     App.el("td", {}, App.status(c.status)),

@@ -20,7 +20,7 @@ from domain.common import (
 )
 from domain.deadlines import Deadline
 from domain.files import CaseFile
-from domain.parties import Claimant, Employer
+from domain.parties import Claimant, Employer, ServiceManner
 from domain.regions import RegionSettings
 
 GROUP_SIZE = 10  # MA-4 green channel; LDMAL Art.7
@@ -167,7 +167,10 @@ class DecideAcceptance(Command):
 
 
 class RecordService(Command):
+    """MA-5: the application was served on the respondent: the legal date and how (送达方式)."""
+
     served_on: date
+    manner: ServiceManner = "direct"
 
 
 class RecordDefence(Command):

@@ -261,7 +261,14 @@ def _service(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     assert isinstance(cmd, RecordService)
     _close_deadline(state, rules.SERVICE, DeadlineState.met, now, "served")
     state.respondent_served_on = cmd.served_on
-    _event(state, "respondent_served", now, cmd, served_on=cmd.served_on.isoformat())
+    _event(
+        state,
+        "respondent_served",
+        now,
+        cmd,
+        served_on=cmd.served_on.isoformat(),
+        manner=cmd.manner,
+    )
     # MA-5: the defence is due within 10 days of receipt.
     return Effects(start=[rules.statutory(rules.DEFENCE, "MA-5", at_noon(cmd.served_on), 10)])
 

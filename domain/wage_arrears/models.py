@@ -21,7 +21,7 @@ from domain.common import (
 )
 from domain.deadlines import Deadline
 from domain.files import CaseFile
-from domain.parties import Employer, Mobile, Name, ResidentId
+from domain.parties import Employer, Mobile, Name, ResidentId, ServiceManner
 from domain.regions import RegionSettings as RegionSettings
 
 
@@ -95,6 +95,9 @@ class WageArrearsIntake(StrictModel):
     summary: Reason
     # The bureau's own number for the case, if it gave one: unique in its county.
     case_number: CaseNumber | None = None
+    # How the case reached the bureau, when not through its staff: `online`, a worker's own
+    # complaint through the worker's window (PUB-5). Never set through the staff API.
+    channel: Literal["online"] | None = None
     opened_by: Actor
 
     @model_validator(mode="after")
@@ -147,6 +150,14 @@ class ConfirmPayment(Command):
 
 class IssueOrderToPay(Command):
     days: int | None = Field(default=None, ge=1, le=60)
+
+
+class RecordOrderServed(Command):
+    """WA-6: the order to pay was served on the employer (送达): the legal date it was served,
+    which may be before the day it is recorded, and how."""
+
+    served_on: date
+    manner: ServiceManner = "direct"
 
 
 class DrawGuaranteeDeposit(Command):

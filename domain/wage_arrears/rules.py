@@ -7,7 +7,7 @@ these; nothing here does I/O.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from domain import actions
@@ -16,6 +16,7 @@ from domain.actions import ActionSpec as GenericActionSpec
 from domain.calendar import years_after
 from domain.campaign import add_months
 from domain.common import (
+    CST,
     ActionNotAllowed,
     Command,
     InvalidActionInput,
@@ -52,8 +53,10 @@ from domain.wage_arrears.models import (
     DrawGuaranteeDeposit,
     EmergencyAdvance,
     IssueOrderToPay,
+    LadderStep,
     ListOnPunishmentList,
     PaidBy,
+    RecordOrderServed,
     RecordPayment,
     RecordPoliceOutcome,
     ReferToMediation,
@@ -67,6 +70,7 @@ from domain.wage_arrears.models import (
 
 SETTLE = "settle"
 ORDER_TO_PAY = "order_to_pay"
+ORDER_SERVED = "order_to_pay_served"
 DEPOSIT_PAYOUT = "deposit_payout"
 COMPLAINT_ACCEPTANCE = "complaint_acceptance"
 INVESTIGATION = "investigation"
@@ -138,6 +142,32 @@ def wa12_clock(state: WageArrearsState) -> tuple[str, DueRequest]:
     return name, DueRequest(start_at=state.opened_at, basis=DeadlineBasis.working_days, days=days)
 
 
+def order_served_request(state: WageArrearsState, cmd: RecordOrderServed) -> DueRequest:
+    """WA-6, CAL-3: the order's days run again from the day after it was served, and a
+    last day on a rest day moves to the next working day."""
+    deadline = find_pending(state.deadlines, ORDER_TO_PAY)
+    start = datetime.combine(cmd.served_on, time(12), tzinfo=CST)
+    return DueRequest(
+        start_at=start,
+        basis=DeadlineBasis.calendar_days,
+        days=deadline.days,
+        roll_past_holidays=True,
+    )
+
+
+def latest_order(state: WageArrearsState) -> LadderStep | None:
+    orders = [s for s in state.ladder if s.rung == ORDER_TO_PAY]
+    return orders[-1] if orders else None
+
+
+def order_served(state: WageArrearsState) -> bool:
+    """Whether the running order to pay was recorded as served."""
+    order = latest_order(state)
+    return order is not None and any(
+        s.rung == ORDER_SERVED and s.at >= order.at for s in state.ladder
+    )
+
+
 def find_deadline(state: WageArrearsState, name: str) -> Deadline | None:
     found = [d for d in state.deadlines if d.name == name]
     return found[-1] if found else None
@@ -195,6 +225,25 @@ def _state_order_to_pay(state: WageArrearsState) -> None:
     _require_unpaid(state)
     if pending_deadline(state, ORDER_TO_PAY) is not None:
         raise ActionNotAllowed("WA-6: an order to pay is already running")
+
+
+def _state_order_served(state: WageArrearsState) -> None:
+    _require_unpaid(state)
+    if _pending(state, ORDER_TO_PAY) is None:
+        raise ActionNotAllowed("WA-6: no order to pay is running")
+    if order_served(state):
+        raise ActionNotAllowed("WA-6: the order to pay was already served")
+
+
+def _input_order_served(state: WageArrearsState, cmd: Command, now: datetime) -> None:
+    assert isinstance(cmd, RecordOrderServed)
+    if cmd.served_on > cst_date(now):
+        raise InvalidActionInput("served_on is in the future")
+    order = latest_order(state)
+    if order is not None and cmd.served_on < cst_date(order.at):
+        raise InvalidActionInput(
+            f"served_on is before the order to pay was issued ({cst_date(order.at).isoformat()})"
+        )
 
 
 def _state_deposit(state: WageArrearsState) -> None:
@@ -485,6 +534,14 @@ ACTIONS: dict[str, ActionSpec] = {
             roles(Role.inspector),
             "WA-6",
             _state_order_to_pay,
+        ),
+        ActionSpec(
+            "record_order_served",
+            RecordOrderServed,
+            roles(Role.inspector),
+            "WA-6",
+            _state_order_served,
+            _input_order_served,
         ),
         ActionSpec(
             "draw_guarantee_deposit",

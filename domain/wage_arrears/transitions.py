@@ -26,7 +26,7 @@ from domain.deadlines import (
     ResumeDeadline,
     new_deadline,
 )
-from domain.effects import Effects
+from domain.effects import Effects, Retime
 from domain.files import AttachFile, file_attached
 from domain.notifications import Notification, notify
 from domain.wage_arrears import accounts
@@ -47,6 +47,7 @@ from domain.wage_arrears.models import (
     ListOnPunishmentList,
     PaidBy,
     Payment,
+    RecordOrderServed,
     RecordPayment,
     RecordPoliceOutcome,
     ReferToMediation,
@@ -67,6 +68,7 @@ from domain.wage_arrears.rules import (
     INVESTIGATION_POLICY,
     INVESTIGATION_WORKING_DAYS,
     MAJOR_SETTLE_POLICY,
+    ORDER_SERVED,
     ORDER_TO_PAY,
     ORDER_TO_PAY_POLICY,
     SETTLE,
@@ -74,6 +76,7 @@ from domain.wage_arrears.rules import (
     close_pending_deadlines,
     find_deadline,
     listing_ends,
+    order_served_request,
     pending_deadline,
     settle_due_request,
     violation_time_barred,
@@ -103,6 +106,10 @@ def case_opened(
         opened_at=opened_at,
     )
     notes: list[Notification] = []
+    if intake.channel == "online":
+        # PUB-5, WA-12: the worker is texted the case number and the query link; the
+        # inspectors see the complaint waiting for acceptance.
+        notes.append(_notify(state, "complaint_filed", "filed", Role.inspector))
     if violation_time_barred(state):
         # WA-12 (LSSR Art.20): reported more than 2 years after the violation ended.
         notes.append(
@@ -246,6 +253,39 @@ def order_to_pay_issued(state: WageArrearsState, cmd: IssueOrderToPay, now: date
         return [_notify(state, "order_to_pay_issued", str(len(state.ladder)), None, due=due)]
 
     return Effects(start=[spec], then=[issued])
+
+
+def order_to_pay_served(state: WageArrearsState, cmd: RecordOrderServed, now: datetime) -> Effects:
+    """WA-6, CAL-3: the order's deadline counts from the day it was served, not from the day
+    it was issued or the day its service was recorded."""
+    retime = Retime(
+        deadline=ORDER_TO_PAY,
+        request=order_served_request(state, cmd),
+        change="served",
+        reason=cmd.reason,
+    )
+
+    def served() -> list[Notification]:
+        # The ladder names the due time the calendar computed from the day served.
+        order = pending_deadline(state, ORDER_TO_PAY)
+        assert order is not None
+        state.ladder.append(
+            LadderStep(
+                rung=ORDER_SERVED,
+                rule="WA-6",
+                at=now,
+                actor_id=cmd.actor.id,
+                reason=cmd.reason,
+                details={
+                    "served_on": cmd.served_on.isoformat(),
+                    "manner": cmd.manner,
+                    "due_at": order.due_at.isoformat(),
+                },
+            )
+        )
+        return []
+
+    return Effects(retime=[retime], then=[served])
 
 
 def guarantee_deposit_drawn(
@@ -594,6 +634,7 @@ _HANDLERS: dict[type[Command], Handler] = {
     RecordPayment: _notes(payment_recorded),  # type: ignore[arg-type]
     ConfirmPayment: _notes(payment_confirmed),  # type: ignore[arg-type]
     IssueOrderToPay: order_to_pay_issued,  # type: ignore[dict-item]
+    RecordOrderServed: order_to_pay_served,  # type: ignore[dict-item]
     DrawGuaranteeDeposit: guarantee_deposit_drawn,  # type: ignore[dict-item]
     ContractorPays: _rung("contractor_pays", "contractor_pays"),
     EmergencyAdvance: _rung("emergency_advance", "emergency_advance"),

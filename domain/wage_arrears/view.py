@@ -72,6 +72,7 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         county_code=state.intake.county_code,
         employer_name=state.intake.employer.name,
         source=state.intake.source.value,
+        channel=state.intake.channel,
         workers_count=len(state.intake.workers),
         amount_owed=accounts.total_owed(state),
         amount_paid=accounts.total_paid(state),

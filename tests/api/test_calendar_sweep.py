@@ -11,9 +11,11 @@ import chinese_calendar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.calendar import calendar_version
+from activities.calendar_sweep import SweepProgress, SweepRequest
 from domain.common import CST
 from domain.deadlines import Deadline, DeadlineState, RecomputeResult
 from domain.wage_arrears.view import WageArrearsView
@@ -28,6 +30,7 @@ from store.db import make_engine
 from store.tables import CaseRecord, DeadlineRecord
 from tests import factories as f
 from tests.workflows.conftest import Harness
+from workflows.calendar_sweep import CalendarSweepWorkflow, sweep_id
 
 INVESTIGATION = "investigation"  # WA-12: 60 working days from opening, for an inspection
 
@@ -345,3 +348,72 @@ async def test_cal2_sweep_is_bounded_and_one_failure_stops_no_other_case(
     odd = [i for i in ids if int(i[-2:]) % 2 and i not in ("WA-03", "WA-07")]
     assert [c.case_id for c in report.changed] == odd
     assert report.unchanged == 20 - 2 - len(odd)
+
+
+# The sweep as background work: CalendarSweepWorkflow, batch by batch.
+
+
+async def _sweep(harness: Harness, version: str, **request: Any) -> SweepProgress:
+    handle = await harness.client.start_workflow(
+        CalendarSweepWorkflow.run,
+        SweepRequest(calendar_version=version, year=None, **request),
+        id=sweep_id(version, None),
+        task_queue=harness.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    )
+    result: SweepProgress = await handle.result()
+    return result
+
+
+async def test_cal2_the_sweep_workflow_walks_batches_and_continues_as_new(
+    harness: Harness,
+) -> None:
+    """Five stale cases, batches of two, two batches per run: three batches over two
+    continue-as-new, the counts and cursor carried, every case recomputed; run again (the
+    same id), it finds nothing left."""
+    await move_to_late_in_last_known_year(harness)
+    handles = [await open_inspection(harness) for _ in range(5)]
+    rows = investigation_rows(harness.engine)
+    load_holidays_on(harness.engine, {last_day(as_utc(row.due_at)) for row in rows.values()})
+    version = current_version(harness.engine)
+
+    progress = await _sweep(harness, version, batch_size=2, batches_per_run=2, concurrency=2)
+
+    assert progress.done and progress.batches == 3
+    assert (progress.cases_checked, progress.changed, progress.failed) == (5, 5, 0)
+    assert progress.cursor == max(h.id for h in handles)
+    after = investigation_rows(harness.engine)
+    assert all(
+        not after[h.id].provisional and after[h.id].calendar_version == version for h in handles
+    )
+    # Continue-as-new happened: the sweep's latest run is not its first.
+    described = await harness.client.get_workflow_handle(sweep_id(version, None)).describe()
+    assert described.run_id != described.raw_description.workflow_execution_info.first_run_id
+
+    again = await _sweep(harness, version)
+    assert again.done and again.cases_checked == 0
+
+
+async def test_cal2_a_sweep_started_twice_runs_once(harness: Harness) -> None:
+    """The same calendar version's sweep started again while it runs joins it (one run)."""
+    await move_to_late_in_last_known_year(harness)
+    await open_inspection(harness)
+    version = current_version(harness.engine)
+    request = SweepRequest(calendar_version=version, year=2031)
+    started = [
+        await harness.client.start_workflow(
+            CalendarSweepWorkflow.run,
+            request,
+            id=sweep_id(version, 2031),
+            task_queue=harness.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+        for _ in range(2)
+    ]
+    first, second = started
+
+    assert first.result_run_id == second.result_run_id
+    result: SweepProgress = await first.result()
+    assert result.done and result.failed == 0

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.main import create_app
@@ -78,3 +79,10 @@ async def test_temporal_unavailable_is_503_and_other_rpc_errors_stay_500(app: Fa
     denied = await _call(app, "GET", "/probe/denied")
     assert denied.status_code == 500
     assert denied.json()["error"]["code"] == "internal_error"
+
+
+async def test_an_update_temporal_did_not_accept_in_time_is_503(app: FastAPI) -> None:
+    # An overloaded server: the opening's `wait_opened` update (or an action's) not accepted
+    # within its RPC timeout. Measured under a storm's load (BENCHMARKS.md): it was a 500.
+    app.add_api_route("/probe/update-timeout", _raising(WorkflowUpdateRPCTimeoutOrCancelledError()))
+    _unavailable(await _call(app, "GET", "/probe/update-timeout"), "temporal_unavailable")

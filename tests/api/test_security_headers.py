@@ -40,7 +40,18 @@ async def _get(path: str) -> httpx.Response:
 
 
 @pytest.mark.parametrize(
-    "path", ["/board", "/login", "/dashboard", "/static/app.css", "/health", "/api/v1/cases"]
+    "path",
+    [
+        "/board",
+        "/login",
+        "/dashboard",
+        "/static/app.css",
+        "/health",
+        "/api/v1/cases",
+        "/my",
+        "/my/complaint",
+        "/static/my.css",
+    ],
 )
 async def test_pages_and_api_answers_carry_the_security_headers(path: str) -> None:
     response = await _get(path)
@@ -57,12 +68,18 @@ async def test_the_openapi_pages_keep_working_without_the_pages_policy() -> None
     # FastAPI's Swagger UI has an inline script and loads its assets from a CDN.
     docs = await _get("/docs")
     assert docs.status_code == 200
-    assert "Content-Security-Policy" not in docs.headers
+    # Offline: the page's assets come from this origin, never a CDN.
+    assert "cdn" not in docs.text and "/static-offline-docs/swagger-ui-bundle.js" in docs.text
+    assert "script-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]
+    redoc = await _get("/redoc")
+    assert "cdn" not in redoc.text and "/static-offline-docs/redoc.standalone.js" in redoc.text
+    asset = await _get("/static-offline-docs/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.content) > 100_000
     assert docs.headers["X-Content-Type-Options"] == "nosniff"
 
 
 async def test_the_pages_have_no_inline_script_style_or_handler() -> None:
-    for path in ("/board", "/login", "/dashboard", "/board/cases/WA-2026-000001"):
+    for path in ("/board", "/login", "/dashboard", "/board/cases/WA-2026-000001", *WINDOW):
         html = (await _get(path)).text
         scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S)
         for attrs, body in scripts:
@@ -87,3 +104,17 @@ async def test_login_next_keeps_a_path_of_this_site() -> None:
     target = "/board/cases/WA-2026-000001?lang=en"
     html = (await _get(f"/login?next={quote(target, safe='')}")).text
     assert 'data-next="/board/cases/WA-2026-000001?lang=en"' in html
+
+
+WINDOW = ("/my", "/my/complaint", "/my/mobile")
+
+
+async def test_the_workers_window_runs_no_script_and_keeps_nothing_in_the_cache() -> None:
+    """The worker's window (docs/worker-window.md) is plain HTML forms posting to itself."""
+    for path in WINDOW:
+        response = await _get(path)
+        assert response.status_code == 200
+        assert "<script" not in response.text, path
+        assert response.headers["Cache-Control"] == "no-store"
+        for action in re.findall(r'<form[^>]*action="([^"]+)"', response.text):
+            assert action.startswith("/my/"), (path, action)

@@ -113,6 +113,9 @@ async def audit(http: httpx.AsyncClient, case_id: str) -> tuple[list[dict[str, A
     assert "attachment" in exported.headers["content-disposition"]
     as_csv = await http.get(f"{CASES}/{case_id}/history", params={"format": "csv"})
     assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+    # Excel and WPS read it as UTF-8 only with the byte-order mark.
+    assert as_csv.content.startswith(b"\xef\xbb\xbf")
+    assert "charset=utf-8" in as_csv.headers["content-type"]
     events: list[dict[str, Any]] = exported.json()["events"]
     return events, as_csv.text
 

@@ -152,13 +152,32 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("GET", "/dashboard"): [Probe("/dashboard", public(200))],
     ("GET", "/inbox"): [Probe("/inbox", public(200))],
     ("GET", "/deliveries"): [Probe("/deliveries", public(200))],
+    # The worker's window: public pages; a case is seen only with a texted code (PUB-1), so
+    # without a challenge or a session each page sends the caller back to the start.
+    ("GET", "/my"): [Probe("/my", public(200))],
+    ("POST", "/my/code"): [Probe("/my/code", public(422))],
+    ("GET", "/my/code"): [Probe("/my/code", public(303))],
+    ("POST", "/my/verify"): [Probe("/my/verify", public(303))],
+    ("GET", "/my/case"): [Probe("/my/case", public(303))],
+    ("POST", "/my/logout"): [Probe("/my/logout", public(303))],
+    ("GET", "/my/complaint"): [Probe("/my/complaint", public(200))],
+    ("POST", "/my/complaint"): [Probe("/my/complaint", public(422))],
+    ("GET", "/my/mobile"): [Probe("/my/mobile", public(200))],
+    ("POST", "/my/mobile"): [Probe("/my/mobile", public(422))],
     # Each action's rule, roles and input schema: declarations, no case data.
     ("GET", "/api/v1/actions/{kind}"): [Probe("/api/v1/actions/wage_arrears", any_user(200))],
+    ("GET", "/api/v1/actions/{kind}/intake"): [
+        Probe("/api/v1/actions/insurance_transfer/intake", any_user(200))
+    ],
     ("GET", "/api/v1/actions/{kind}/{action}/schema"): [
         Probe("/api/v1/actions/dispute/record_agreement/schema", any_user(200))
     ],
     # The inbox is the caller's own: every user has one, scoped to their counties.
     ("GET", "/api/v1/me"): [Probe("/api/v1/me", any_user(200))],
+    # The supervisors of a county the caller is bound to; another county's are not listed.
+    ("GET", "/api/v1/approvers"): [
+        Probe("/api/v1/approvers", in_case_county(200), params={"county_code": IN})
+    ],
     ("GET", "/api/v1/notifications"): [Probe("/api/v1/notifications", any_user(200))],
     ("POST", "/api/v1/notifications/read-all"): [
         Probe("/api/v1/notifications/read-all", any_user(200))
@@ -172,6 +191,18 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ],
     ("POST", "/api/v1/cases/{case_id}/sms-opt-out"): [
         Probe("/api/v1/cases/{wa}/sms-opt-out", in_case_county(422, hidden_from=CLERKS), {})
+    ],
+    # A worker's new mobile (PUB-7): seen in the case's counties, decided by the staff who
+    # work with the worker (the roles that see personal data).
+    ("GET", "/api/v1/cases/{case_id}/mobile-changes"): [
+        Probe("/api/v1/cases/{wa}/mobile-changes", in_case_county(200, hidden_from=CLERKS))
+    ],
+    ("POST", "/api/v1/cases/{case_id}/mobile-changes/{change_id}/decision"): [
+        Probe(
+            "/api/v1/cases/{wa}/mobile-changes/999999/decision",
+            action(frozenset({Role.mediator, Role.inspector}), 404, hidden_from=CLERKS),
+            {"decision": "confirm", "reason": "checked by phone"},
+        )
     ],
     ("GET", "/api/v1/admin/deliveries"): [
         Probe("/api/v1/admin/deliveries", roles_only(ADMINS, 200))
@@ -232,6 +263,15 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/cases/{wa}/files", in_case_county(200, CLERKS)),
         Probe("/api/v1/cases/{si}/files", in_case_county(200)),
     ],
+    # A notice the world's cases do not allow yet: 409 past authorization, nothing numbered.
+    ("POST", "/api/v1/cases/{case_id}/notices/{notice_kind}"): [
+        Probe("/api/v1/cases/{wa}/notices/order_to_pay", action(OFFICERS, 409, CLERKS)),
+        Probe("/api/v1/cases/{si}/notices/pension_acceptance_letter", action(CLERKS, 409)),
+    ],
+    ("GET", "/api/v1/cases/{case_id}/notices"): [
+        Probe("/api/v1/cases/{wa}/notices", in_case_county(200, CLERKS)),
+        Probe("/api/v1/cases/{si}/notices", in_case_county(200)),
+    ],
     # A hash no case has: 404 for everyone, but 401 without a token.
     ("GET", "/api/v1/cases/{case_id}/files/{sha256}"): [
         Probe(f"/api/v1/cases/{{wa}}/files/{'0' * 64}", in_case_county(404, CLERKS)),
@@ -243,7 +283,12 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
         Probe("/api/v1/admin/calendar/2031", roles_only(ADMINS, 422), BAD_SCHEDULE)
     ],
     ("POST", "/api/v1/admin/calendar/recompute"): [
-        Probe("/api/v1/admin/calendar/recompute", roles_only(ADMINS, 200))
+        Probe("/api/v1/admin/calendar/recompute", roles_only(ADMINS, 202))
+    ],
+    ("GET", "/api/v1/admin/calendar/sweeps/{sweep}"): [
+        Probe(
+            f"/api/v1/admin/calendar/sweeps/calendar-sweep-2031-{'0' * 16}", roles_only(ADMINS, 404)
+        )
     ],
     ("GET", "/api/v1/admin/regions/{county_code}"): [
         Probe("/api/v1/admin/regions/140105", roles_only(ADMINS, 200))

@@ -1,8 +1,10 @@
 """The calendar admin API over HTTP (CAL-2): admins only, malformed schedules refused, a
-loaded year recomputes the running cases' provisional deadlines."""
+loaded year recomputes the running cases' provisional deadlines in a background sweep (202,
+its progress at its status URL)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -43,6 +45,19 @@ async def admin(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
             delete(CalendarYearRecord).where(col(CalendarYearRecord.year).not_in(loaded_before))
         )
     engine.dispose()
+
+
+async def finished(admin: httpx.AsyncClient, started: dict[str, Any]) -> dict[str, Any]:
+    """The sweep's status once it has completed (it is background work: polled)."""
+    for _ in range(600):
+        response = await admin.get(started["status_url"])
+        assert response.status_code == 200, response.text
+        status = response.json()
+        if status["status"] != "running":
+            assert status["status"] == "completed", status
+            return dict(status)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the sweep {started['sweep_id']} did not finish")
 
 
 def loaded_years(stack: Stack) -> set[int]:
@@ -157,13 +172,17 @@ async def test_loading_a_year_recomputes_the_running_cases(
 
     response = await admin.put(f"{CALENDAR}/{year}", json=schedule)
 
-    assert response.status_code == 200, response.text
+    assert response.status_code == 202, response.text
     saved = response.json()
     version = saved["calendar_version"]
     assert saved["year"] == year and saved["changed_schedule"] is True
     assert f"+{year}:" in version and saved["sweep"]["calendar_version"] == version
-    assert {"case_id": case_id, "deadlines": ["investigation"]} in saved["sweep"]["changed"]
-    assert case_id not in [c["case_id"] for c in saved["sweep"]["failed"]]
+    assert saved["sweep"]["sweep_id"].startswith(f"calendar-sweep-{year}-")
+    done = await finished(admin, saved["sweep"])
+    progress = done["progress"]
+    assert progress["done"] is True and progress["calendar_version"] == version
+    assert progress["changed"] >= 1 and progress["cases_checked"] >= 1
+    assert case_id not in [c["case_id"] for c in progress["failures"]]
     after = investigation((await stack.http.get(f"/api/v1/cases/{case_id}")).json())
     assert after["due_at"] != before["due_at"]
     assert after["provisional"] is False and after["calendar_version"] == version
@@ -176,15 +195,26 @@ async def test_loading_a_year_recomputes_the_running_cases(
     )
     assert len(row["digest"]) == 64
 
-    # Loading the same schedule again changes nothing and finds nothing left to recompute.
+    # Loading the same schedule again changes nothing: the same sweep (one id per year and
+    # version), run again, finds this case no longer stale.
     again = await admin.put(f"{CALENDAR}/{year}", json=schedule)
-    assert again.status_code == 200, again.text
+    assert again.status_code == 202, again.text
     assert again.json()["changed_schedule"] is False
-    assert case_id not in [c["case_id"] for c in again.json()["sweep"]["changed"]]
+    assert again.json()["sweep"]["sweep_id"] == saved["sweep"]["sweep_id"]
+    await finished(admin, again.json()["sweep"])
+    assert investigation((await stack.http.get(f"/api/v1/cases/{case_id}")).json()) == after
     swept = await admin.post(f"{CALENDAR}/recompute")
-    assert swept.status_code == 200, swept.text
+    assert swept.status_code == 202, swept.text
     assert swept.json()["calendar_version"] == version
-    assert case_id not in [c["case_id"] for c in swept.json()["changed"]]
+    assert (await finished(admin, swept.json()))["progress"]["failed"] == 0
+
+
+async def test_an_unknown_sweep_is_404(admin: httpx.AsyncClient) -> None:
+    response = await admin.get(f"{CALENDAR}/sweeps/calendar-sweep-2031-{'0' * 16}")
+    assert response.status_code == 404, response.text
+    assert response.json()["error"]["code"] == "not_found"
+    malformed = await admin.get(f"{CALENDAR}/sweeps/WA-2026-000001")
+    assert malformed.status_code == 422, malformed.text
 
 
 async def test_a_schedule_with_make_up_days_is_loaded_and_listed(
@@ -194,8 +224,8 @@ async def test_a_schedule_with_make_up_days_is_loaded_and_listed(
         f"{CALENDAR}/2099",
         json={**GOOD_2027, "holidays": ["2099-01-01"], "makeup_workdays": ["2099-01-03"]},
     )
-    assert response.status_code == 200, response.text
-    assert response.json()["sweep"]["failed"] == []
+    assert response.status_code == 202, response.text
+    assert (await finished(admin, response.json()["sweep"]))["progress"]["failed"] == 0
     overview = (await admin.get(CALENDAR)).json()
     [row] = [y for y in overview["years"] if y["year"] == 2099]
     assert row["holiday_count"] == 1 and row["makeup_workday_count"] == 1

@@ -149,7 +149,7 @@ async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
     await expect(error).to_have_attribute("data-status", "422")
     await expect(error).to_contain_text("填写的内容不符合规则")
     await expect(error).to_contain_text("WA-5 · 清偿并确认")
-    await expect(error).to_contain_text("still owed (3000.00)")
+    await expect(error).to_contain_text("支付金额超过第1名劳动者尚欠的工资（3000.00）")
 
     # WA-7: a deposit's payment before the deposit was drawn is refused by the case's state.
     await form.locator("#f-amount").fill("100.00")

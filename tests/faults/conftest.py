@@ -97,6 +97,8 @@ class FaultStack:
             "TEMPORAL_NAMESPACE": "default",
             "TASK_QUEUE": self.task_queue,
             "DATABASE_URL": self.database_url,
+            # Case files and notices in the run's directory, never the checkout's var/.
+            "FILES_DIR": str(self.tmp / "files"),
             "API_HOST": "127.0.0.1",
             "API_PORT": str(self.api_port),
             "LOG_FORMAT": "json",

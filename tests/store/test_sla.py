@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from domain.deadlines import SlaState
+from store.board import recount
 from store.db import make_engine
 from store.sla import SlaFilter, SlaPage, list_sla_deadlines
 from store.tables import DeadlineRecord
@@ -50,6 +51,8 @@ def engine(database_url: str) -> Iterator[Engine]:
 def insert(engine: Engine, *rows: dict[str, Any]) -> None:
     with engine.begin() as conn:
         conn.execute(DeadlineRecord.__table__.insert(), list(rows))  # type: ignore[attr-defined]
+        # Rows written behind the read model's back: the board's kept counts follow them.
+        recount(conn)
 
 
 def board(engine: Engine, limit: int = 50, offset: int = 0, **flt: Any) -> SlaPage:

@@ -190,7 +190,8 @@ def test_weekly_buckets_start_on_monday_in_china_standard_time(engine: Engine) -
 
 def test_wa4_campaign_progress_counts_the_years_cases_left_open(county_cases: Engine) -> None:
     result = stats(county_cases)
-    year_end, spring = result.campaign
+    three_months, year_end, spring = result.campaign
+    assert three_months.name == "campaign_3_months"
     assert (year_end.name, year_end.clear_by, year_end.campaign_year) == (
         "campaign_year_end",
         date(2026, 12, 31),
@@ -207,6 +208,38 @@ def test_wa4_campaign_progress_counts_the_years_cases_left_open(county_cases: En
         2026,
     )
     assert spring.left_open == 3
+
+
+def test_wa4_three_month_clearance_counts_each_case_by_its_own_clock(engine: Engine) -> None:
+    three = {"name": "campaign_3_months", "rule": "WA-4", "basis": "fixed"}
+    cases = [
+        case("WA-2026-000101", opened_at=datetime(2026, 3, 2, tzinfo=UTC), status="settled"),
+        case("WA-2026-000102", opened_at=datetime(2026, 7, 1, tzinfo=UTC)),
+        case("WA-2026-000103", opened_at=NOW - 10 * DAY),
+        case("WA-2026-000104", opened_at=NOW - 2 * DAY),
+        case("WA-2026-000105", HIDDEN, opened_at=NOW - 2 * DAY),  # not the caller's county
+        case("WA-2025-000106", opened_at=datetime(2025, 11, 1, tzinfo=UTC)),  # last year's
+    ]
+    deadlines = [
+        deadline("WA-2026-000101", **three, due_at=datetime(2026, 6, 2, tzinfo=UTC), state="met"),
+        deadline(
+            "WA-2026-000102", **three, due_at=datetime(2026, 10, 1, tzinfo=UTC), state="breached"
+        ),
+        deadline("WA-2026-000103", **three, due_at=NOW + 80 * DAY),
+        deadline("WA-2026-000104", **three, due_at=NOW + 88 * DAY),
+        deadline("WA-2026-000105", HIDDEN, **three, due_at=NOW + 5 * DAY),
+        deadline(
+            "WA-2025-000106", **three, due_at=datetime(2026, 2, 1, tzinfo=UTC), state="breached"
+        ),
+    ]
+    insert(engine, cases, deadlines)
+    three_months = stats(engine).campaign[0]
+    assert three_months.name == "campaign_3_months" and three_months.campaign_year == 2026
+    assert (three_months.cases, three_months.cleared, three_months.left_open) == (4, 1, 3)
+    assert three_months.overdue == 1  # past its 3 months and still open
+    # The soonest case still running reaches its 3 months in 80 days.
+    assert three_months.clear_by == (NOW + 80 * DAY).date()
+    assert three_months.days_left == 80
 
 
 def test_wa4_before_the_eve_the_spring_festival_date_is_for_last_years_cases() -> None:

@@ -3,7 +3,8 @@
 Records the scenarios that have no history yet; existing files are kept, because each guards
 the cases that ran on the code that recorded it: a change that breaks replay of one needs
 workflow.patched(). Run `python -m tests.workflows.record_histories` after adding a scenario.
-ReconcileWorkflow's history is recorded apart, its activity's answer stubbed (record_reconcile).
+ReconcileWorkflow's history is recorded apart, its activity's answer stubbed (record_reconcile),
+and so is CalendarSweepWorkflow's (record_sweep).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.calendar_sweep import BatchOutcome, SweepRequest
+from api.calendar_sweep import FailedCase
 from core.settings import Settings
 from core.temporal import installed_binary, register_search_attributes, runtime
 from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
@@ -25,6 +28,7 @@ from store.db import make_engine
 from tests.workflows.conftest import Harness
 from tests.workflows.scenarios import SCENARIOS
 from worker import build_worker
+from workflows.calendar_sweep import CalendarSweepWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -60,6 +64,7 @@ async def main() -> None:
                     path.write_text(history.to_json())
                     print(f"recorded {name}: {len(history.events)} events")
         await record_reconcile(env)
+        await record_sweep(env)
 
 
 @activity.defn(name="mark_ended_cases")
@@ -89,6 +94,52 @@ async def record_reconcile(env: WorkflowEnvironment) -> None:
     history = await handle.fetch_history()
     (HISTORIES / f"{workflow_id}.{RECONCILE_SCENARIO}.json").write_text(history.to_json())
     print(f"recorded {RECONCILE_SCENARIO}: {len(history.events)} events")
+
+
+SWEEP_SCENARIO = "calendar_sweep_two_batches"
+_SWEEP_BATCHES = [["WA-2026-900201", "WA-2026-900202"], ["WA-2026-900203"], []]
+
+
+@activity.defn(name="stale_batch")
+async def _stale_batch(calendar_version: str, after: str | None, limit: int) -> list[str]:
+    # The read model's answer, stubbed: the batch after the cursor.
+    for batch in _SWEEP_BATCHES:
+        if not batch or after is None or batch[0] > after:
+            return batch
+    return []
+
+
+@activity.defn(name="recompute_batch")
+async def _recompute_batch(
+    calendar_version: str, case_ids: list[str], concurrency: int
+) -> BatchOutcome:
+    failures = [FailedCase(case_id=c, error="update failed: stub") for c in case_ids[1:2]]
+    return BatchOutcome(changed=len(case_ids) - len(failures), failures=failures)
+
+
+async def record_sweep(env: WorkflowEnvironment) -> None:
+    kept = list(HISTORIES.glob(f"*.{SWEEP_SCENARIO}.json"))
+    if kept:
+        print(f"kept {kept[0].name}")
+        return
+    task_queue = f"record-{uuid.uuid4()}"
+    workflow_id = "calendar-sweep-2031-0000000000900200"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[CalendarSweepWorkflow],
+        activities=[_stale_batch, _recompute_batch],
+    ):
+        handle = await env.client.start_workflow(
+            CalendarSweepWorkflow.run,
+            SweepRequest(calendar_version="cn-2031-recorded", year=2031, batch_size=2),
+            id=workflow_id,
+            task_queue=task_queue,
+        )
+        await handle.result()
+    history = await handle.fetch_history()
+    (HISTORIES / f"{workflow_id}.{SWEEP_SCENARIO}.json").write_text(history.to_json())
+    print(f"recorded {SWEEP_SCENARIO}: {len(history.events)} events")
 
 
 if __name__ == "__main__":
