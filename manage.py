@@ -57,6 +57,7 @@ MYPY_TARGETS = [
     "domain",
     "core",
     "store",
+    "ops",
     "devstack",
     "worker.py",
 ]
@@ -176,11 +177,11 @@ def main(argv: list[str]) -> int:
             fail(f"`{command}` takes no arguments; configure it through the environment or .env")
         exec_in_venv(["-m", "core.temporal", command])
     if command in {"create-user", "create-token", "revoke-token", "users"}:
-        exec_in_venv(["-m", "api.users_cli", command, *rest])
+        exec_in_venv(["-m", "ops.users_cli", command, *rest])
     if command == "rebuild-read-model":
         if rest:
             fail(f"`{command}` takes no arguments; configure it through the environment or .env")
-        exec_in_venv(["-m", "store.rebuild"])
+        exec_in_venv(["-m", "ops.rebuild"])
     if command == "demo":
         exec_in_venv(["-m", "devstack.demo", *rest])
     if command == "maildrop":

@@ -25,16 +25,13 @@ from core.settings import Settings, get_settings
 from core.temporal import connect, data_converter
 from store.db import create_schema, engine_for
 from workflows.calendar_sweep import CalendarSweepWorkflow
+from workflows.catalog import CASE_WORKFLOWS
 from workflows.delivery import DeliveryWorkflow
-from workflows.dispute import DisputeWorkflow
-from workflows.insurance_transfer import InsuranceTransferWorkflow
 from workflows.reconcile import ReconcileWorkflow
-from workflows.wage_arrears import WageArrearsWorkflow
 
-WORKFLOWS = [
-    WageArrearsWorkflow,
-    DisputeWorkflow,
-    InsuranceTransferWorkflow,
+# Every case kind's workflow (workflows/catalog.py), then the system's own.
+WORKFLOWS: list[type] = [
+    *CASE_WORKFLOWS.values(),
     ReconcileWorkflow,
     DeliveryWorkflow,
     CalendarSweepWorkflow,

@@ -4,7 +4,7 @@
 `stale_batch` reads from the read model the next cases, in case-id order after a cursor, that
 hold a pending deadline computed on another calendar (or provisional); `recompute_batch` asks
 each of them, a bounded number at once, to recompute through its own workflow's
-`recompute_deadlines` update (api/calendar_sweep.py), heartbeating as cases finish. Both are
+`recompute_deadlines` update (ops/calendar_sweep.py), heartbeating as cases finish. Both are
 safe to repeat: a case already on the version is left alone by its workflow, and a retried
 batch only asks again.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.client import Client
 
-from api.calendar_sweep import FailedCase, recompute_cases, stale_case_ids
+from ops.calendar_sweep import FailedCase, recompute_cases, stale_case_ids
 
 # How many failures a sweep's progress lists by case (all are counted).
 MAX_LISTED_FAILURES = 100

@@ -1,35 +1,18 @@
-"""Writes to the SQL read model and outbox. Every write is idempotent: a retried activity, or
-a workflow replayed from the start, leaves the same rows as one clean run."""
+"""The case workflows' activities on the SQL read model and outbox (the SQL is in
+store/read_model.py, which the rebuild writes through too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
-import structlog
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from temporalio import activity
 
 from domain.notifications import Notification
 from domain.regions import RegionSettings
 from domain.snapshot import CaseSnapshot
-from store.board import replace_case_deadlines
-from store.case_ends import ended_abnormally
+from store import read_model
 from store.case_numbers import allocate_case_id
-from store.cases import awaiting_column
-from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
-
-log = structlog.get_logger("activities.read_model")
-
-
-def _insert(engine: Engine, table: Any) -> Any:
-    dialect = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    return dialect(table)
 
 
 class ReadModelActivities:
@@ -38,59 +21,18 @@ class ReadModelActivities:
     ) -> None:
         self._engine = engine
         # Starts each notification's delivery workflow (activities/delivery_start.py); the
-        # worker passes it, the rebuild and unit tests do not.
+        # worker passes it, unit tests do not.
         self._deliver = deliver
 
     @activity.defn
     def load_region_settings(self, county_code: str) -> RegionSettings:
-        with Session(self._engine) as session:
-            row = session.get(RegionSettingRecord, county_code)
-            values = dict(row.values) if row is not None else {}
-        return RegionSettings.model_validate({**values, "county_code": county_code})
+        return read_model.region_settings(self._engine, county_code)
 
     @activity.defn
     def sync_case(self, snapshot: CaseSnapshot) -> None:
-        """Upserts the case row and replaces its deadline rows, unless a newer revision is
-        there already (a late retry of an older snapshot changes nothing) or the case is
-        marked as ended abnormally (a write still in flight when its workflow was terminated
-        must not reopen it)."""
-        cases = CaseRecord.__table__  # type: ignore[attr-defined]
-        values = snapshot.model_dump(exclude={"deadlines"})
-        values["sla_state"] = snapshot.sla_state.value if snapshot.sla_state else None
-        values["awaiting"] = awaiting_column(snapshot.awaiting)
-        values["updated_at"] = datetime.now(UTC)
-        with self._engine.begin() as conn:
-            row = conn.execute(
-                select(cases.c.revision, cases.c.status)
-                .where(cases.c.case_id == snapshot.case_id)
-                .with_for_update()
-            ).one_or_none()
-            stored = row.revision if row is not None else None
-            if stored is not None and stored > snapshot.revision:
-                log.info("read model newer", revision=snapshot.revision, stored=stored)
-                return
-            if row is not None and ended_abnormally(row.status):
-                log.info("read model marks the case ended", status=row.status)
-                return
-            if stored is None:
-                conn.execute(cases.insert().values(**values))
-            else:
-                conn.execute(
-                    cases.update().where(cases.c.case_id == snapshot.case_id).values(**values)
-                )
-            rows = [
-                {
-                    **row.model_dump(),
-                    "case_id": snapshot.case_id,
-                    "kind": snapshot.kind,
-                    "county_code": snapshot.county_code,
-                    "priority": snapshot.priority,
-                }
-                for row in {d.name: d for d in snapshot.deadlines}.values()
-            ]
-            # The board's kept counts follow in the same transaction (store/board.py).
-            replace_case_deadlines(conn, snapshot.case_id, rows)
-        log.info("read model synced", revision=snapshot.revision, status=snapshot.status)
+        """Upserts the case row and its deadlines unless a newer revision is there already
+        or the case is marked as ended abnormally (store/read_model.py)."""
+        read_model.sync_case(self._engine, snapshot)
 
     @activity.defn
     def allocate_case_id(self, kind: str) -> str:
@@ -104,36 +46,7 @@ class ReadModelActivities:
         the delivery of each (once per key: a retried write starts nothing new)."""
         if not notifications:
             return 0
-        table = NotificationRecord.__table__  # type: ignore[attr-defined]
-        rows = [
-            {
-                "key": n.key,
-                "case_id": n.case_id,
-                "kind": n.kind,
-                "recipient_role": n.recipient_role.value if n.recipient_role else None,
-                "recipient": n.recipient,
-                "county_code": n.county_code,
-                "params": n.params,
-                "created_at": datetime.now(UTC),
-            }
-            for n in notifications
-        ]
-        stmt = (
-            _insert(self._engine, table)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=[table.c.key])
-            # The rows written, counted from RETURNING: a multi-row INSERT's rowcount is -1
-            # on PostgreSQL's driver.
-            .returning(table.c.key)
-        )
-        with self._engine.begin() as conn:
-            written = len(conn.execute(stmt).all())
-        log.info(
-            "notifications written",
-            kinds=[n.kind for n in notifications],
-            new=written,
-            already_there=len(notifications) - written,
-        )
+        written = read_model.write_notifications(self._engine, notifications)
         if self._deliver is not None:
             # Every one, not only the new rows: a write retried after a failed start must
             # still start it; a started one is left alone.

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.client import Client
 
+from domain import kinds
 from domain.case_ends import AbnormalEnd, EndedCasesReconciled, ReconcileEndedCases
 from store.case_ends import mark_case_ended
-from store.case_numbers import CASE_PREFIXES
 
 log = structlog.get_logger("activities.reconcile")
 
@@ -30,10 +30,10 @@ def ended_cases_query(task_queue: str, since: datetime) -> str:
     """The case workflows of `task_queue` closed abnormally since `since` (CaseKind is set
     by every case workflow, and by nothing else)."""
     statuses = " OR ".join(f"ExecutionStatus = '{s}'" for s in _VISIBILITY_STATUS.values())
-    kinds = ", ".join(f"'{kind}'" for kind in sorted(CASE_PREFIXES))
+    names = ", ".join(f"'{name}'" for name in sorted(kinds.NAMES))
     return (
         f"({statuses}) AND CloseTime >= '{since.astimezone(UTC).isoformat()}' "
-        f"AND CaseKind IN ({kinds}) AND TaskQueue = '{task_queue}'"
+        f"AND CaseKind IN ({names}) AND TaskQueue = '{task_queue}'"
     )
 
 

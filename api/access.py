@@ -4,10 +4,11 @@
   agency's too). Outside them it does not exist: 404, the same answer as an unknown case, so
   ids cannot be probed across counties.
 - An action is for the roles its case kind declares beside it (`ACTIONS` in
-  `domain/*/rules.py`): another role gets 403. The workflow's validator checks the same
-  declaration again, and the agency side of a transfer step (SI-1, SI-3).
-- A case is opened by the roles its kind declares (`OPENED_BY`), in a county the user is
-  bound to (403 otherwise).
+  `domain/*/rules.py`, read through the registry, domain/kinds.py): another role gets 403.
+  The workflow's validator checks the same declaration again, and the county of each
+  action's actor (a transfer step's agency, SI-1, SI-3).
+- A case is opened by the roles its kind declares (`opened_by` in its registry record), in
+  a county the user is bound to (403 otherwise).
 - The actor of every action is the caller: user id and role from the token, county the
   case's (the first of the case's counties the user is bound to). A body naming an actor is
   refused (422), so nobody believes they acted as someone else.
@@ -16,8 +17,9 @@
 - Agency clerks work on social-insurance transfers only: wage-arrears and dispute cases do
   not exist for them (404, and absent from lists, the SLA board and the statistics).
 - Personal data (names, ID numbers, mobiles) is shown in full only to the roles who work
-  with the person: mediators and inspectors on wage-arrears and dispute cases, agency clerks
-  on transfers. Everyone else (supervisors, admins, other roles) sees it masked.
+  with the person (`full_personal_data` in the kind's record): mediators and inspectors on
+  wage-arrears and dispute cases, agency clerks on transfers. Everyone else (supervisors,
+  admins, other roles) sees it masked.
 """
 
 from __future__ import annotations
@@ -34,24 +36,10 @@ from sqlmodel import Session
 from api import gateway
 from api.auth import Principal, get_current_user
 from api.errors import ApiError
+from domain import kinds
 from domain.actions import ActionSpec
 from domain.common import Actor, Role
-from domain.dispute.rules import OPENED_BY as DISPUTE_OPENERS
-from domain.insurance.rules import OPENED_BY as TRANSFER_OPENERS
-from domain.wage_arrears.rules import OPENED_BY as WAGE_ARREARS_OPENERS
 from store.access import CaseCounties, case_counties
-
-OPENED_BY: Mapping[str, frozenset[Role]] = {
-    "wage_arrears": WAGE_ARREARS_OPENERS,
-    "dispute": DISPUTE_OPENERS,
-    "insurance_transfer": TRANSFER_OPENERS,
-}
-# Roles that see a case's personal data unmasked, by case kind.
-FULL_PERSONAL_DATA: Mapping[str, frozenset[Role]] = {
-    "wage_arrears": frozenset({Role.mediator, Role.inspector}),
-    "dispute": frozenset({Role.mediator, Role.inspector}),
-    "insurance_transfer": frozenset({Role.agency_clerk}),
-}
 
 # Roles that work on some case kinds only: the others do not exist for them (404, unlisted).
 KINDS_OF_ROLE: Mapping[Role, frozenset[str]] = {
@@ -67,7 +55,7 @@ def visible_kinds(user: Principal) -> frozenset[str] | None:
 
 
 def sees_personal_data(user: Principal, kind: str) -> bool:
-    return user.role in FULL_PERSONAL_DATA.get(kind, frozenset())
+    return kind in kinds.BY_NAME and user.role in kinds.named(kind).full_personal_data
 
 
 @dataclass(frozen=True)
@@ -112,14 +100,9 @@ async def _from_workflow(request: Request, case_id: str) -> CaseCounties | None:
         if err.status == 404:
             return None
         raise
-    intake = view.state.intake
-    kind = gateway.kind_of(case_id).name
-    if kind == "insurance_transfer":
-        own, others = intake.to_agency.county_code, [intake.from_agency.county_code]
-    else:
-        own, others = intake.county_code, []
-    counties = (own, *sorted(set(others) - {own}))
-    return CaseCounties(case_id=case_id, kind=kind, county_code=own, counties=counties)
+    kind = gateway.kind_of(case_id)
+    counties = kind.counties(view.state.intake)
+    return CaseCounties(case_id=case_id, kind=kind.name, county_code=counties[0], counties=counties)
 
 
 async def find_case(request: Request, case_id: str) -> CaseCounties | None:
@@ -200,7 +183,7 @@ def authorize_attach(access: Annotated[CaseAccess, Depends(get_case_access)]) ->
 
 def opener(user: Principal, kind: str, county_code: str) -> Actor:
     """The actor opening a case of `kind` in `county_code`, or 403."""
-    allowed = OPENED_BY[kind]
+    allowed = kinds.named(kind).opened_by
     if user.role not in allowed:
         names = ", ".join(sorted(r.value for r in allowed))
         raise ApiError(403, "forbidden", f"a {kind} case is opened by the roles: {names}")

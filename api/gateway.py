@@ -1,15 +1,14 @@
 """The API's only contact with Temporal: start a case, run an action, read state and history.
 
-A case id's prefix names its kind (WA-… wage arrears, MA-… dispute, SI-… insurance
-transfer). Temporal's errors become ApiErrors here, so routes stay one call deep.
+Temporal's errors become ApiErrors here, so routes stay one call deep. The case kind comes
+from the registry (domain/kinds.py) by the case id's prefix; its workflow class from the
+one map at this edge (workflows/catalog.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -27,23 +26,14 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import ApiError, validation_details
-from domain.actions import ActionSpec
+from core import history
+from domain import kinds
 from domain.case_ends import AbnormalEnd, CaseEnded
+from domain.case_kind import CaseKind
 from domain.common import Command, RequestStamp
-from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
-from domain.dispute.view import DisputeActionResult, DisputeView
-from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
-from domain.insurance.view import TransferActionResult, TransferView
-from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
-from domain.wage_arrears.view import ActionResult, WageArrearsView
-from workflows.dispute import DisputeWorkflow
-from workflows.insurance_transfer import InsuranceTransferWorkflow
-from workflows.wage_arrears import WageArrearsWorkflow
+from workflows.catalog import CASE_WORKFLOWS
 
-CASE_ID = re.compile(r"^([A-Z]{2})-\d{4}-\d{6}$")
 RPC_TIMEOUT = timedelta(seconds=30)
-# A case continues as new every ~10 000 events; this many runs is far past any case's life.
-MAX_RUNS = 1000
 
 _REFUSALS = {
     "ActionNotAllowed": (409, "action_not_allowed"),
@@ -54,39 +44,15 @@ _REFUSALS = {
 }
 
 
-@dataclass(frozen=True)
-class CaseKind:
-    name: str
-    workflow: type
-    view: type[BaseModel]
-    result: type[BaseModel]
-    actions: dict[str, ActionSpec[Any]]
-
-
-KINDS = {
-    "WA": CaseKind(
-        "wage_arrears", WageArrearsWorkflow, WageArrearsView, ActionResult, WAGE_ARREARS_ACTIONS
-    ),
-    "MA": CaseKind("dispute", DisputeWorkflow, DisputeView, DisputeActionResult, DISPUTE_ACTIONS),
-    "SI": CaseKind(
-        "insurance_transfer",
-        InsuranceTransferWorkflow,
-        TransferView,
-        TransferActionResult,
-        TRANSFER_ACTIONS,
-    ),
-}
-
-
 def not_found(case_id: str) -> ApiError:
     return ApiError(404, "case_not_found", f"no case {case_id}")
 
 
 def kind_of(case_id: str) -> CaseKind:
-    match = CASE_ID.match(case_id)
-    if not match or match.group(1) not in KINDS:
+    kind = kinds.of_case(case_id)
+    if kind is None:
         raise not_found(case_id)
-    return KINDS[match.group(1)]
+    return kind
 
 
 def handle_for(client: Client, case_id: str) -> WorkflowHandle[Any, Any]:
@@ -97,12 +63,13 @@ def handle_for(client: Client, case_id: str) -> WorkflowHandle[Any, Any]:
 async def start_case(
     client: Client, task_queue: str, kind: str, case_id: str, intake: BaseModel
 ) -> BaseModel:
-    """Starts the case's workflow, or finds the one a retried request started."""
+    """Starts the case's workflow, or finds the one a retried request started; its view
+    once the case is open and in the read model."""
     case_kind = kind_of(case_id)
     assert case_kind.name == kind
     try:
         handle = await client.start_workflow(
-            case_kind.workflow.run,  # type: ignore[attr-defined]
+            CASE_WORKFLOWS[kind].run,  # type: ignore[attr-defined]
             intake,
             id=case_id,
             task_queue=task_queue,
@@ -110,13 +77,16 @@ async def start_case(
             # never reused once its case has ended.
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # What the Temporal UI lists the case as: kind, counties, rules (no personal data).
+            static_summary=case_kind.summary(intake),
         )
     except WorkflowAlreadyStartedError:
+        # The case ended: its view answers from replay.
         ended = client.get_workflow_handle(case_id, result_type=case_kind.result)
-        result: BaseModel = await ended.result(rpc_timeout=RPC_TIMEOUT)
-        return result
+        await ended.result(rpc_timeout=RPC_TIMEOUT)
+        return await get_view(client, case_id)
     opened: BaseModel = await handle.execute_update(
-        "wait_opened", result_type=case_kind.result, rpc_timeout=RPC_TIMEOUT
+        "wait_opened", result_type=case_kind.view, rpc_timeout=RPC_TIMEOUT
     )
     return opened
 
@@ -221,21 +191,13 @@ async def get_end(client: Client, case_id: str) -> CaseEnded | None:
 
 
 async def fetch_history(client: Client, case_id: str) -> list[WorkflowHistory]:
-    """Every run's history of the case, oldest first: a case that continued as new is still
-    one audit trail (each run's first event names the run it continues)."""
+    """Every run's history of the case, oldest first (core/history.py)."""
     kind_of(case_id)
-    runs: list[WorkflowHistory] = []
-    run_id: str | None = None
     try:
-        while True:
-            handle = client.get_workflow_handle(case_id, run_id=run_id)
-            history = await handle.fetch_history(rpc_timeout=RPC_TIMEOUT)
-            runs.insert(0, history)
-            started = history.events[0].workflow_execution_started_event_attributes
-            run_id = started.continued_execution_run_id
-            if not run_id or len(runs) >= MAX_RUNS:
-                return runs
+        return await history.fetch_runs(client, case_id, RPC_TIMEOUT)
     except RPCError as err:
-        if err.status is RPCStatusCode.NOT_FOUND and not runs:
+        if err.status is RPCStatusCode.NOT_FOUND:
             raise not_found(case_id) from None
+        raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err
+    except history.EarlierRunMissing as err:
         raise ApiError(503, "temporal_unavailable", "the case engine did not answer") from err

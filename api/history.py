@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
@@ -21,6 +20,7 @@ from temporalio.converter import DataConverter
 
 from api.masking import TextMask, party_names
 from api.schemas import CaseHistory, HistoryEntry
+from core.history import decode, scheduled
 from store.delivery import DeliveryAttemptRecord
 
 # Internal plumbing, not acts of a person or of the case.
@@ -29,12 +29,6 @@ _HIDDEN_UPDATES = {"wait_opened"}
 _PERSONAL_FIELDS = {"name", "id_number", "mobile"}
 # Notifications that say a deadline's time came; the timer entry before them names it.
 _FIRING_KINDS = {"deadline_due_soon": "warned", "deadline_breached": "breached"}
-
-
-async def _decode(converter: DataConverter, payloads: Sequence[Payload]) -> list[Any]:
-    if not payloads:
-        return []
-    return await converter.decode(list(payloads))
 
 
 def _actor(value: Any) -> dict[str, str] | None:
@@ -70,7 +64,7 @@ async def build_history(
             started = event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
             if started and run_no == 1:
                 attrs = event.workflow_execution_started_event_attributes
-                names += party_names(await _decode(converter, attrs.input.payloads))
+                names += party_names(await decode(converter, attrs.input.payloads))
             if started and run_no > 1:
                 continue  # the case goes on: the continuation was recorded at the run's end
             entry = await _entry(event, converter, by_update)
@@ -105,12 +99,10 @@ class _StateTrail:
         self.timer: HistoryEntry | None = None
 
     async def snapshot(self, event: HistoryEvent, converter: DataConverter) -> bool:
-        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        payloads = scheduled(event, "sync_case")
+        if payloads is None:
             return False
-        scheduled = event.activity_task_scheduled_event_attributes
-        if scheduled.activity_type.name != "sync_case":
-            return False
-        args = await _decode(converter, scheduled.input.payloads)
+        args = await decode(converter, payloads)
         row = args[0] if args and isinstance(args[0], dict) else {}
         status = row.get("status")
         if isinstance(status, str):
@@ -169,7 +161,7 @@ async def _entry(
     kind = event.event_type
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
         attrs = event.workflow_execution_started_event_attributes
-        args = await _decode(converter, attrs.input.payloads)
+        args = await decode(converter, attrs.input.payloads)
         intake = args[0] if args and isinstance(args[0], dict) else {}
         return HistoryEntry(
             **base,
@@ -195,7 +187,7 @@ async def _entry(
         name = request.input.name
         if name in _HIDDEN_UPDATES:
             return None
-        args = await _decode(converter, request.input.args.payloads)
+        args = await decode(converter, request.input.args.payloads)
         cmd = args[0] if args and isinstance(args[0], dict) else {}
         entry = HistoryEntry(
             **base,
@@ -214,7 +206,7 @@ async def _entry(
             if completed.outcome.HasField("failure"):
                 accepted.outcome = f"refused: {completed.outcome.failure.message}"
             else:
-                result = await _decode(converter, completed.outcome.success.payloads)
+                result = await decode(converter, completed.outcome.success.payloads)
                 status = result[0].get("status") if result and isinstance(result[0], dict) else None
                 accepted.outcome = f"done: status {status}" if status else "done"
                 if isinstance(status, str):
@@ -223,10 +215,10 @@ async def _entry(
     if kind == EventType.EVENT_TYPE_TIMER_FIRED:
         return HistoryEntry(**base, kind="system", what="timer_fired")
     if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-        scheduled = event.activity_task_scheduled_event_attributes
-        if scheduled.activity_type.name != "write_notifications":
+        payloads = scheduled(event, "write_notifications")
+        if payloads is None:
             return None
-        args = await _decode(converter, scheduled.input.payloads)
+        args = await decode(converter, payloads)
         notes = args[0] if args and isinstance(args[0], list) else []
         kinds = [n.get("kind") for n in notes if isinstance(n, dict)]
         return HistoryEntry(
@@ -256,7 +248,7 @@ async def _entry(
         )
     if kind == EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
         sent = event.signal_external_workflow_execution_initiated_event_attributes
-        args = await _decode(converter, sent.input.payloads)
+        args = await decode(converter, sent.input.payloads)
         return HistoryEntry(
             **base,
             kind="system",
@@ -268,7 +260,7 @@ async def _entry(
         )
     if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         received = event.workflow_execution_signaled_event_attributes
-        args = await _decode(converter, received.input.payloads)
+        args = await decode(converter, received.input.payloads)
         return HistoryEntry(
             **base,
             kind="system",

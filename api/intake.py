@@ -8,20 +8,16 @@ with the caller as its opener, validated by the domain's own rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends
 from pydantic import BaseModel, ValidationError, create_model
 
 from api.access import User, opener
 from api.errors import ApiError, validation_details
+from domain import kinds
+from domain.case_kind import CaseKind
 from domain.common import StrictModel
-from domain.dispute.models import DisputeIntake
-from domain.insurance.models import TransferIntake
-from domain.wage_arrears.models import WageArrearsIntake
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def _without_opener(model: type[BaseModel], name: str) -> type[StrictModel]:
@@ -36,17 +32,18 @@ def _without_opener(model: type[BaseModel], name: str) -> type[StrictModel]:
     return body
 
 
-WageArrearsIntakeIn = _without_opener(WageArrearsIntake, "WageArrearsIntakeIn")
-DisputeIntakeIn = _without_opener(DisputeIntake, "DisputeIntakeIn")
-TransferIntakeIn = _without_opener(TransferIntake, "TransferIntakeIn")
+# Each kind's body, named after its intake (`WageArrearsIntakeIn`, ...).
+BODIES: dict[str, type[StrictModel]] = {
+    kind.name: _without_opener(kind.intake, f"{kind.intake.__name__}In") for kind in kinds.KINDS
+}
 
 
-def _opened(
-    model: type[M], kind: str, county: Callable[[Any], str], body: BaseModel, user: Any
-) -> M:
-    actor = opener(user, kind, county(body))
+def _opened(kind: CaseKind, body: BaseModel, user: Any) -> BaseModel:
+    # The county the case is opened in, by the kind's own rule (a transfer: the new agency's,
+    # where the worker applies, SI-1).
+    actor = opener(user, kind.name, kind.county_of(body))
     try:
-        return model.model_validate({**dict(body), "opened_by": actor})
+        return kind.intake.model_validate({**dict(body), "opened_by": actor})
     except ValidationError as err:
         details = validation_details(err.errors())
         for detail in details:
@@ -54,21 +51,13 @@ def _opened(
         raise ApiError(422, "invalid_input", "the request is malformed", details) from None
 
 
-def wage_arrears_intake(body: WageArrearsIntakeIn, user: User) -> WageArrearsIntake:  # type: ignore[valid-type]
-    return _opened(WageArrearsIntake, "wage_arrears", lambda b: b.county_code, body, user)
+def intake_dependency(kind: CaseKind) -> Any:
+    """The create route's parameter: the kind's intake, with the caller as its opener."""
 
+    def opened(body: Any, user: Any) -> BaseModel:
+        return _opened(kind, body, user)
 
-def dispute_intake(body: DisputeIntakeIn, user: User) -> DisputeIntake:  # type: ignore[valid-type]
-    return _opened(DisputeIntake, "dispute", lambda b: b.county_code, body, user)
-
-
-def transfer_intake(body: TransferIntakeIn, user: User) -> TransferIntake:  # type: ignore[valid-type]
-    # SI-1: the worker applies at the new region's agency.
-    return _opened(
-        TransferIntake, "insurance_transfer", lambda b: b.to_agency.county_code, body, user
-    )
-
-
-WageArrearsIntakeDep = Annotated[WageArrearsIntake, Depends(wage_arrears_intake)]
-DisputeIntakeDep = Annotated[DisputeIntake, Depends(dispute_intake)]
-TransferIntakeDep = Annotated[TransferIntake, Depends(transfer_intake)]
+    opened.__name__ = f"{kind.name}_intake"
+    # FastAPI reads these: the body's model (its OpenAPI schema) and the caller.
+    opened.__annotations__ = {"body": BODIES[kind.name], "user": User, "return": kind.intake}
+    return Annotated[kind.intake, Depends(opened)]

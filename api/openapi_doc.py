@@ -21,7 +21,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, create_model
 from pydantic.json_schema import models_json_schema
 
-from api import gateway
+from domain import kinds
 from domain.common import StrictModel
 
 ACTION_PATH = "/api/v1/cases/{case_id}/actions/{action}"
@@ -43,7 +43,7 @@ def _title(kind: str, action: str) -> str:
 def action_bodies() -> dict[str, list[type[BaseModel]]]:
     """Each action name's body models, one per kind that has the action."""
     bodies: dict[str, list[type[BaseModel]]] = {}
-    for kind in gateway.KINDS.values():
+    for kind in kinds.KINDS:
         for name, spec in kind.actions.items():
             fields: dict[str, Any] = {
                 field: (info.annotation, info)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,24 +16,24 @@ from api.masking import TextMask
 from api.schemas import (
     ActionNotYet,
     AvailableAction,
-    CaseDetail,
     DeadlinePublic,
     DisputeDetail,
     Totals,
     TransferDetail,
+    WageArrearsDetail,
     WorkerPublic,
 )
-from domain import identity
+from domain import identity, kinds
 from domain.actions import HOUSEKEEPING, ActionSpec
 from domain.case_ends import CaseEnded
 from domain.common import ActionNotAllowed, Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
-from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
+from domain.dispute.kind import DISPUTE
 from domain.dispute.view import DisputeView
-from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
+from domain.insurance.kind import INSURANCE_TRANSFER
 from domain.insurance.view import TransferView
 from domain.wage_arrears import accounts
-from domain.wage_arrears.rules import ACTIONS
+from domain.wage_arrears.kind import WAGE_ARREARS
 from domain.wage_arrears.view import WageArrearsView
 
 Mask = Callable[[str], str]
@@ -56,12 +57,12 @@ def _free_text(reveal: bool, names: list[str]) -> Callable[[Any], Any]:
     return TextMask(names).deep
 
 
-def case_detail(
+def wage_arrears_detail(
     view: WageArrearsView,
     now: datetime | None = None,
     reveal: bool = False,
     role: Role | None = None,
-) -> CaseDetail:
+) -> WageArrearsDetail:
     now = now or datetime.now(UTC)
     mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
@@ -81,10 +82,10 @@ def case_detail(
         )
         for acc, claim in zip(view.accounts, intake.workers, strict=True)
     ]
-    return CaseDetail(
+    return WageArrearsDetail(
         case_id=state.case_id,
         case_number=state.intake.case_number,
-        kind="wage_arrears",
+        kind=WAGE_ARREARS.name,
         status=state.status.value,
         severity=state.severity.value,
         triaged=state.triaged,
@@ -114,8 +115,8 @@ def case_detail(
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
-        available_actions=_available(ACTIONS, view.available_actions, role),
-        not_yet=_not_yet(ACTIONS, state, view.available_actions, role),
+        available_actions=_available(WAGE_ARREARS.actions, view.available_actions, role),
+        not_yet=_not_yet(WAGE_ARREARS.actions, state, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
         revision=state.revision,
     )
@@ -177,14 +178,14 @@ def dispute_detail(
     intake = state.intake
     text = _free_text(reveal, [w.name for w in intake.workers])
     linked = (
-        [{"case_id": intake.linked_case_id, "kind": "wage_arrears", "relation": "referred_by"}]
+        [{"case_id": intake.linked_case_id, "kind": WAGE_ARREARS.name, "relation": "referred_by"}]
         if intake.linked_case_id
         else []
     )
     return DisputeDetail(
         case_id=state.case_id,
         case_number=state.intake.case_number,
-        kind="dispute",
+        kind=DISPUTE.name,
         stage=state.stage.value,
         status=state.stage.value,
         priority=state.priority,
@@ -214,8 +215,8 @@ def dispute_detail(
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
-        available_actions=_available(DISPUTE_ACTIONS, view.available_actions, role),
-        not_yet=_not_yet(DISPUTE_ACTIONS, state, view.available_actions, role),
+        available_actions=_available(DISPUTE.actions, view.available_actions, role),
+        not_yet=_not_yet(DISPUTE.actions, state, view.available_actions, role),
         linked_cases=linked,
         revision=state.revision,
     )
@@ -232,7 +233,7 @@ def transfer_detail(
     return TransferDetail(
         case_id=state.case_id,
         case_number=state.intake.case_number,
-        kind="insurance_transfer",
+        kind=INSURANCE_TRANSFER.name,
         transfer_kind=intake.kind.value,
         stage=state.stage.value,
         status=state.stage.value,
@@ -260,11 +261,53 @@ def transfer_detail(
         events=text([e.model_dump(mode="json") for e in state.events]),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
-        available_actions=_available(TRANSFER_ACTIONS, view.available_actions, role),
-        not_yet=_not_yet(TRANSFER_ACTIONS, state, view.available_actions, role),
+        available_actions=_available(INSURANCE_TRANSFER.actions, view.available_actions, role),
+        not_yet=_not_yet(INSURANCE_TRANSFER.actions, state, view.available_actions, role),
         linked_cases=[],
         revision=state.revision,
     )
+
+
+@dataclass(frozen=True)
+class KindDetail:
+    """How the API shows a case kind: where a case of it is opened (`POST
+    /api/v1/cases/{route}`, described by `opening`, under the rule that says who opens it and
+    where), and its detail."""
+
+    route: str
+    opening: str
+    opening_rule: str
+    model: type[WageArrearsDetail | DisputeDetail | TransferDetail]
+    present: Callable[..., WageArrearsDetail | DisputeDetail | TransferDetail]
+
+
+# The one per-kind table of the API.
+DETAILS: Mapping[str, KindDetail] = {
+    WAGE_ARREARS.name: KindDetail(
+        "wage-arrears",
+        "Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or "
+        "`case_number`) returns the case it opened.",
+        "WA-1",
+        WageArrearsDetail,
+        wage_arrears_detail,
+    ),
+    DISPUTE.name: KindDetail(
+        "disputes",
+        "Opens a dispute case: a worker applies for mediation or, directly, for arbitration "
+        "(MA-1). Idempotent like the wage-arrears create.",
+        "MA-1",
+        DisputeDetail,
+        dispute_detail,
+    ),
+    INSURANCE_TRANSFER.name: KindDetail(
+        "insurance-transfers",
+        "Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the "
+        "worker, pension or medical, the old and new agencies, the contribution history.",
+        "SI-1",
+        TransferDetail,
+        transfer_detail,
+    ),
+}
 
 
 def present(
@@ -272,24 +315,18 @@ def present(
     reveal: bool = False,
     ended: CaseEnded | None = None,
     role: Role | None = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """The case as the caller sees it: `reveal` shows personal data unmasked; `ended` when its
     workflow ended abnormally (the view is its last state, answered from replay); `role`, the
     caller's, marks the available actions they may take."""
-    detail: CaseDetail | DisputeDetail | TransferDetail
-    if isinstance(view, DisputeView):
-        detail = dispute_detail(view, reveal=reveal, role=role)
-    elif isinstance(view, TransferView):
-        detail = transfer_detail(view, reveal=reveal, role=role)
-    else:
-        assert isinstance(view, WageArrearsView)
-        detail = case_detail(view, reveal=reveal, role=role)
+    kind = next(kind for kind in kinds.KINDS if isinstance(view, kind.view))
+    detail = DETAILS[kind.name].present(view, reveal=reveal, role=role)
     return detail if ended is None else _ended(detail, ended)
 
 
 def _ended(
-    detail: CaseDetail | DisputeDetail | TransferDetail, ended: CaseEnded
-) -> CaseDetail | DisputeDetail | TransferDetail:
+    detail: WageArrearsDetail | DisputeDetail | TransferDetail, ended: CaseEnded
+) -> WageArrearsDetail | DisputeDetail | TransferDetail:
     """As the read model marks it (store/case_ends.py): no clock pending, nothing to do."""
     abandoned = {"state": DeadlineState.abandoned, "sla_state": SlaState.abandoned}
     deadlines = [

@@ -85,7 +85,7 @@ class Totals(BaseModel):
     outstanding: Decimal
 
 
-class CaseDetail(BaseModel):
+class WageArrearsDetail(BaseModel):
     case_id: str
     # The bureau's own number for the case, if it gave one (unique in its county).
     case_number: str | None = None
@@ -289,3 +289,7 @@ class CaseFilePublic(BaseModel):
 
 class CaseFileList(BaseModel):
     items: list[CaseFilePublic]
+
+
+# What `GET /api/v1/cases/{id}` answers: the detail of the case's kind.
+AnyCaseDetail = WageArrearsDetail | DisputeDetail | TransferDetail

@@ -26,6 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.main import create_app
+from core import search_attributes as sa
 from core.codec import generate_key_spec
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
@@ -34,7 +35,6 @@ from domain.regions import TAIYUAN_COUNTIES
 from store.db import make_engine
 from store.users import create_user, issue_token
 from worker import build_worker
-from workflows import search_attributes as sa
 
 PACKAGES = (
     "temporalio",

@@ -48,7 +48,7 @@ from bench._common import (
 from bench.bare import BareCaseWorkflow, bare_step
 from domain.common import RequestStamp
 from domain.wage_arrears.models import ConfirmPayment, RecordPayment, WageArrearsIntake
-from domain.wage_arrears.view import ActionResult
+from domain.wage_arrears.view import WageArrearsActionResult
 from workflows.wage_arrears import WageArrearsWorkflow
 
 RPC_TIMEOUT = timedelta(seconds=60)
@@ -127,7 +127,7 @@ def sdk_case(client: Client, task_queue: str, first: int) -> Callable[[int], Awa
             RecordPayment.model_validate({**record_payment(county), "request": stamp(case_id)}),
             rpc_timeout=RPC_TIMEOUT,
         )
-        result: ActionResult = await handle.execute_update(
+        result: WageArrearsActionResult = await handle.execute_update(
             WageArrearsWorkflow.confirm_payment,
             ConfirmPayment.model_validate({**confirm_payment(county), "request": stamp(case_id)}),
             rpc_timeout=RPC_TIMEOUT,

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     # processes (`redis://host:6379`, with the `redis` package installed).
     rate_limit_storage: str = "memory://"
 
-    # Reaching people (README, "Notifications"). `maildrop` writes what would be sent to
+    # Reaching people (docs/pages-and-notifications.md). `maildrop` writes what would be sent to
     # files under `var/maildrop/` (`manage.py maildrop` shows them): no outside service.
     notify_email: Literal["maildrop", "smtp", "off"] = "maildrop"
     maildrop_dir: Path | None = Field(default=None, description="default: VAR_DIR/maildrop")
@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     public_limit_per_mobile: str = "5/hour"
     public_limit_per_case: str = "10/hour"
 
-    # Case files (README, "Case files"): stored content-addressed by SHA-256, on the local
+    # Case files (docs/api.md, "Case files"): stored content-addressed by SHA-256, on the local
     # filesystem (default: VAR_DIR/files) or in an S3-compatible object store.
     file_store: Literal["local", "s3"] = "local"
     files_dir: Path | None = Field(default=None, description="default: VAR_DIR/files")

@@ -157,7 +157,7 @@ async def register_search_attributes(client: Client) -> list[str]:
         ListSearchAttributesRequest,
     )
 
-    from workflows.search_attributes import ALL
+    from core.search_attributes import ALL
 
     try:
         listed = await client.operator_service.list_search_attributes(
@@ -182,7 +182,7 @@ async def register_search_attributes(client: Client) -> list[str]:
 
 
 def dev_server_search_attribute_flags() -> list[str]:
-    from workflows.search_attributes import ALL
+    from core.search_attributes import ALL
 
     return [f"{key.name}={key.indexed_value_type.name.title()}" for key in ALL]
 

@@ -27,11 +27,11 @@ from sqlalchemy.engine import make_url
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
-from api.users_cli import bootstrap_demo_users
 from core.logging import configure_logging, get_logger
 from core.settings import Settings, get_settings
 from core.temporal import dev_server_search_attribute_flags, installed_binary
 from devstack.keys import export_embedded_key
+from ops.users_cli import bootstrap_demo_users
 from store.db import create_schema, engine_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -371,7 +371,7 @@ class Stack:
             ui_host = _url_host(self.temporal_ip)
             lines += [
                 f"  Temporal UI   http://{ui_host}:{settings.temporal_ui_port} (read-only)",
-                f"  UI codec      {api}/codec (supervisors and admins; README, Production)",
+                f"  UI codec      {api}/codec (supervisors and admins; docs/configuration.md)",
                 f"  Temporal log  {PROJECT_ROOT / settings.var_dir / 'temporal.log'}",
             ]
         else:

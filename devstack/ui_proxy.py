@@ -5,8 +5,8 @@ frontend has no authorizer. Payload sealing already refuses forged updates and s
 a reset or a termination needs no payload. So the embedded stack runs the UI on an internal
 loopback port and serves it through this proxy, which passes only reads (GET, HEAD) and tells
 the UI that write actions are disabled (`DisableWriteActions` in its settings), so it shows no
-such buttons. A production cluster restricts writes with its authorizer instead (README,
-Security).
+such buttons. A production cluster restricts writes with its authorizer instead
+(docs/security.md).
 
     python -m devstack.ui_proxy UPSTREAM_URL HOST PORT
 """

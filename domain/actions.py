@@ -1,7 +1,8 @@
 """Human actions of any case kind: who may take each, and what state and input it needs.
 
-Each case kind declares its actions beside its rules; the workflow's update validators call
-`check`, the case view lists `available_actions`.
+Each case kind declares its actions beside its rules, each with the county its actor must
+belong to; the workflow's update validators call `check`, the case view lists
+`available_actions`, the work queue `awaited`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from domain.common import ActionNotAllowed, Actor, Command, Forbidden, Role
 
@@ -20,6 +21,11 @@ def no_input_check(state: Any, cmd: Command, now: datetime) -> None:
     return None
 
 
+def case_county(state: Any) -> str:
+    """The county of a case that has one: its actors are of that county."""
+    return str(state.intake.county_code)
+
+
 @dataclass(frozen=True)
 class ActionSpec(Generic[S]):
     name: str
@@ -28,10 +34,21 @@ class ActionSpec(Generic[S]):
     rule: str
     state_check: Callable[[S], None]
     input_check: Callable[[S, Command, datetime], None] = no_input_check
+    # The county the actor must belong to (a transfer: the agency that owes the step).
+    county: Callable[[S], str] = case_county
 
 
 def roles(*allowed: Role) -> frozenset[Role]:
     return frozenset(allowed)
+
+
+# The bureau's officers of a case's county: the role set most actions of the wage-arrears
+# and dispute kinds are for.
+OFFICERS = roles(Role.mediator, Role.inspector, Role.supervisor)
+# The officers who work with the workers themselves (and see their personal data in full).
+CASEWORKERS = roles(Role.mediator, Role.inspector)
+# The bureau's enforcers: inspectors and the supervisor above them.
+ENFORCERS = roles(Role.inspector, Role.supervisor)
 
 
 def check_actor(spec: ActionSpec[S], county_code: str, actor: Actor) -> None:
@@ -46,16 +63,11 @@ def check_actor(spec: ActionSpec[S], county_code: str, actor: Actor) -> None:
 
 
 def check(
-    actions: Mapping[str, ActionSpec[S]],
-    name: str,
-    state: S,
-    county_code: str,
-    cmd: Command,
-    now: datetime,
+    actions: Mapping[str, ActionSpec[S]], name: str, state: S, cmd: Command, now: datetime
 ) -> None:
     """Everything an update validator decides: actor (403), then state (409), then input (422)."""
     spec = actions[name]
-    check_actor(spec, county_code, cmd.actor)
+    check_actor(spec, spec.county(state), cmd.actor)
     spec.state_check(state)
     spec.input_check(state, cmd, now)
 
@@ -67,15 +79,12 @@ HOUSEKEEPING = frozenset(
 )
 
 
-def awaited(
-    actions: Mapping[str, ActionSpec[S]], state: S, county_of: Callable[[str], str]
-) -> list[str]:
+def awaited(actions: Mapping[str, ActionSpec[S]], state: S) -> list[str]:
     """Who the case waits for: `role:county` for each role and county that may take one of
-    its available actions (`county_of(action)`: the county the actor must belong to), the
-    housekeeping ones left out. The work queue lists a case to a user whose role and county
-    are among them."""
+    its available actions, the housekeeping ones left out. The work queue lists a case to a
+    user whose role and county are among them."""
     waits = {
-        f"{role.value}:{county_of(name)}"
+        f"{role.value}:{actions[name].county(state)}"
         for name in available_actions(actions, state)
         if name not in HOUSEKEEPING
         for role in actions[name].roles
@@ -92,3 +101,20 @@ def available_actions(actions: Mapping[str, ActionSpec[S]], state: S) -> list[st
             continue
         available.append(name)
     return available
+
+
+class Bound(NamedTuple, Generic[S]):
+    """A kind's action table's questions, asked of its state."""
+
+    check: Callable[[str, S, Command, datetime], None]
+    available_actions: Callable[[S], list[str]]
+    awaited_by: Callable[[S], list[str]]
+
+
+def bound(actions: Mapping[str, ActionSpec[S]]) -> Bound[S]:
+    """`check`, `available_actions` and `awaited_by` of one kind's `ACTIONS`."""
+    return Bound(
+        lambda name, state, cmd, now: check(actions, name, state, cmd, now),
+        lambda state: available_actions(actions, state),
+        lambda state: awaited(actions, state),
+    )

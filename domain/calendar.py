@@ -20,6 +20,19 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CST)
 
 
+def at_noon(day: date) -> datetime:
+    """A date-only fact (served on, received on) as an instant the calendar can count from."""
+    return datetime.combine(day, time(12), tzinfo=CST)
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later; 29 February falls on 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def excluded_days(ranges: Iterable[DateRange]) -> set[date]:
     days: set[date] = set()
     for span in ranges:

@@ -264,6 +264,8 @@ class DeadlineSpec(StrictModel):
     request: DueRequest
     warn_before_days: int | None = None
     policy: DeadlinePolicy | None = None
+    # Why it was set, in its ledger (an officer's reason for the action that started it).
+    reason: str | None = None
 
 
 def next_pending(deadlines: list[Deadline]) -> Deadline | None:

@@ -1,12 +1,14 @@
-"""Effects of an action or a deadline, for case kinds whose transitions start new clocks.
+"""Effects of an action or a deadline: what every case kind's transitions return.
 
 A transition returns what it needs done: notifications to write, deadlines to start (their
-due times come from the calendar activity), changes to running deadlines, and an outcome to
-report to a linked case. The workflow carries them out in that order.
+due times come from the calendar activity), changes to running deadlines, what to record
+once those due times are known, and an outcome to report to a linked case. The workflow
+carries them out in that order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,18 +35,35 @@ from domain.deadlines import (
 from domain.notifications import Notification
 
 
+@dataclass(frozen=True)
+class Retime:
+    """A running deadline counted again from another start (WA-6: from the day an order was
+    served): its due time is computed for `request`, and its ledger names `change`."""
+
+    deadline: str
+    request: DueRequest
+    change: str
+    reason: str | None = None
+
+
 @dataclass
 class Effects:
     notes: list[Notification] = field(default_factory=list)
     start: list[DeadlineSpec] = field(default_factory=list)
     # Changes to running deadlines, applied once their due times are computed.
     recompute: list[tuple[str, DeadlineCommand]] = field(default_factory=list)
+    # Running deadlines counted again from another start, once their due times are computed.
+    retime: list[Retime] = field(default_factory=list)
+    # Run once the deadlines are started: what the transition records of their due times.
+    then: list[Callable[[], list[Notification]]] = field(default_factory=list)
     report: str | None = None
 
     def __iadd__(self, other: Effects) -> Effects:
         self.notes += other.notes
         self.start += other.start
         self.recompute += other.recompute
+        self.retime += other.retime
+        self.then += other.then
         self.report = other.report or self.report
         return self
 
@@ -83,6 +102,19 @@ def apply_deadline_change(
         restarted(deadline, cmd, due, now)
 
 
+def retimed(
+    deadlines: list[Deadline],
+    retime: Retime,
+    due: DueResult,
+    actor_id: str | None,
+    now: datetime,
+) -> None:
+    deadline = find_pending(deadlines, retime.deadline)
+    deadline.start_at = retime.request.start_at
+    deadline.roll_past_holidays = retime.request.roll_past_holidays
+    deadline.set_due(due, now, retime.change, actor_id, retime.reason)
+
+
 def started(
     deadlines: list[Deadline], spec: DeadlineSpec, due: DueResult, actor_id: str | None
 ) -> None:
@@ -95,5 +127,29 @@ def started(
             warn_before_days=spec.warn_before_days,
             policy=spec.policy,
             actor_id=actor_id,
+            reason=spec.reason,
         )
     )
+
+
+def take_now(
+    deadlines: list[Deadline],
+    effects: Effects,
+    compute: Callable[[DueRequest], DueResult],
+    actor_id: str | None,
+    now: datetime,
+) -> list[Notification]:
+    """What the workflow does with effects (workflows/case_base.py `_take`), with the due
+    times from `compute` instead of the calendar activity: for pure tests of transitions."""
+    for spec in effects.start:
+        started(deadlines, spec, compute(spec.request), actor_id)
+    for _, cmd in effects.recompute:
+        deadline, request = deadline_change(deadlines, cmd, now)
+        due = compute(request) if request is not None else None
+        apply_deadline_change(deadline, cmd, request, due, now)
+    for retime in effects.retime:
+        retimed(deadlines, retime, compute(retime.request), actor_id, now)
+    notes = list(effects.notes)
+    for then in effects.then:
+        notes += then()
+    return notes

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import Field
 
 from domain.common import CountyCode, StrictModel
-from domain.deadlines import Deadline, SlaState
+from domain.deadlines import Deadline, SlaState, next_pending
 
 
 class DeadlineRow(StrictModel):
@@ -75,3 +76,16 @@ def deadline_rows(deadlines: list[Deadline]) -> list[DeadlineRow]:
         )
         for d in deadlines
     ]
+
+
+def clock_fields(deadlines: list[Deadline], now: datetime) -> dict[str, Any]:
+    """A snapshot's fields of the case's clocks: its deadlines and the nearest pending one."""
+    nearest = next_pending(deadlines)
+    return {
+        "next_due_at": nearest.due_at if nearest else None,
+        "next_due_name": nearest.name if nearest else None,
+        "next_warn_at": nearest.warn_at if nearest else None,
+        "sla_state": nearest.sla_state_at(now) if nearest else None,
+        "provisional": bool(nearest and nearest.provisional),
+        "deadlines": deadline_rows(deadlines),
+    }

@@ -1,4 +1,4 @@
-"""Case numbers and the idempotency of case creation."""
+"""Case numbers (a kind's prefix, the year, a counter) and the idempotency of case creation."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from domain import kinds
 from domain.common import CST
 from store.tables import CaseCounterRecord, CaseRequestRecord
-
-CASE_PREFIXES = {"wage_arrears": "WA", "dispute": "MA", "insurance_transfer": "SI"}
 
 
 class IdempotencyKeyReused(Exception):
@@ -40,7 +39,7 @@ def _next_number(conn: Connection, prefix: str, year: int) -> int:
 
 
 def allocate_case_id(conn: Connection, kind: str, now: datetime | None = None) -> str:
-    prefix = CASE_PREFIXES[kind]
+    prefix = kinds.named(kind).prefix
     year = (now or datetime.now(UTC)).astimezone(CST).year
     return f"{prefix}-{year}-{_next_number(conn, prefix, year):06d}"
 
@@ -107,3 +106,22 @@ def _insert(
                 kind=kind, key=key, fingerprint=fingerprint, case_id=case_id, created_at=now
             )
         )
+
+
+def restore_case_numbers(engine: Engine, case_ids: list[str]) -> None:
+    """Raises each kind's and year's counter to the highest case number Temporal knows."""
+    highest: dict[tuple[str, int], int] = {}
+    for case_id in case_ids:
+        match = kinds.CASE_ID.fullmatch(case_id)
+        if match and match.group(1) in kinds.BY_PREFIX:
+            key = (match.group(1), int(match.group(2)))
+            highest[key] = max(highest.get(key, 0), int(match.group(3)))
+    table = CaseCounterRecord.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for (prefix, year), last in highest.items():
+            where = (table.c.prefix == prefix) & (table.c.year == year)
+            stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
+            if stored is None:
+                conn.execute(table.insert().values(prefix=prefix, year=year, last=last))
+            elif stored < last:
+                conn.execute(table.update().where(where).values(last=last))

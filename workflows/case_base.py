@@ -1,4 +1,7 @@
-"""What every case workflow shares: the deadline loop, the flusher, search attributes, refusals.
+"""What every case workflow shares: the deadline loop, the flusher, search attributes, refusals,
+and its handlers: the view query, `wait_opened`, `recompute_deadlines`, and one update per
+action of the kind's `ACTIONS` (named after it, so the event history names every action and
+its actor), each typed with the action's own command and the kind's result.
 
 A case workflow keeps its state in a pydantic model with `revision` and `deadlines`. Every
 change bumps the revision; one flusher task writes notifications and the read-model snapshot
@@ -17,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import types
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -27,15 +32,29 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
+    from core import search_attributes as sa
     from domain import carry
+    from domain.actions import check
     from domain.carry import CaseCarry, SeenRequest
+    from domain.case_kind import CaseKind
     from domain.common import ActionNotAllowed, Command, Forbidden, InvalidActionInput
-    from domain.deadlines import Deadline, RecomputeDeadlines, RecomputeResult, recomputed
-    from domain.effects import Effects, apply_deadline_change, deadline_change, started
+    from domain.deadlines import (
+        Deadline,
+        RecomputeDeadlines,
+        RecomputeResult,
+        recomputed,
+    )
+    from domain.effects import (
+        Effects,
+        apply_deadline_change,
+        deadline_change,
+        retimed,
+        started,
+    )
     from domain.notifications import Notification
+    from domain.regions import RegionSettings
     from domain.snapshot import CaseSnapshot
     from domain.worker_window import WorkerAccess, WorkerAccessResult
-    from workflows import search_attributes as sa
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
 
 _REFUSAL_TYPES: dict[type[Exception], str] = {
@@ -48,6 +67,12 @@ REFUSALS = tuple(_REFUSAL_TYPES)
 # Cases opened before actions were stamped replay without the check: update validators run
 # again on replay, and their actions carry no stamp.
 STAMPED_ACTIONS = "stamped-actions"
+# Cases whose `wait_opened` answered with the action result before it answered with the view
+# (so that a create is one call) replay as they ran.
+OPENED_VIEW = "opened-returns-view"
+# Cases opened before their timers and child cases carried summaries for the Temporal UI
+# replay without them.
+CASE_SUMMARIES = "case-summaries"
 
 
 def refusal(exc: Exception) -> ApplicationError:
@@ -81,9 +106,52 @@ S = TypeVar("S", bound=CaseState)
 R = TypeVar("R", bound=BaseModel)
 
 
+def _retyped(fn: Callable[..., Any], name: str, **annotations: Any) -> Any:
+    """A copy of `fn` named `name`, with concrete types where it says the generic ones: the
+    SDK reads a handler's types to decode its input and a client's result."""
+    copy = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = fn.__doc__
+    copy.__annotations__ = dict(annotations)
+    return copy
+
+
 class CaseWorkflow(Generic[S, R]):
-    kind: ClassVar[str]
-    result_type: ClassVar[type[BaseModel]]
+    case_kind: ClassVar[CaseKind]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Gives each kind's workflow its handlers, typed with its own commands, view and
+        result."""
+        super().__init_subclass__(**kwargs)
+        kind = cls.__dict__.get("case_kind")
+        if kind is None:
+            return
+        view = _retyped(CaseWorkflow._view, "view", **{"return": kind.view})
+        cls.view = workflow.query(view)  # type: ignore[method-assign]
+        opened = _retyped(CaseWorkflow._wait_opened, "wait_opened", **{"return": kind.view})
+        cls.wait_opened = workflow.update(opened)  # type: ignore[method-assign]
+        recompute = workflow.update(
+            _retyped(
+                CaseWorkflow._recompute_deadlines,
+                "recompute_deadlines",
+                cmd=RecomputeDeadlines,
+                **{"return": RecomputeResult},
+            )
+        )
+        recompute.validator(
+            _retyped(
+                CaseWorkflow._check_recompute,
+                "_check_recompute_deadlines",
+                cmd=RecomputeDeadlines,
+                **{"return": None},
+            )
+        )
+        cls.recompute_deadlines = recompute  # type: ignore[method-assign]
+        for name, spec in kind.actions.items():
+            # A kind's workflow may write an action's update itself (one that loads something
+            # first); every other action gets the plain one.
+            if name not in cls.__dict__:
+                setattr(cls, name, _action_update(name, spec.command, kind.result))
 
     def __init__(self) -> None:
         self._state: S | None = None
@@ -101,27 +169,95 @@ class CaseWorkflow(Generic[S, R]):
             raise ApplicationError("the case is still opening", type="CaseOpening")
         return self._state
 
-    # What each case kind says.
+    # What each case kind says: its registry record, and these.
 
-    def _is_closed(self) -> bool:
-        raise NotImplementedError
+    async def _open(self, intake: Any) -> None:
+        """Opens the case: its region's settings, then its kind's `case_opened` effects."""
+        region = await self._region(intake)
+        case_id = workflow.info().workflow_id
+        self._state, effects = self.transitions.case_opened(case_id, intake, region, workflow.now())
+        await self._take(effects, intake.opened_by.id)
 
-    def _snapshot(self, now: datetime) -> CaseSnapshot:
-        raise NotImplementedError
+    # The kind's transitions module: `apply(name, state, cmd, now)` and
+    # `deadline_passed(state, deadline, now)` return Effects, `deadline_warned(state,
+    # deadline)` the notifications (domain/<kind>/transitions.py).
+    transitions: ClassVar[Any]
 
     async def _on_deadline(
         self, deadline: Deadline, what: Literal["warn", "due"]
     ) -> list[Notification]:
-        raise NotImplementedError
+        if what == "warn":
+            notes: list[Notification] = self.transitions.deadline_warned(self.state, deadline)
+            return notes
+        effects = self.transitions.deadline_passed(self.state, deadline, workflow.now())
+        return await self._take(effects, None, commit=False)
 
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
         """Applies a validated action to the state; returns its notifications."""
-        raise NotImplementedError
+        effects = self.transitions.apply(name, self.state, cmd, workflow.now())
+        return await self._take(effects, cmd.actor.id, commit=False)
+
+    def _is_closed(self) -> bool:
+        return self.case_kind.is_closed(self.state)
+
+    def _snapshot(self, now: datetime) -> CaseSnapshot:
+        return self.case_kind.snapshot(self.state, now)
 
     def _result(self) -> R:
-        raise NotImplementedError
+        return cast(R, self.case_kind.result_of(self.state))
 
     # The machinery.
+
+    async def _run(self, intake: Any, carried: CaseCarry[Any] | None) -> R:
+        """A run of the case: opened or carried over, then served until it closes."""
+        # Started with the intake alone, the SDK applies no type hints (they are matched
+        # only when the counts agree): the intake arrives as JSON data.
+        intake = self.case_kind.intake.model_validate(intake)
+        if not self._begin(carried):
+            await self._open(intake)
+        await self._serve(intake)
+        return self._result()
+
+    async def _region(self, intake: Any) -> RegionSettings:
+        """The settings of the case's own county, as its kind names it."""
+        return await workflow.execute_activity_method(
+            ReadModelActivities.load_region_settings,
+            self.case_kind.county_of(intake),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY_FOREVER,
+        )
+
+    # The handlers every kind has (typed for each kind by __init_subclass__).
+
+    def _view(self) -> BaseModel:
+        return self.case_kind.view_of(self.state)
+
+    async def _wait_opened(self) -> BaseModel:
+        """Returns once the case is open and in the read model, with its view: the API's
+        create waits on it, and answers with it."""
+        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
+        if workflow.patched(OPENED_VIEW):
+            return self.case_kind.view_of(self.state)
+        return self._result()
+
+    def _check_recompute(self, cmd: RecomputeDeadlines) -> None:
+        self._check_running()
+
+    if TYPE_CHECKING:
+        # What each kind's workflow gets from __init_subclass__, as type checkers see it (its
+        # actions' updates too, by their names).
+
+        @workflow.query
+        def view(self) -> BaseModel:
+            return self._view()
+
+        @workflow.update
+        async def wait_opened(self) -> BaseModel:
+            return await self._wait_opened()
+
+        @workflow.update
+        async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
+            return await self._recompute_deadlines(cmd)
 
     def _begin(self, carried: CaseCarry[Any] | None) -> bool:
         """Starts a run; True when it continues the case from the run before."""
@@ -165,7 +301,8 @@ class CaseWorkflow(Generic[S, R]):
         while not self._is_closed():
             if intake is not None and self._history_full():
                 await self._continue_as_new(intake)
-            await self._clock.sleep(self.state.deadlines, stop=self._is_closed)
+            summary = self.case_kind.timer_summary if workflow.patched(CASE_SUMMARIES) else None
+            await self._clock.sleep(self.state.deadlines, stop=self._is_closed, summary=summary)
             async with self._lock:
                 notes: list[Notification] = []
                 for deadline, what in DeadlineClock.due(self.state.deadlines):
@@ -177,7 +314,7 @@ class CaseWorkflow(Generic[S, R]):
         flusher.cancel()
 
     def _check(self, name: str, state: S, cmd: Command) -> None:
-        raise NotImplementedError
+        check(self.case_kind.actions, name, state, cmd, workflow.now())
 
     def _validate(self, name: str, cmd: Command) -> None:
         """What an update's validator decides; a refusal is typed for the API (403/409/422)."""
@@ -211,7 +348,7 @@ class CaseWorkflow(Generic[S, R]):
             raise InvalidActionInput(
                 "this Idempotency-Key was used before on this case for a different request"
             )
-        return cast(R, self.result_type.model_validate(seen.result))
+        return cast(R, self.case_kind.result.model_validate(seen.result))
 
     def _remember(self, name: str, cmd: Command, result: R) -> None:
         if cmd.request is None:
@@ -277,6 +414,11 @@ class CaseWorkflow(Generic[S, R]):
             deadline, request = deadline_change(self.state.deadlines, cmd, now)
             changed_due = await compute_due(request) if request is not None else None
             apply_deadline_change(deadline, cmd, request, changed_due, now)
+        for retime in effects.retime:
+            retimed_due = await compute_due(retime.request)
+            retimed(self.state.deadlines, retime, retimed_due, actor_id, now)
+        for then in effects.then:
+            effects.notes += then()
         if effects.report:
             await self._report(effects.report)
         if commit:
@@ -380,3 +522,18 @@ class CaseWorkflow(Generic[S, R]):
             else sa.NEXT_DUE_AT.value_unset(),
         ]
         workflow.upsert_search_attributes(updates)
+
+
+def _action_update(name: str, command: type[Command], result: type[BaseModel]) -> Any:
+    """The update of one action, typed with its command and the kind's result, and its
+    validator (`_check_<name>`)."""
+
+    async def act(self: CaseWorkflow[Any, Any], cmd: Command) -> Any:
+        return await self._act(name, cmd)
+
+    def validate(self: CaseWorkflow[Any, Any], cmd: Command) -> None:
+        self._validate(name, cmd)
+
+    update = workflow.update(_retyped(act, name, cmd=command, **{"return": result}))
+    update.validator(_retyped(validate, f"_check_{name}", cmd=command))
+    return update

@@ -49,17 +49,28 @@ class DeadlineClock:
         """The deadlines changed: recompute the timer."""
         self._poked = True
 
-    async def sleep(self, deadlines: Iterable[Deadline], stop: Callable[[], bool]) -> None:
-        wakeups = [w for w in (d.next_wakeup() for d in deadlines) if w is not None]
+    async def sleep(
+        self,
+        deadlines: Iterable[Deadline],
+        stop: Callable[[], bool],
+        summary: Callable[[Deadline], str] | None = None,
+    ) -> None:
+        """`summary` names the timer after the deadline it waits for (Temporal UI)."""
+        wakeups = [(w, d) for d in deadlines if (w := d.next_wakeup()) is not None]
         self._poked = False
         if not wakeups:
             await workflow.wait_condition(lambda: self._poked or stop())
             return
-        timeout = min(wakeups) - workflow.now()
+        moment, first = min(wakeups, key=lambda pair: pair[0])
+        timeout = moment - workflow.now()
         if timeout <= timedelta(0):
             return
         try:
-            await workflow.wait_condition(lambda: self._poked or stop(), timeout=timeout)
+            await workflow.wait_condition(
+                lambda: self._poked or stop(),
+                timeout=timeout,
+                timeout_summary=summary(first) if summary is not None else None,
+            )
         except TimeoutError:
             pass
 

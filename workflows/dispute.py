@@ -7,64 +7,18 @@ outcomes back to it by signal, so both histories show the link.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from typing import Any, ClassVar
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.read_model import ReadModelActivities
     from domain.carry import CaseCarry
-    from domain.common import Command
-    from domain.deadlines import (
-        Deadline,
-        ExtendDeadline,
-        PauseDeadline,
-        RecomputeDeadlines,
-        RecomputeResult,
-        ResumeDeadline,
-    )
-    from domain.dispute import rules, transitions
-    from domain.dispute.models import (
-        ApplyEnforcement,
-        ApplyForArbitration,
-        ApplyPaymentOrder,
-        ApplyRevocation,
-        ChangeClaims,
-        CloseDispute,
-        DecideAcceptance,
-        DisputeIntake,
-        DisputeStage,
-        DisputeState,
-        RecordAgreement,
-        RecordAward,
-        RecordAwardReceived,
-        RecordDefence,
-        RecordJudgment,
-        RecordMediationFailure,
-        RecordMediationSession,
-        RecordPaymentOrder,
-        RecordPaymentOrderObjection,
-        RecordPerformance,
-        RecordService,
-        RecordSuit,
-        ScheduleHearing,
-    )
-    from domain.dispute.view import (
-        KIND,
-        DisputeActionResult,
-        DisputeView,
-        action_result,
-        outcome_report,
-        snapshot,
-        view,
-    )
-    from domain.files import AttachFile
-    from domain.notifications import Notification
-    from domain.snapshot import CaseSnapshot
+    from domain.dispute import transitions
+    from domain.dispute.kind import DISPUTE
+    from domain.dispute.models import DisputeIntake, DisputeState, RecordAward
+    from domain.dispute.view import DisputeActionResult, outcome_report
     from workflows.case_base import CaseWorkflow
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
 
 # The signal a dispute sends to the wage-arrears case that referred it.
 DISPUTE_OUTCOME_SIGNAL = "dispute_outcome"
@@ -76,46 +30,21 @@ LAW_AS_WRITTEN = "law-as-written"
 
 @workflow.defn
 class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
-    kind = KIND
-    result_type = DisputeActionResult
+    transitions: ClassVar[Any] = transitions
+    case_kind = DISPUTE
 
     @workflow.run
     async def run(
         self, intake: DisputeIntake, carry: CaseCarry[DisputeState] | None = None
     ) -> DisputeActionResult:
-        # Started with the intake alone, the SDK applies no type hints (they are matched
-        # only when the counts agree): the intake arrives as JSON data.
-        intake = DisputeIntake.model_validate(intake)
-        if not self._begin(carry):
-            await self._open(intake)
-        await self._serve(intake)
-        return action_result(self.state)
+        return await self._run(intake, carry)
 
     async def _open(self, intake: DisputeIntake) -> None:
-        region = await workflow.execute_activity_method(
-            ReadModelActivities.load_region_settings,
-            intake.county_code,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY_FOREVER,
-        )
+        region = await self._region(intake)
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
         self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
         await self._take(effects, intake.opened_by.id)
-
-    def _is_closed(self) -> bool:
-        return self.state.stage is DisputeStage.closed
-
-    def _snapshot(self, now: datetime) -> CaseSnapshot:
-        return snapshot(self.state, now)
-
-    async def _on_deadline(
-        self, deadline: Deadline, what: Literal["warn", "due"]
-    ) -> list[Notification]:
-        if what == "warn":
-            return transitions.deadline_warned(self.state, deadline)
-        effects = transitions.deadline_passed(self.state, deadline, workflow.now())
-        return await self._take(effects, None, commit=False)
 
     async def _report(self, outcome: str) -> None:
         linked = self.state.intake.linked_case_id
@@ -131,234 +60,15 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
             # dispute goes on, and its own history keeps the outcome.
             workflow.logger.info("linked case no longer running: %s", err.message)
 
-    def _check(self, name: str, state: DisputeState, cmd: Command) -> None:
-        rules.check(name, state, cmd, workflow.now())
-
-    async def _apply(self, name: str, cmd: Command) -> list[Notification]:
-        effects = transitions.apply(name, self.state, cmd, workflow.now())
-        return await self._take(effects, cmd.actor.id, commit=False)
-
-    def _result(self) -> DisputeActionResult:
-        return action_result(self.state)
-
-    @workflow.query
-    def view(self) -> DisputeView:
-        return view(self.state)
-
-    @workflow.update
-    async def wait_opened(self) -> DisputeActionResult:
-        """Returns once the case is open and in the read model (the API's create waits on it)."""
-        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
-        return action_result(self.state)
-
-    # Human actions: one update each, so the event history names every action and its actor.
-
-    @workflow.update
-    async def record_mediation_session(self, cmd: RecordMediationSession) -> DisputeActionResult:
-        return await self._act("record_mediation_session", cmd)
-
-    @record_mediation_session.validator
-    def _check_record_mediation_session(self, cmd: RecordMediationSession) -> None:
-        self._validate("record_mediation_session", cmd)
-
-    @workflow.update
-    async def record_agreement(self, cmd: RecordAgreement) -> DisputeActionResult:
-        return await self._act("record_agreement", cmd)
-
-    @record_agreement.validator
-    def _check_record_agreement(self, cmd: RecordAgreement) -> None:
-        self._validate("record_agreement", cmd)
-
-    @workflow.update
-    async def record_mediation_failure(self, cmd: RecordMediationFailure) -> DisputeActionResult:
-        return await self._act("record_mediation_failure", cmd)
-
-    @record_mediation_failure.validator
-    def _check_record_mediation_failure(self, cmd: RecordMediationFailure) -> None:
-        self._validate("record_mediation_failure", cmd)
-
-    @workflow.update
-    async def record_performance(self, cmd: RecordPerformance) -> DisputeActionResult:
-        return await self._act("record_performance", cmd)
-
-    @record_performance.validator
-    def _check_record_performance(self, cmd: RecordPerformance) -> None:
-        self._validate("record_performance", cmd)
-
-    @workflow.update
-    async def apply_payment_order(self, cmd: ApplyPaymentOrder) -> DisputeActionResult:
-        return await self._act("apply_payment_order", cmd)
-
-    @apply_payment_order.validator
-    def _check_apply_payment_order(self, cmd: ApplyPaymentOrder) -> None:
-        self._validate("apply_payment_order", cmd)
-
-    @workflow.update
-    async def record_payment_order(self, cmd: RecordPaymentOrder) -> DisputeActionResult:
-        return await self._act("record_payment_order", cmd)
-
-    @record_payment_order.validator
-    def _check_record_payment_order(self, cmd: RecordPaymentOrder) -> None:
-        self._validate("record_payment_order", cmd)
-
-    @workflow.update
-    async def record_payment_order_objection(
-        self, cmd: RecordPaymentOrderObjection
-    ) -> DisputeActionResult:
-        return await self._act("record_payment_order_objection", cmd)
-
-    @record_payment_order_objection.validator
-    def _check_record_payment_order_objection(self, cmd: RecordPaymentOrderObjection) -> None:
-        self._validate("record_payment_order_objection", cmd)
-
-    @workflow.update
-    async def apply_for_arbitration(self, cmd: ApplyForArbitration) -> DisputeActionResult:
-        return await self._act("apply_for_arbitration", cmd)
-
-    @apply_for_arbitration.validator
-    def _check_apply_for_arbitration(self, cmd: ApplyForArbitration) -> None:
-        self._validate("apply_for_arbitration", cmd)
-
-    @workflow.update
-    async def decide_acceptance(self, cmd: DecideAcceptance) -> DisputeActionResult:
-        return await self._act("decide_acceptance", cmd)
-
-    @decide_acceptance.validator
-    def _check_decide_acceptance(self, cmd: DecideAcceptance) -> None:
-        self._validate("decide_acceptance", cmd)
-
-    @workflow.update
-    async def record_service(self, cmd: RecordService) -> DisputeActionResult:
-        return await self._act("record_service", cmd)
-
-    @record_service.validator
-    def _check_record_service(self, cmd: RecordService) -> None:
-        self._validate("record_service", cmd)
-
-    @workflow.update
-    async def record_defence(self, cmd: RecordDefence) -> DisputeActionResult:
-        return await self._act("record_defence", cmd)
-
-    @record_defence.validator
-    def _check_record_defence(self, cmd: RecordDefence) -> None:
-        self._validate("record_defence", cmd)
-
-    @workflow.update
-    async def schedule_hearing(self, cmd: ScheduleHearing) -> DisputeActionResult:
-        return await self._act("schedule_hearing", cmd)
-
-    @schedule_hearing.validator
-    def _check_schedule_hearing(self, cmd: ScheduleHearing) -> None:
-        self._validate("schedule_hearing", cmd)
-
-    @workflow.update
-    async def change_claims(self, cmd: ChangeClaims) -> DisputeActionResult:
-        return await self._act("change_claims", cmd)
-
-    @change_claims.validator
-    def _check_change_claims(self, cmd: ChangeClaims) -> None:
-        self._validate("change_claims", cmd)
+    # Each action of ACTIONS has its update from the base; this one loads the region first.
 
     @workflow.update
     async def record_award(self, cmd: RecordAward) -> DisputeActionResult:
         if self.state.law_as_written:
             # MA-8: judged against the local minimum wage in force on the day it is recorded.
-            self.state.region = await workflow.execute_activity_method(
-                ReadModelActivities.load_region_settings,
-                self.state.intake.county_code,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=RETRY_FOREVER,
-            )
+            self.state.region = await self._region(self.state.intake)
         return await self._act("record_award", cmd)
 
     @record_award.validator
     def _check_record_award(self, cmd: RecordAward) -> None:
         self._validate("record_award", cmd)
-
-    @workflow.update
-    async def record_award_received(self, cmd: RecordAwardReceived) -> DisputeActionResult:
-        return await self._act("record_award_received", cmd)
-
-    @record_award_received.validator
-    def _check_record_award_received(self, cmd: RecordAwardReceived) -> None:
-        self._validate("record_award_received", cmd)
-
-    @workflow.update
-    async def record_suit(self, cmd: RecordSuit) -> DisputeActionResult:
-        return await self._act("record_suit", cmd)
-
-    @record_suit.validator
-    def _check_record_suit(self, cmd: RecordSuit) -> None:
-        self._validate("record_suit", cmd)
-
-    @workflow.update
-    async def apply_revocation(self, cmd: ApplyRevocation) -> DisputeActionResult:
-        return await self._act("apply_revocation", cmd)
-
-    @apply_revocation.validator
-    def _check_apply_revocation(self, cmd: ApplyRevocation) -> None:
-        self._validate("apply_revocation", cmd)
-
-    @workflow.update
-    async def record_judgment(self, cmd: RecordJudgment) -> DisputeActionResult:
-        return await self._act("record_judgment", cmd)
-
-    @record_judgment.validator
-    def _check_record_judgment(self, cmd: RecordJudgment) -> None:
-        self._validate("record_judgment", cmd)
-
-    @workflow.update
-    async def apply_enforcement(self, cmd: ApplyEnforcement) -> DisputeActionResult:
-        return await self._act("apply_enforcement", cmd)
-
-    @apply_enforcement.validator
-    def _check_apply_enforcement(self, cmd: ApplyEnforcement) -> None:
-        self._validate("apply_enforcement", cmd)
-
-    @workflow.update
-    async def extend_deadline(self, cmd: ExtendDeadline) -> DisputeActionResult:
-        return await self._act("extend_deadline", cmd)
-
-    @extend_deadline.validator
-    def _check_extend_deadline(self, cmd: ExtendDeadline) -> None:
-        self._validate("extend_deadline", cmd)
-
-    @workflow.update
-    async def pause_deadline(self, cmd: PauseDeadline) -> DisputeActionResult:
-        return await self._act("pause_deadline", cmd)
-
-    @pause_deadline.validator
-    def _check_pause_deadline(self, cmd: PauseDeadline) -> None:
-        self._validate("pause_deadline", cmd)
-
-    @workflow.update
-    async def resume_deadline(self, cmd: ResumeDeadline) -> DisputeActionResult:
-        return await self._act("resume_deadline", cmd)
-
-    @resume_deadline.validator
-    def _check_resume_deadline(self, cmd: ResumeDeadline) -> None:
-        self._validate("resume_deadline", cmd)
-
-    @workflow.update
-    async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
-        return await self._recompute_deadlines(cmd)
-
-    @recompute_deadlines.validator
-    def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
-        self._check_running()
-
-    @workflow.update
-    async def close(self, cmd: CloseDispute) -> DisputeActionResult:
-        return await self._act("close", cmd)
-
-    @close.validator
-    def _check_close(self, cmd: CloseDispute) -> None:
-        self._validate("close", cmd)
-
-    @workflow.update
-    async def attach_file(self, cmd: AttachFile) -> DisputeActionResult:
-        return await self._act("attach_file", cmd)
-
-    @attach_file.validator
-    def _check_attach_file(self, cmd: AttachFile) -> None:
-        self._validate("attach_file", cmd)

@@ -8,8 +8,7 @@ database is away and an update returns only once the read model shows it.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from typing import Any, ClassVar
 
 from temporalio import workflow
 from temporalio.workflow import ParentClosePolicy
@@ -20,49 +19,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.campaign import CampaignRequest
     from domain.carry import CaseCarry
     from domain.common import Command
-    from domain.deadlines import (
-        Deadline,
-        ExtendDeadline,
-        PauseDeadline,
-        RecomputeDeadlines,
-        RecomputeResult,
-        ResumeDeadline,
-    )
+    from domain.dispute.kind import DISPUTE
     from domain.dispute.view import DisputeOutcome
-    from domain.files import AttachFile
     from domain.notifications import Notification
-    from domain.snapshot import CaseSnapshot
     from domain.wage_arrears import referral, rules, transitions
-    from domain.wage_arrears.models import (
-        ApplyForRemoval,
-        CaseStatus,
-        CloseCase,
-        ConfirmPayment,
-        ContractorPays,
-        DecideComplaint,
-        DecideRemoval,
-        DrawGuaranteeDeposit,
-        EmergencyAdvance,
-        IssueOrderToPay,
-        ListOnPunishmentList,
-        RecordOrderServed,
-        RecordPayment,
-        RecordPoliceOutcome,
-        ReferToMediation,
-        ReferToPolice,
-        Triage,
-        WageArrearsIntake,
-        WageArrearsState,
-    )
-    from domain.wage_arrears.view import (
-        KIND,
-        ActionResult,
-        WageArrearsView,
-        action_result,
-        snapshot,
-        view,
-    )
-    from workflows.case_base import CaseWorkflow
+    from domain.wage_arrears.kind import WAGE_ARREARS
+    from domain.wage_arrears.models import CaseStatus, WageArrearsIntake, WageArrearsState
+    from domain.wage_arrears.view import WageArrearsActionResult
+    from workflows.case_base import CASE_SUMMARIES, CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
     from workflows.dispute import DISPUTE_OUTCOME_SIGNAL, DisputeWorkflow
 
@@ -77,30 +41,19 @@ LAW_AS_WRITTEN = "law-as-written"
 
 
 @workflow.defn
-class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
-    kind = KIND
-    result_type = ActionResult
+class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult]):
+    transitions: ClassVar[Any] = transitions
+    case_kind = WAGE_ARREARS
 
     @workflow.run
     async def run(
         self, intake: WageArrearsIntake, carry: CaseCarry[WageArrearsState] | None = None
-    ) -> ActionResult:
-        # Started with the intake alone, the SDK applies no type hints (they are matched
-        # only when the counts agree): the intake arrives as JSON data.
-        intake = WageArrearsIntake.model_validate(intake)
-        if not self._begin(carry):
-            await self._open(intake)
-        await self._serve(intake)
-        return action_result(self.state)
+    ) -> WageArrearsActionResult:
+        return await self._run(intake, carry)
 
     async def _open(self, intake: WageArrearsIntake) -> None:
         case_id = workflow.info().workflow_id
-        region = await workflow.execute_activity_method(
-            ReadModelActivities.load_region_settings,
-            intake.county_code,
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY_FOREVER,
-        )
+        region = await self._region(intake)
         opened_at = workflow.now()
         settle_due = await compute_due(rules.settle_due_request(opened_at))
         self._state, notes = transitions.case_opened(case_id, intake, region, opened_at, settle_due)
@@ -117,36 +70,18 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
             transitions.clocks_started(self._state, wa12_name, wa12_request, wa12_due, campaign)
         self._changed(notes)
 
-    def _is_closed(self) -> bool:
-        return self.state.status is CaseStatus.closed
-
-    def _snapshot(self, now: datetime) -> CaseSnapshot:
-        return snapshot(self.state, now)
-
-    async def _on_deadline(
-        self, deadline: Deadline, what: Literal["warn", "due"]
-    ) -> list[Notification]:
-        if what == "warn":
-            return transitions.deadline_warned(self.state, deadline)
-        return transitions.deadline_passed(self.state, deadline, workflow.now())
-
     def _check(self, name: str, state: WageArrearsState, cmd: Command) -> None:
-        rules.check(name, state, cmd, workflow.now())
+        super()._check(name, state, cmd)
         if name == "refer_to_mediation":
             # The handler opens the dispute case with this file: it must be valid before the
             # update is accepted, or the handler could only fail.
             referral.check_dispute_intake(state, cmd)
 
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
-        request = rules.due_request_for(name, self.state, cmd, workflow.now())
-        due = await compute_due(request) if request is not None else None
-        notes = transitions.apply(name, self.state, cmd, workflow.now(), request, due)
+        notes = await super()._apply(name, cmd)
         if name == "refer_to_mediation" and workflow.patched(START_DISPUTE_CASE):
             await self._start_dispute(cmd)
         return notes
-
-    def _result(self) -> ActionResult:
-        return action_result(self.state)
 
     async def _start_dispute(self, cmd: Command) -> None:
         """MA-1: the referral opens a dispute case as this case's child, linked both ways; it
@@ -157,11 +92,13 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
             start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=RETRY_FOREVER,
         )
+        intake = referral.dispute_intake(self.state, cmd)
         await workflow.start_child_workflow(
             DisputeWorkflow.run,
-            referral.dispute_intake(self.state, cmd),
+            intake,
             id=dispute_id,
             parent_close_policy=ParentClosePolicy.ABANDON,
+            static_summary=(DISPUTE.summary(intake) if workflow.patched(CASE_SUMMARIES) else None),
         )
         referral.dispute_started(self.state, dispute_id)
 
@@ -185,186 +122,3 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, ActionResult]):
                 workflow.logger.error("dispute outcome not applied: %s", type(exc).__name__)
                 return
             self._changed(notes)
-
-    @workflow.query
-    def view(self) -> WageArrearsView:
-        return view(self.state)
-
-    @workflow.update
-    async def wait_opened(self) -> ActionResult:
-        """Returns once the case is open and in the read model (the API's create waits on it)."""
-        await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
-        return action_result(self.state)
-
-    # Human actions: one update each, so the event history names every action and its actor.
-
-    @workflow.update
-    async def triage(self, cmd: Triage) -> ActionResult:
-        return await self._act("triage", cmd)
-
-    @triage.validator
-    def _check_triage(self, cmd: Triage) -> None:
-        self._validate("triage", cmd)
-
-    @workflow.update
-    async def record_payment(self, cmd: RecordPayment) -> ActionResult:
-        return await self._act("record_payment", cmd)
-
-    @record_payment.validator
-    def _check_record_payment(self, cmd: RecordPayment) -> None:
-        self._validate("record_payment", cmd)
-
-    @workflow.update
-    async def confirm_payment(self, cmd: ConfirmPayment) -> ActionResult:
-        return await self._act("confirm_payment", cmd)
-
-    @confirm_payment.validator
-    def _check_confirm_payment(self, cmd: ConfirmPayment) -> None:
-        self._validate("confirm_payment", cmd)
-
-    @workflow.update
-    async def issue_order_to_pay(self, cmd: IssueOrderToPay) -> ActionResult:
-        return await self._act("issue_order_to_pay", cmd)
-
-    @issue_order_to_pay.validator
-    def _check_issue_order_to_pay(self, cmd: IssueOrderToPay) -> None:
-        self._validate("issue_order_to_pay", cmd)
-
-    @workflow.update
-    async def record_order_served(self, cmd: RecordOrderServed) -> ActionResult:
-        """WA-6: the order to pay was served; its deadline counts from the date served."""
-        return await self._act("record_order_served", cmd)
-
-    @record_order_served.validator
-    def _check_record_order_served(self, cmd: RecordOrderServed) -> None:
-        self._validate("record_order_served", cmd)
-
-    @workflow.update
-    async def draw_guarantee_deposit(self, cmd: DrawGuaranteeDeposit) -> ActionResult:
-        return await self._act("draw_guarantee_deposit", cmd)
-
-    @draw_guarantee_deposit.validator
-    def _check_draw_guarantee_deposit(self, cmd: DrawGuaranteeDeposit) -> None:
-        self._validate("draw_guarantee_deposit", cmd)
-
-    @workflow.update
-    async def contractor_pays(self, cmd: ContractorPays) -> ActionResult:
-        return await self._act("contractor_pays", cmd)
-
-    @contractor_pays.validator
-    def _check_contractor_pays(self, cmd: ContractorPays) -> None:
-        self._validate("contractor_pays", cmd)
-
-    @workflow.update
-    async def emergency_advance(self, cmd: EmergencyAdvance) -> ActionResult:
-        return await self._act("emergency_advance", cmd)
-
-    @emergency_advance.validator
-    def _check_emergency_advance(self, cmd: EmergencyAdvance) -> None:
-        self._validate("emergency_advance", cmd)
-
-    @workflow.update
-    async def refer_to_mediation(self, cmd: ReferToMediation) -> ActionResult:
-        return await self._act("refer_to_mediation", cmd)
-
-    @refer_to_mediation.validator
-    def _check_refer_to_mediation(self, cmd: ReferToMediation) -> None:
-        self._validate("refer_to_mediation", cmd)
-
-    @workflow.update
-    async def refer_to_police(self, cmd: ReferToPolice) -> ActionResult:
-        return await self._act("refer_to_police", cmd)
-
-    @refer_to_police.validator
-    def _check_refer_to_police(self, cmd: ReferToPolice) -> None:
-        self._validate("refer_to_police", cmd)
-
-    @workflow.update
-    async def record_police_outcome(self, cmd: RecordPoliceOutcome) -> ActionResult:
-        return await self._act("record_police_outcome", cmd)
-
-    @record_police_outcome.validator
-    def _check_record_police_outcome(self, cmd: RecordPoliceOutcome) -> None:
-        self._validate("record_police_outcome", cmd)
-
-    @workflow.update
-    async def list_on_punishment_list(self, cmd: ListOnPunishmentList) -> ActionResult:
-        return await self._act("list_on_punishment_list", cmd)
-
-    @list_on_punishment_list.validator
-    def _check_list_on_punishment_list(self, cmd: ListOnPunishmentList) -> None:
-        self._validate("list_on_punishment_list", cmd)
-
-    @workflow.update
-    async def apply_for_removal(self, cmd: ApplyForRemoval) -> ActionResult:
-        return await self._act("apply_for_removal", cmd)
-
-    @apply_for_removal.validator
-    def _check_apply_for_removal(self, cmd: ApplyForRemoval) -> None:
-        self._validate("apply_for_removal", cmd)
-
-    @workflow.update
-    async def decide_removal(self, cmd: DecideRemoval) -> ActionResult:
-        return await self._act("decide_removal", cmd)
-
-    @decide_removal.validator
-    def _check_decide_removal(self, cmd: DecideRemoval) -> None:
-        self._validate("decide_removal", cmd)
-
-    @workflow.update
-    async def close(self, cmd: CloseCase) -> ActionResult:
-        return await self._act("close", cmd)
-
-    @close.validator
-    def _check_close(self, cmd: CloseCase) -> None:
-        self._validate("close", cmd)
-
-    @workflow.update
-    async def decide_complaint(self, cmd: DecideComplaint) -> ActionResult:
-        return await self._act("decide_complaint", cmd)
-
-    @decide_complaint.validator
-    def _check_decide_complaint(self, cmd: DecideComplaint) -> None:
-        self._validate("decide_complaint", cmd)
-
-    @workflow.update
-    async def extend_deadline(self, cmd: ExtendDeadline) -> ActionResult:
-        return await self._act("extend_deadline", cmd)
-
-    @extend_deadline.validator
-    def _check_extend_deadline(self, cmd: ExtendDeadline) -> None:
-        self._validate("extend_deadline", cmd)
-
-    @workflow.update
-    async def pause_deadline(self, cmd: PauseDeadline) -> ActionResult:
-        return await self._act("pause_deadline", cmd)
-
-    @pause_deadline.validator
-    def _check_pause_deadline(self, cmd: PauseDeadline) -> None:
-        self._validate("pause_deadline", cmd)
-
-    @workflow.update
-    async def resume_deadline(self, cmd: ResumeDeadline) -> ActionResult:
-        return await self._act("resume_deadline", cmd)
-
-    @resume_deadline.validator
-    def _check_resume_deadline(self, cmd: ResumeDeadline) -> None:
-        self._validate("resume_deadline", cmd)
-
-    @workflow.update
-    async def attach_file(self, cmd: AttachFile) -> ActionResult:
-        return await self._act("attach_file", cmd)
-
-    @attach_file.validator
-    def _check_attach_file(self, cmd: AttachFile) -> None:
-        self._validate("attach_file", cmd)
-
-    # The system's own update, sent when an operator loads an official holiday schedule.
-
-    @workflow.update
-    async def recompute_deadlines(self, cmd: RecomputeDeadlines) -> RecomputeResult:
-        return await self._recompute_deadlines(cmd)
-
-    @recompute_deadlines.validator
-    def _check_recompute_deadlines(self, cmd: RecomputeDeadlines) -> None:
-        self._check_running()

@@ -4,21 +4,22 @@ and the input's JSON schema, all read from the kind's own declarations (`ACTIONS
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
-from api import gateway
-from api.access import OPENED_BY
 from api.deps import CurrentUser
 from api.errors import ApiError
-from api.intake import DisputeIntakeIn, TransferIntakeIn, WageArrearsIntakeIn
+from api.intake import BODIES
+from api.presenters import DETAILS
+from domain import kinds
 from domain.actions import ActionSpec
 
 router = APIRouter(prefix="/api/v1/actions", tags=["actions"])
 
-Kind = Literal["wage_arrears", "dispute", "insurance_transfer"]
+Kind = kinds.KindName
 # Set by the API, never by the caller (api/access.py refuses them in a body).
 STAMPED = ("actor", "request")
 
@@ -30,8 +31,8 @@ class ActionForm(BaseModel):
     input_schema: dict[str, Any]
 
 
-def _actions(kind: str) -> dict[str, ActionSpec[Any]]:
-    return next(k.actions for k in gateway.KINDS.values() if k.name == kind)
+def _actions(kind: str) -> Mapping[str, ActionSpec[Any]]:
+    return kinds.named(kind).actions
 
 
 def _refs(node: Any) -> set[str]:
@@ -88,26 +89,19 @@ class IntakeForm(BaseModel):
     input_schema: dict[str, Any]
 
 
-# Each kind's create route and its body (the domain intake less the opener), with the rule
-# that says who opens it and where.
-INTAKES: dict[str, tuple[str, type[BaseModel], str]] = {
-    "wage_arrears": ("/api/v1/cases/wage-arrears", WageArrearsIntakeIn, "WA-1"),
-    "dispute": ("/api/v1/cases/disputes", DisputeIntakeIn, "MA-1"),
-    "insurance_transfer": ("/api/v1/cases/insurance-transfers", TransferIntakeIn, "SI-1"),
-}
-
-
 @router.get("/{kind}/intake", response_model=IntakeForm)
 def get_intake_form(kind: Kind, user: CurrentUser) -> IntakeForm:
     """What opening a case of the kind takes: the route, the roles that may, and the body's
     JSON schema (the opener is the caller, from the token)."""
-    path, model, rule = INTAKES[kind]
+    # The kind's create route and its body (the domain intake less the opener), with the
+    # rule that says who opens it and where.
+    shown = DETAILS[kind]
     return IntakeForm(
         kind=kind,
-        path=path,
-        rule=rule,
-        roles=sorted(r.value for r in OPENED_BY[kind]),
-        input_schema=model.model_json_schema(),
+        path=f"/api/v1/cases/{shown.route}",
+        rule=shown.opening_rule,
+        roles=sorted(r.value for r in kinds.named(kind).opened_by),
+        input_schema=BODIES[kind].model_json_schema(),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, Protocol, TypeVar, cast
 
 import structlog
 from fastapi import APIRouter, Body, Header, Query, Response
@@ -30,22 +30,20 @@ from api.deps import (
 from api.errors import ApiError
 from api.exports import CSV_BOM, history_csv
 from api.history import build_history, with_deliveries
-from api.intake import DisputeIntakeDep, TransferIntakeDep, WageArrearsIntakeDep
+from api.intake import intake_dependency
 from api.limits import MAX_OFFSET, Instant
-from api.presenters import present
+from api.presenters import DETAILS, present
 from api.schemas import (
     ActionOutcome,
-    CaseDetail,
+    AnyCaseDetail,
     CaseHistory,
     CasePage,
     CaseSummary,
-    DisputeDetail,
-    TransferDetail,
 )
 from core.settings import Settings
-from domain.dispute.models import DisputeIntake
-from domain.insurance.models import TransferIntake
-from domain.wage_arrears.models import WageArrearsIntake
+from domain import kinds
+from domain.case_kind import CaseKind
+from domain.common import Actor
 from store.access import add_case_counties
 from store.case_numbers import CaseNumberTaken, IdempotencyKeyReused, claim_case_id, number_key
 from store.cases import CaseFilter, list_cases, next_rules
@@ -54,7 +52,19 @@ from store.delivery_log import case_attempts
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 log = structlog.get_logger("api.cases")
 
-Intake = TypeVar("Intake", bound=WageArrearsIntake | DisputeIntake | TransferIntake)
+
+class _Intake(Protocol):
+    """What the create routes read of any kind's intake."""
+
+    case_number: str | None
+    opened_by: Actor
+
+    def model_dump_json(self) -> str: ...
+
+    def model_copy(self, *, update: dict[str, Any]) -> Any: ...
+
+
+Intake = TypeVar("Intake", bound=_Intake)
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
 ]
@@ -66,7 +76,7 @@ def _bind(case_id: str) -> None:
 
 async def _open_case(
     kind: str,
-    intake: WageArrearsIntake | DisputeIntake | TransferIntake,
+    intake: _Intake,
     user: Principal,
     settings: Settings,
     engine: Engine,
@@ -74,7 +84,7 @@ async def _open_case(
     response: Response,
     idempotency_key: str | None,
     case_number: str | None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
+) -> AnyCaseDetail:
     intake = _numbered(intake, case_number)
     fingerprint = hashlib.sha256(intake.model_dump_json().encode()).hexdigest()
     keys = request_keys(intake, idempotency_key)
@@ -91,13 +101,13 @@ async def _open_case(
             422, "idempotency_key_reused", "this key was used before for a different request"
         ) from None
     _bind(case_id)
-    if isinstance(intake, TransferIntake):
-        # The old agency's clerks act on the transfer too (SI-1, SI-3).
-        await run_in_threadpool(
-            add_case_counties, engine, case_id, [intake.from_agency.county_code]
-        )
-    await gateway.start_case(client, settings.task_queue, kind, case_id, intake)
-    view = await gateway.get_view(client, case_id)
+    further = kinds.named(kind).counties(intake)[1:]
+    if further:
+        # Other counties that see the case (a transfer's old agency, SI-1, SI-3).
+        await run_in_threadpool(add_case_counties, engine, case_id, further)
+    view = await gateway.start_case(
+        client, settings.task_queue, kind, case_id, cast(BaseModel, intake)
+    )
     if first:
         log.info("case opened", kind=kind, county_code=intake.opened_by.county_code)
     else:
@@ -143,76 +153,57 @@ def replayed(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model, "description": "the same request was made before: its case"}}
 
 
-@router.post(
-    "/wage-arrears", status_code=201, response_model=CaseDetail, responses=replayed(CaseDetail)
-)
-async def create_wage_arrears_case(
-    intake: WageArrearsIntakeDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    engine: EngineDep,
-    client: TemporalClientDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-    case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
-    """Opens a wage-arrears case. Repeating a request with the same `Idempotency-Key` (or
-    `case_number`) returns the case it opened."""
-    return await _open_case(
-        "wage_arrears", intake, user, settings, engine, client, response, idempotency_key,
-        case_number,
-    )  # fmt: skip
+def _create_route(kind: CaseKind) -> None:
+    """`POST /api/v1/cases/{route}` for the kind (api/presenters.py DETAILS): its intake in,
+    its detail out."""
+    shown = DETAILS[kind.name]
+
+    async def create(
+        intake: Any,
+        user: Any,
+        settings: Any,
+        engine: Any,
+        client: Any,
+        response: Response,
+        idempotency_key: Any = None,
+        case_number: Any = None,
+    ) -> AnyCaseDetail:
+        return await _open_case(
+            kind.name, intake, user, settings, engine, client, response, idempotency_key,
+            case_number,
+        )  # fmt: skip
+
+    create.__name__ = create.__qualname__ = f"create_{kind.name}_case"
+    create.__doc__ = shown.opening
+    # FastAPI reads these: the kind's intake, and the same dependencies for every kind.
+    create.__annotations__ = {
+        "intake": intake_dependency(kind),
+        "user": CurrentUser,
+        "settings": SettingsDep,
+        "engine": EngineDep,
+        "client": TemporalClientDep,
+        "response": Response,
+        "idempotency_key": IdempotencyKey,
+        "case_number": CaseNumber,
+        "return": AnyCaseDetail,
+    }
+    router.post(
+        f"/{shown.route}",
+        status_code=201,
+        response_model=shown.model,
+        responses=replayed(shown.model),
+    )(create)
 
 
-@router.post(
-    "/disputes", status_code=201, response_model=DisputeDetail, responses=replayed(DisputeDetail)
-)
-async def create_dispute_case(
-    intake: DisputeIntakeDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    engine: EngineDep,
-    client: TemporalClientDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-    case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
-    """Opens a dispute case: a worker applies for mediation or, directly, for arbitration
-    (MA-1). Idempotent like the wage-arrears create."""
-    return await _open_case(
-        "dispute", intake, user, settings, engine, client, response, idempotency_key, case_number
-    )
-
-
-@router.post(
-    "/insurance-transfers",
-    status_code=201,
-    response_model=TransferDetail,
-    responses=replayed(TransferDetail),
-)
-async def create_insurance_transfer_case(
-    intake: TransferIntakeDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    engine: EngineDep,
-    client: TemporalClientDep,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-    case_number: CaseNumber = None,
-) -> CaseDetail | DisputeDetail | TransferDetail:
-    """Opens a social-insurance transfer at the new region's agency (SI-1, SI-3): the worker,
-    pension or medical, the old and new agencies, the contribution history."""
-    return await _open_case(
-        "insurance_transfer", intake, user, settings, engine, client, response,
-        idempotency_key, case_number,
-    )  # fmt: skip
+for _kind in kinds.KINDS:
+    _create_route(_kind)
 
 
 @router.get("", response_model=CasePage)
 def list_all_cases(
     session: SessionDep,
     user: CurrentUser,
-    kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
+    kind: kinds.KindName | None = None,
     status: str | None = Query(default=None, max_length=40),
     county_code: str | None = Query(default=None, pattern=r"^\d{6}$"),
     severity: Literal["general", "major"] | None = None,
@@ -265,10 +256,8 @@ def list_all_cases(
     )
 
 
-@router.get("/{case_id}", response_model=CaseDetail | DisputeDetail | TransferDetail)
-async def get_case(
-    case_id: str, access: CaseAccessDep, client: TemporalClientDep
-) -> CaseDetail | DisputeDetail | TransferDetail:
+@router.get("/{case_id}", response_model=AnyCaseDetail)
+async def get_case(case_id: str, access: CaseAccessDep, client: TemporalClientDep) -> AnyCaseDetail:
     """The case's state from its workflow; a case whose workflow ended abnormally says so
     (`ended_abnormally`, and the same `status`), with no action available."""
     _bind(case_id)

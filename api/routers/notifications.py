@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api.access import OPENED_BY
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET
+from domain import kinds
 from domain.common import Role
 from domain.notification_routes import route, sentence
 from domain.notifications import Notification
@@ -102,7 +102,7 @@ def get_me(user: CurrentUser, session: SessionDep) -> Me:
         role=user.role,
         counties=sorted(user.counties),
         unread=_unread(session, user),
-        opens=[kind for kind, roles in OPENED_BY.items() if user.role in roles],
+        opens=[kind.name for kind in kinds.KINDS if user.role in kind.opened_by],
     )
 
 
@@ -151,10 +151,7 @@ def read_all_notifications(
 
 @router.post("/notifications/{notification_id}/read", response_model=Marked)
 def read_notification(
-    # The id column is an INTEGER (int4 on PostgreSQL): a larger id is malformed, not a 500.
-    notification_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-    user: CurrentUser,
-    session: SessionDep,
+    notification_id: Annotated[int, Path(ge=1, le=2**62)], user: CurrentUser, session: SessionDep
 ) -> Marked:
     """Marks one entry read; marking it again changes nothing."""
     if not inbox.is_mine(session, notification_id, user.user_id, user.role, sorted(user.counties)):

@@ -37,7 +37,7 @@ from api import gateway
 from api.errors import ApiError
 from core import one_time_codes as otc
 from core.settings import Settings
-from domain import identity
+from domain import identity, kinds
 from domain.common import CST, Actor, RequestStamp, Role
 from domain.notifications import Notification
 from domain.regions import TAIYUAN_COUNTIES
@@ -160,7 +160,7 @@ async def ask_for_code(
 ) -> Response:
     case_id = case_number.strip().upper()
     errors: dict[str, str] = {}
-    if not gateway.CASE_ID.match(case_id) or case_id[:2] not in gateway.KINDS:
+    if kinds.of_case(case_id) is None:
         errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
     try:
         number = identity.normalise_mobile(mobile)
@@ -564,7 +564,7 @@ async def ask_mobile_change(
 ) -> Response:
     case_id = case_number.strip().upper()
     errors: dict[str, str] = {}
-    if not gateway.CASE_ID.match(case_id) or case_id[:2] not in gateway.KINDS:
+    if kinds.of_case(case_id) is None:
         errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
     try:
         resident_id = identity.normalise_resident_id(id_number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -13,6 +13,7 @@ from api.access import visible_kinds
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET, Instant
+from domain import kinds
 from domain.deadlines import SlaState
 from store import sla as sla_store
 from store.sla import DEFAULT_SLA_STATES, SlaFilter, SlaRow
@@ -84,7 +85,7 @@ def list_sla_deadlines(
         Query(description="repeatable; default due_soon, overdue and breached"),
     ] = None,
     county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
+    kind: kinds.KindName | None = None,
     rule: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
     due_before: Annotated[
         Instant | None, Query(description="due strictly before this instant (with time zone)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -11,6 +11,7 @@ from activities.calendar import spring_festival_eve
 from api.access import visible_kinds
 from api.deps import CurrentUser, SessionDep
 from api.schemas import CampaignProgressPublic, CountyStatsPublic, StatsPage, WeekCountPublic
+from domain import kinds
 from store import stats as stats_store
 from store.stats import CountyStats, StatsFilter
 
@@ -27,7 +28,7 @@ def get_clearance_stats(
     session: SessionDep,
     user: CurrentUser,
     county_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    kind: Literal["wage_arrears", "dispute", "insurance_transfer"] | None = None,
+    kind: kinds.KindName | None = None,
     weeks: Annotated[int, Query(ge=1, le=52, description="weeks in the weekly series")] = 12,
 ) -> StatsPage:
     """Open cases, amounts owed and recovered, the share settled within the case's own

@@ -201,7 +201,8 @@ const ActionForms = {
       input.readOnly = true;
     }
     cancel.addEventListener("click", () => node.remove());
-    const state = { pending: null };
+    // One key per submission; the same body sent again after no answer is the same request.
+    let pending = null;
     node.addEventListener("submit", async (event) => {
       event.preventDefault();
       ActionForms.clearErrors(node);
@@ -210,51 +211,38 @@ const ActionForms = {
         for (const name of missing) ActionForms.fieldError(node, name, App.t("field_required"));
         return;
       }
-      const answer = await ActionForms.send(node, "/api/v1/cases/" + caseId + "/actions/" + form.action, body, state, form.rule);
-      if (answer) {
+      const text = JSON.stringify(body);
+      if (!pending || pending.text !== text) pending = { text, key: ActionForms.uuid() };
+      submit.disabled = true;
+      let answer;
+      try {
+        answer = await App.send("POST", "/api/v1/cases/" + caseId + "/actions/" + form.action, body, {
+          "Idempotency-Key": pending.key,
+        });
+      } catch (error) {
+        message.textContent = App.t("send_failed");
+        message.hidden = false;
+        submit.disabled = false;
+        return; // no answer: pressing again retries with the same key
+      }
+      pending = null;
+      submit.disabled = false;
+      if (answer.ok) {
         node.remove();
         onDone(form.action);
+        return;
       }
+      const error = answer.body && answer.body.error;
+      for (const d of (error && error.details) || []) {
+        const loc = d.loc || [];
+        const name = loc[0] === "body" ? loc[1] : loc[0];
+        if (name) ActionForms.fieldError(node, name, ActionForms.said(d));
+      }
+      message.textContent = ActionForms.refusal(answer.status, error, form.rule);
+      message.dataset.status = String(answer.status);
+      message.hidden = false;
     });
     return node;
-  },
-
-  // Sends a form's body with an Idempotency-Key kept while the body stays the same (pressing
-  // again after no answer is the same request); the answer on success, else null with each
-  // field's error beside its field (the longest named field a 422's location reaches) and
-  // the refusal under the form.
-  async send(form, path, body, state, rule) {
-    const message = form.querySelector(".form-error");
-    const submit = form.querySelector("button[type=submit]");
-    const text = JSON.stringify(body);
-    if (!state.pending || state.pending.text !== text) state.pending = { text, key: ActionForms.uuid() };
-    submit.disabled = true;
-    let answer;
-    try {
-      answer = await App.send("POST", path, body, { "Idempotency-Key": state.pending.key });
-    } catch (error) {
-      message.textContent = App.t("send_failed");
-      message.hidden = false;
-      submit.disabled = false;
-      return null; // no answer: pressing again retries with the same key
-    }
-    submit.disabled = false;
-    if (answer.ok) return answer;
-    state.pending = null;
-    const error = answer.body && answer.body.error;
-    const unplaced = [];
-    for (const d of (error && error.details) || []) {
-      const loc = (d.loc || []).filter((part) => part !== "body").map(String);
-      let placed = false;
-      for (let n = loc.length; n > 0 && !placed; n--) {
-        placed = ActionForms.fieldError(form, loc.slice(0, n).join("."), ActionForms.said(d));
-      }
-      if (!placed) unplaced.push(ActionForms.said(d));
-    }
-    message.textContent = [ActionForms.refusal(answer.status, error, rule), ...unplaced].join(" ");
-    message.dataset.status = String(answer.status);
-    message.hidden = false;
-    return null;
   },
 
   // An action's form opened in the case page's one form holder.

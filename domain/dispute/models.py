@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -20,8 +20,8 @@ from domain.common import (
 )
 from domain.deadlines import Deadline
 from domain.files import CaseFile
+from domain.parties import Claimant, Employer, ServiceManner
 from domain.regions import RegionSettings
-from domain.wage_arrears.models import Employer, Mobile, ResidentId, ServiceManner
 
 GROUP_SIZE = 10  # MA-4 green channel; LDMAL Art.7
 # As many claims (and award items) as a wage-arrears case has workers: a mass case's
@@ -45,12 +45,6 @@ class DisputeStage(StrEnum):
     litigation = "litigation"
     enforcement = "enforcement"
     closed = "closed"
-
-
-class Claimant(StrictModel):
-    name: Annotated[str, Field(min_length=1, max_length=50)]
-    id_number: ResidentId
-    mobile: Mobile
 
 
 class ClaimItem(StrictModel):

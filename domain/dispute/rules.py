@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from domain import actions
-from domain.actions import ActionSpec, roles
-from domain.calendar import end_of_day
-from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
+from domain.actions import OFFICERS, ActionSpec, roles
+from domain.calendar import at_noon, end_of_day, years_after
+from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import (
     ApproverCapacity,
     Deadline,
@@ -89,11 +89,6 @@ FINAL_AWARD_MONTHS = 12  # MA-8
 ENFORCEMENT_YEARS = 2  # MA-10
 
 
-def at_noon(day: date) -> datetime:
-    """A date-only fact (served on, received on) as an instant the calendar can count from."""
-    return datetime.combine(day, time(12), tzinfo=CST)
-
-
 def statutory(
     name: str, rule: str, start: datetime, days: int, policy: DeadlinePolicy | None = None
 ) -> DeadlineSpec:
@@ -107,13 +102,6 @@ def statutory(
 def fixed(name: str, rule: str, start: datetime, due: datetime) -> DeadlineSpec:
     request = DueRequest(start_at=start, basis=DeadlineBasis.fixed, fixed_due=due)
     return DeadlineSpec(name=name, rule=rule, request=request, warn_before_days=30)
-
-
-def years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def enforcement_window(
@@ -144,10 +132,7 @@ def is_priority(intake: DisputeIntake) -> bool:
 
 
 def _one_year_after(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+    return years_after(day, 1)
 
 
 def limitation(
@@ -426,10 +411,9 @@ def _input_deadline(kind: str) -> Callable[[DisputeState, Command, datetime], No
     return check
 
 
-STAFF = roles(Role.mediator, Role.inspector, Role.supervisor)
 ARBITRATION = roles(Role.mediator, Role.supervisor)
 # Who may open a case (an application for mediation or arbitration, MA-1).
-OPENED_BY = STAFF
+OPENED_BY = OFFICERS
 _S = DisputeStage
 
 ACTIONS: dict[str, ActionSpec[DisputeState]] = {
@@ -438,7 +422,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_mediation_session",
             RecordMediationSession,
-            STAFF,
+            OFFICERS,
             "MA-1",
             _stage(_S.mediation),
             _input_date_not_future("held_on"),
@@ -446,25 +430,29 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_agreement",
             RecordAgreement,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _stage(_S.mediation),
             _input_agreement,
         ),
         ActionSpec(
-            "record_mediation_failure", RecordMediationFailure, STAFF, "MA-1", _stage(_S.mediation)
+            "record_mediation_failure",
+            RecordMediationFailure,
+            OFFICERS,
+            "MA-1",
+            _stage(_S.mediation),
         ),
         ActionSpec(
             "record_performance",
             RecordPerformance,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _stage(_S.agreement, _S.agreement_unperformed, _S.payment_order),
         ),
         ActionSpec(
             "apply_payment_order",
             ApplyPaymentOrder,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _stage(_S.agreement_unperformed),
             _input_payment_order,
@@ -472,7 +460,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_payment_order",
             RecordPaymentOrder,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _state_payment_order_served,
             _input_payment_order_served,
@@ -480,14 +468,14 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
         ActionSpec(
             "record_payment_order_objection",
             RecordPaymentOrderObjection,
-            STAFF,
+            OFFICERS,
             "MA-2",
             _state_objection,
         ),
         ActionSpec(
             "apply_for_arbitration",
             ApplyForArbitration,
-            STAFF,
+            OFFICERS,
             "MA-1, MA-2",
             _stage(_S.mediation, _S.agreement_unperformed),
         ),
@@ -534,10 +522,12 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             _state_award_received,
             _input_award_received,
         ),
-        ActionSpec("record_suit", RecordSuit, STAFF, "MA-4, MA-7, MA-9", _state_suit, _input_suit),
+        ActionSpec(
+            "record_suit", RecordSuit, OFFICERS, "MA-4, MA-7, MA-9", _state_suit, _input_suit
+        ),
         ActionSpec("apply_revocation", ApplyRevocation, ARBITRATION, "MA-9", _state_revocation),
-        ActionSpec("record_judgment", RecordJudgment, STAFF, "MA-9", _stage(_S.litigation)),
-        ActionSpec("apply_enforcement", ApplyEnforcement, STAFF, "MA-10", _state_enforcement),
+        ActionSpec("record_judgment", RecordJudgment, OFFICERS, "MA-9", _stage(_S.litigation)),
+        ActionSpec("apply_enforcement", ApplyEnforcement, OFFICERS, "MA-10", _state_enforcement),
         ActionSpec(
             "extend_deadline",
             ExtendDeadline,
@@ -562,19 +552,11 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             _state_deadline_change("resume"),
             _input_deadline("resume"),
         ),
-        ActionSpec("close", CloseDispute, STAFF, "MA-9, MA-10", _open),
-        ActionSpec("attach_file", AttachFile, STAFF, "", _open),
+        ActionSpec("close", CloseDispute, OFFICERS, "MA-9, MA-10", _open),
+        ActionSpec("attach_file", AttachFile, OFFICERS, "", _open),
     )
 }
 
 
-def check(name: str, state: DisputeState, cmd: Command, now: datetime) -> None:
-    actions.check(ACTIONS, name, state, state.intake.county_code, cmd, now)
-
-
-def available_actions(state: DisputeState) -> list[str]:
-    return actions.available_actions(ACTIONS, state)
-
-
-def awaited_by(state: DisputeState) -> list[str]:
-    return actions.awaited(ACTIONS, state, lambda _: state.intake.county_code)
+# Actor (403), then state (409), then input (422); what is available; who is awaited.
+check, available_actions, awaited_by = actions.bound(ACTIONS)

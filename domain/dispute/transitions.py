@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from domain.calendar import end_of_day
+from domain.calendar import at_noon, end_of_day
 from domain.common import Command, Role, cst_date
 from domain.deadlines import (
     Deadline,
@@ -198,7 +198,7 @@ def _payment_order_applied(state: DisputeState, cmd: Command, now: datetime) -> 
     state.payment_order_accepted_on = accepted_on
     _event(state, "payment_order_applied", now, cmd, accepted_on=accepted_on.isoformat())
     # MA-2: the court issues the payment order within 15 days of accepting the application.
-    start = rules.at_noon(cmd.accepted_on) if cmd.accepted_on is not None else now
+    start = at_noon(cmd.accepted_on) if cmd.accepted_on is not None else now
     return Effects(start=[rules.statutory(rules.PAYMENT_ORDER_ISSUE, "MA-2", start, 15)])
 
 
@@ -208,7 +208,7 @@ def _payment_order_served(state: DisputeState, cmd: Command, now: datetime) -> E
     state.payment_order_served_on = cmd.served_on
     _event(state, "payment_order_served", now, cmd, served_on=cmd.served_on.isoformat())
     # MA-2: the employer pays or objects within 15 days of receiving it.
-    start = rules.at_noon(cmd.served_on)
+    start = at_noon(cmd.served_on)
     return Effects(start=[rules.statutory(rules.PAYMENT_ORDER_RESPONSE, "MA-2", start, 15)])
 
 
@@ -270,7 +270,7 @@ def _service(state: DisputeState, cmd: Command, now: datetime) -> Effects:
         manner=cmd.manner,
     )
     # MA-5: the defence is due within 10 days of receipt.
-    return Effects(start=[rules.statutory(rules.DEFENCE, "MA-5", rules.at_noon(cmd.served_on), 10)])
+    return Effects(start=[rules.statutory(rules.DEFENCE, "MA-5", at_noon(cmd.served_on), 10)])
 
 
 def _defence(state: DisputeState, cmd: Command, now: datetime) -> Effects:
@@ -353,7 +353,7 @@ def _award_received(state: DisputeState, cmd: Command, now: datetime) -> Effects
         award.worker_received_on = cmd.received_on
     if "employer" in parties:
         award.employer_received_on = cmd.received_on
-    start = rules.at_noon(cmd.received_on)
+    start = at_noon(cmd.received_on)
     effects = Effects()
     if award.final:
         # MA-9: from each party's own receipt, the worker may sue within 15 days and the

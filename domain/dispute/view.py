@@ -6,10 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.common import StrictModel
-from domain.deadlines import next_pending
 from domain.dispute.models import AwardItemKind, DisputeStage, DisputeState
 from domain.dispute.rules import available_actions, awaited_by
-from domain.snapshot import CaseSnapshot, deadline_rows
+from domain.snapshot import CaseSnapshot, clock_fields
 
 KIND = "dispute"
 
@@ -62,7 +61,6 @@ def action_result(state: DisputeState) -> DisputeActionResult:
 
 
 def snapshot(state: DisputeState, now: datetime) -> CaseSnapshot:
-    nearest = next_pending(state.deadlines)
     return CaseSnapshot(
         case_id=state.case_id,
         kind=KIND,
@@ -74,15 +72,10 @@ def snapshot(state: DisputeState, now: datetime) -> CaseSnapshot:
         workers_count=len(state.intake.workers),
         amount_owed=sum((c.amount for c in state.claims), Decimal("0.00")),
         amount_paid=Decimal("0.00"),
-        next_due_at=nearest.due_at if nearest else None,
-        next_due_name=nearest.name if nearest else None,
-        next_warn_at=nearest.warn_at if nearest else None,
-        sla_state=nearest.sla_state_at(now) if nearest else None,
-        provisional=bool(nearest and nearest.provisional),
         breached_count=sum(1 for d in state.deadlines if d.state.value == "breached"),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         revision=state.revision,
-        deadlines=deadline_rows(state.deadlines),
+        **clock_fields(state.deadlines, now),
         awaiting=awaited_by(state),
     )

@@ -10,8 +10,8 @@ from pydantic import Field, model_validator
 
 from domain.common import Actor, CaseNumber, Command, CountyCode, Money, Reason, StrictModel
 from domain.deadlines import Deadline
-from domain.dispute.models import Claimant
 from domain.files import CaseFile
+from domain.parties import Claimant
 from domain.regions import RegionSettings
 
 

@@ -7,12 +7,12 @@ or the old region's (transfer). Only that agency's clerks act on it (SI-1, SI-3)
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Literal
 
 from domain import actions
 from domain.actions import ActionSpec, roles
-from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
+from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineBasis, DeadlineSpec, DueRequest
 from domain.files import AttachFile
 from domain.insurance.amounts import difference
@@ -75,6 +75,22 @@ def agency_county(state: TransferState, side: Side) -> str:
     return agency.county_code
 
 
+# The county of each action's actor (SI-1, SI-3): the new agency's, the old one's, or that of
+# the agency whose step is running.
+
+
+def new_agency(state: TransferState) -> str:
+    return agency_county(state, "new")
+
+
+def old_agency(state: TransferState) -> str:
+    return agency_county(state, "old")
+
+
+def owing_agency(state: TransferState) -> str:
+    return agency_county(state, owing_side(state) or "new")
+
+
 def _open(state: TransferState) -> None:
     if state.stage in (TransferStage.completed, TransferStage.closed):
         raise ActionNotAllowed(f"the transfer is {state.stage.value}")
@@ -98,11 +114,6 @@ def _state_reject(state: TransferState) -> None:
         raise ActionNotAllowed("SI-5: the case is already back with the worker")
     if owing_side(state) is None:
         raise ActionNotAllowed("no agency step is running")
-
-
-def at_noon(day: date) -> datetime:
-    """A date of receipt as an instant the calendar can count from."""
-    return datetime.combine(day, time(12), tzinfo=CST)
 
 
 def _check_received_on(day: date | None, after: date, what: str, now: datetime) -> None:
@@ -153,6 +164,7 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
             "SI-1",
             _stage(TransferStage.applied),
             _input_letter,
+            new_agency,
         ),
         ActionSpec(
             "send_transfer",
@@ -160,6 +172,7 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
             CLERKS,
             "SI-1, SI-3",
             _stage(TransferStage.letter_issued, TransferStage.transfer_out),
+            county=old_agency,
         ),
         ActionSpec(
             "confirm_receipt",
@@ -168,12 +181,23 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
             "SI-1, SI-2, SI-3",
             _stage(TransferStage.funds_sent),
             _input_receipt,
+            new_agency,
         ),
         ActionSpec(
-            "complete_transfer", CompleteTransfer, CLERKS, "SI-1", _stage(TransferStage.received)
+            "complete_transfer",
+            CompleteTransfer,
+            CLERKS,
+            "SI-1",
+            _stage(TransferStage.received),
+            county=new_agency,
         ),
         ActionSpec(
-            "reject_for_missing_documents", RejectForMissingDocuments, CLERKS, "SI-5", _state_reject
+            "reject_for_missing_documents",
+            RejectForMissingDocuments,
+            CLERKS,
+            "SI-5",
+            _state_reject,
+            county=owing_agency,
         ),
         ActionSpec(
             "documents_received",
@@ -181,44 +205,20 @@ ACTIONS: dict[str, ActionSpec[TransferState]] = {
             CLERKS,
             "SI-5",
             _stage(TransferStage.awaiting_documents),
+            county=owing_agency,
         ),
         ActionSpec(
-            "close", CloseTransfer, roles(Role.supervisor, Role.agency_clerk), "SI-1", _open
+            "close",
+            CloseTransfer,
+            roles(Role.supervisor, Role.agency_clerk),
+            "SI-1",
+            _open,
+            county=new_agency,
         ),
-        ActionSpec("attach_file", AttachFile, CLERKS, "", _open),
+        ActionSpec("attach_file", AttachFile, CLERKS, "", _open, county=owing_agency),
     )
 }
 
-# Which agency takes each action; None: the agency whose step is running.
-ACTION_SIDE: dict[str, Side | None] = {
-    "issue_acceptance_letter": "new",
-    "send_transfer": "old",
-    "confirm_receipt": "new",
-    "complete_transfer": "new",
-    "reject_for_missing_documents": None,
-    "documents_received": None,
-    "close": "new",
-    "attach_file": None,
-}
 
-
-def check(name: str, state: TransferState, cmd: Command, now: datetime) -> None:
-    """Actor (403: a clerk of the agency that owes the step), then state (409), input (422)."""
-    spec = ACTIONS[name]
-    side = ACTION_SIDE[name] or owing_side(state) or "new"
-    actions.check_actor(spec, agency_county(state, side), cmd.actor)
-    spec.state_check(state)
-    spec.input_check(state, cmd, now)
-
-
-def available_actions(state: TransferState) -> list[str]:
-    return actions.available_actions(ACTIONS, state)
-
-
-def awaited_by(state: TransferState) -> list[str]:
-    """SI-1, SI-3: each step waits for the clerks of the agency that owes it."""
-    return actions.awaited(
-        ACTIONS,
-        state,
-        lambda name: agency_county(state, ACTION_SIDE[name] or owing_side(state) or "new"),
-    )
+# SI-1, SI-3: a step is taken, and awaited, by the clerks of the agency that owes it.
+check, available_actions, awaited_by = actions.bound(ACTIONS)

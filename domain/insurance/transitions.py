@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from domain.calendar import at_noon
 from domain.common import Command, Role
 from domain.deadlines import Deadline, DeadlineState
 from domain.effects import Effects
@@ -110,7 +111,7 @@ def _letter(state: TransferState, cmd: Command, now: datetime) -> Effects:
     details = {"received_on": received_on.isoformat()} if received_on else {}
     _event(state, "acceptance_letter_issued", now, cmd, **details)
     # SI-1: the old agency's 15 working days run from its receipt of the letter.
-    start = rules.at_noon(received_on) if received_on is not None else now
+    start = at_noon(received_on) if received_on is not None else now
     effects = _move_to(state, TransferStage.letter_issued, start)
     effects.notes.append(_tell_worker(state, "acceptance_letter_issued"))
     return effects
@@ -149,7 +150,7 @@ def _received(state: TransferState, cmd: Command, now: datetime) -> Effects:
         # SI-3: the transfer-in completes the medical transfer.
         return _completed(state, cmd, now)
     # SI-1: the new agency's 15 working days run from its receipt of the funds.
-    start = rules.at_noon(cmd.received_on) if cmd.received_on is not None else now
+    start = at_noon(cmd.received_on) if cmd.received_on is not None else now
     effects = _move_to(state, TransferStage.received, start)
     effects.notes.append(_tell_worker(state, "transfer_received"))
     return effects

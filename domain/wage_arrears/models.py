@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import Field, model_validator
 
 from domain.common import (
     Actor,
@@ -21,13 +21,8 @@ from domain.common import (
 )
 from domain.deadlines import Deadline
 from domain.files import CaseFile
-from domain.identity import normalise_credit_code, normalise_mobile, normalise_resident_id
+from domain.parties import Employer, Mobile, Name, ResidentId, ServiceManner
 from domain.regions import RegionSettings as RegionSettings
-
-CreditCode = Annotated[str, AfterValidator(normalise_credit_code)]
-ResidentId = Annotated[str, AfterValidator(normalise_resident_id)]
-Mobile = Annotated[str, AfterValidator(normalise_mobile)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class CaseSource(StrEnum):
@@ -68,11 +63,6 @@ class CloseOutcome(StrEnum):
 class ClueReply(StrEnum):
     handled = "handled"
     transferred = "transferred"
-
-
-class Employer(StrictModel):
-    name: Name
-    credit_code: CreditCode
 
 
 class Project(StrictModel):
@@ -160,10 +150,6 @@ class ConfirmPayment(Command):
 
 class IssueOrderToPay(Command):
     days: int | None = Field(default=None, ge=1, le=60)
-
-
-# How a notice reached the person it is served on (送达方式).
-ServiceManner = Literal["direct", "mail", "left_at_premises", "electronic", "public_notice"]
 
 
 class RecordOrderServed(Command):

@@ -9,9 +9,10 @@ from pydantic import ValidationError
 
 from domain.common import Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineState
-from domain.dispute.models import Claimant, ClaimItem, DisputeIntake, DisputeOrigin
+from domain.dispute.models import ClaimItem, DisputeIntake, DisputeOrigin
 from domain.dispute.view import DisputeOutcome
 from domain.notifications import Notification, notify
+from domain.parties import Claimant
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     CaseStatus,

@@ -11,7 +11,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from domain import actions
+from domain.actions import ENFORCERS, OFFICERS, roles
 from domain.actions import ActionSpec as GenericActionSpec
+from domain.calendar import years_after
 from domain.campaign import add_months
 from domain.common import (
     CST,
@@ -33,7 +35,6 @@ from domain.deadlines import (
     check_extend,
     check_pause,
     check_resume,
-    extension_request,
     find_pending,
 )
 from domain.files import AttachFile
@@ -114,13 +115,6 @@ def settle_due_request(opened_at: datetime) -> DueRequest:
     return DueRequest(start_at=opened_at, basis=DeadlineBasis.calendar_days, days=3)
 
 
-def years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def violation_time_barred(state: WageArrearsState) -> bool:
     """WA-12 (LSSR Art.20): a violation reported more than 2 years after it ended is not
     pursued; the complaint is refused in writing at acceptance."""
@@ -146,38 +140,6 @@ def wa12_clock(state: WageArrearsState) -> tuple[str, DueRequest]:
     else:
         days, name = INVESTIGATION_WORKING_DAYS, INVESTIGATION
     return name, DueRequest(start_at=state.opened_at, basis=DeadlineBasis.working_days, days=days)
-
-
-def due_request_for(
-    name: str, state: WageArrearsState, cmd: Command, now: datetime
-) -> DueRequest | None:
-    """The due time an action needs computed (by the calendar activity) before it applies."""
-    if (
-        isinstance(cmd, Triage)
-        and cmd.severity is Severity.general
-        and state.law_as_written
-        and _pending(state, SETTLE) is None
-    ):
-        # WA-1, CAL-4: triaged general, the 3 days run from the day the case was opened.
-        return settle_due_request(state.opened_at)
-    if isinstance(cmd, IssueOrderToPay):
-        days = cmd.days or state.region.order_to_pay_days
-        return DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days)
-    if isinstance(cmd, RecordOrderServed):
-        return order_served_request(state, cmd)
-    if isinstance(cmd, DrawGuaranteeDeposit):
-        days = state.region.deposit_payout_working_days
-        return DueRequest(start_at=now, basis=DeadlineBasis.working_days, days=days)
-    if isinstance(cmd, DecideComplaint) and cmd.decision == "accept":
-        return DueRequest(
-            start_at=now, basis=DeadlineBasis.working_days, days=INVESTIGATION_WORKING_DAYS
-        )
-    if isinstance(cmd, ExtendDeadline):
-        return extension_request(find_pending(state.deadlines, cmd.deadline), cmd)
-    if isinstance(cmd, ResumeDeadline):
-        deadline = find_pending(state.deadlines, cmd.deadline)
-        return deadline.due_request(resume_on=cst_date(now))
-    return None
 
 
 def order_served_request(state: WageArrearsState, cmd: RecordOrderServed) -> DueRequest:
@@ -211,7 +173,7 @@ def find_deadline(state: WageArrearsState, name: str) -> Deadline | None:
     return found[-1] if found else None
 
 
-def _pending(state: WageArrearsState, name: str) -> Deadline | None:
+def pending_deadline(state: WageArrearsState, name: str) -> Deadline | None:
     deadline = find_deadline(state, name)
     return deadline if deadline is not None and deadline.pending else None
 
@@ -261,13 +223,13 @@ def _state_confirm_payment(state: WageArrearsState) -> None:
 
 def _state_order_to_pay(state: WageArrearsState) -> None:
     _require_unpaid(state)
-    if _pending(state, ORDER_TO_PAY) is not None:
+    if pending_deadline(state, ORDER_TO_PAY) is not None:
         raise ActionNotAllowed("WA-6: an order to pay is already running")
 
 
 def _state_order_served(state: WageArrearsState) -> None:
     _require_unpaid(state)
-    if _pending(state, ORDER_TO_PAY) is None:
+    if find_pending(state.deadlines, ORDER_TO_PAY) is None:
         raise ActionNotAllowed("WA-6: no order to pay is running")
     if order_served(state):
         raise ActionNotAllowed("WA-6: the order to pay was already served")
@@ -361,7 +323,7 @@ def _state_close(state: WageArrearsState) -> None:
 
 def _state_decide_complaint(state: WageArrearsState) -> None:
     _require_active(state)
-    if _pending(state, COMPLAINT_ACCEPTANCE) is None:
+    if pending_deadline(state, COMPLAINT_ACCEPTANCE) is None:
         raise ActionNotAllowed("WA-12: no complaint is waiting for a decision to accept it")
 
 
@@ -541,11 +503,6 @@ def _input_resume(state: WageArrearsState, cmd: Command, now: datetime) -> None:
 ActionSpec = GenericActionSpec[WageArrearsState]
 
 
-def _roles(*roles: Role) -> frozenset[Role]:
-    return frozenset(roles)
-
-
-OFFICERS = _roles(Role.mediator, Role.inspector, Role.supervisor)
 # Who may open a case: the bureau's officers of the case's county.
 OPENED_BY = OFFICERS
 
@@ -553,7 +510,7 @@ ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec
     for spec in (
         ActionSpec(
-            "triage", Triage, _roles(Role.supervisor), "WA-2, WA-3", _state_triage, _input_triage
+            "triage", Triage, roles(Role.supervisor), "WA-2, WA-3", _state_triage, _input_triage
         ),
         ActionSpec(
             "record_payment",
@@ -574,14 +531,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "issue_order_to_pay",
             IssueOrderToPay,
-            _roles(Role.inspector),
+            roles(Role.inspector),
             "WA-6",
             _state_order_to_pay,
         ),
         ActionSpec(
             "record_order_served",
             RecordOrderServed,
-            _roles(Role.inspector),
+            roles(Role.inspector),
             "WA-6",
             _state_order_served,
             _input_order_served,
@@ -589,7 +546,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "draw_guarantee_deposit",
             DrawGuaranteeDeposit,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-7",
             _state_deposit,
             _input_deposit,
@@ -597,14 +554,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "contractor_pays",
             ContractorPays,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-8",
             _state_contractor_pays,
         ),
         ActionSpec(
             "emergency_advance",
             EmergencyAdvance,
-            _roles(Role.supervisor),
+            roles(Role.supervisor),
             "WA-9",
             _state_emergency_advance,
             _input_amount_within_outstanding,
@@ -613,21 +570,21 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "refer_to_police",
             ReferToPolice,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-10",
             _state_police,
         ),
         ActionSpec(
             "record_police_outcome",
             RecordPoliceOutcome,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-10",
             _state_police_outcome,
         ),
         ActionSpec(
             "list_on_punishment_list",
             ListOnPunishmentList,
-            _roles(Role.supervisor),
+            roles(Role.supervisor),
             "WA-11",
             _state_listing,
             _input_listing,
@@ -636,7 +593,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "decide_complaint",
             DecideComplaint,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-12",
             _state_decide_complaint,
             _input_decide_complaint,
@@ -644,7 +601,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "apply_for_removal",
             ApplyForRemoval,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-11",
             _state_apply_removal,
             _input_apply_removal,
@@ -652,14 +609,14 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "decide_removal",
             DecideRemoval,
-            _roles(Role.supervisor),
+            roles(Role.supervisor),
             "WA-11",
             _state_decide_removal,
         ),
         ActionSpec(
             "extend_deadline",
             ExtendDeadline,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-2, WA-6, WA-12",
             _state_extend,
             _input_extend,
@@ -667,7 +624,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "pause_deadline",
             PauseDeadline,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-12",
             _state_pause,
             _input_pause,
@@ -675,7 +632,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec(
             "resume_deadline",
             ResumeDeadline,
-            _roles(Role.inspector, Role.supervisor),
+            ENFORCERS,
             "WA-12",
             _state_resume,
             _input_resume,
@@ -685,25 +642,13 @@ ACTIONS: dict[str, ActionSpec] = {
 }
 
 
-def check(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> None:
-    """Everything an update validator decides: actor, then state (409), then input (422)."""
-    actions.check(ACTIONS, name, state, state.intake.county_code, cmd, now)
-
-
-def available_actions(state: WageArrearsState) -> list[str]:
-    return actions.available_actions(ACTIONS, state)
-
-
-def awaited_by(state: WageArrearsState) -> list[str]:
-    return actions.awaited(ACTIONS, state, lambda _: state.intake.county_code)
+# Actor (403), then state (409), then input (422); what is available; who is awaited.
+check, available_actions, awaited_by = actions.bound(ACTIONS)
 
 
 def listing_ends(listed_on: date) -> date:
     """WA-11: a listing lasts three years (29 February lists until 28 February)."""
-    try:
-        return listed_on.replace(year=listed_on.year + LISTING_YEARS)
-    except ValueError:
-        return listed_on.replace(year=listed_on.year + LISTING_YEARS, day=28)
+    return years_after(listed_on, LISTING_YEARS)
 
 
 def close_pending_deadlines(

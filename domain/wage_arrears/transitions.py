@@ -1,11 +1,13 @@
 """What each action and each deadline does to a wage-arrears case (events, in the past tense).
 
-Each function mutates the state it is given and returns the notifications to write. Due
-times come in already computed (the calendar lives in an activity).
+Each function mutates the state it is given and returns its effects (domain/effects.py), or
+the notifications to write when that is all it has; deadlines to start leave their due
+times to the calendar activity.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,18 +17,16 @@ from domain.deadlines import (
     Deadline,
     DeadlineBasis,
     DeadlineCommand,
+    DeadlineSpec,
     DeadlineState,
     DueRequest,
     DueResult,
     ExtendDeadline,
     PauseDeadline,
     ResumeDeadline,
-    extended,
-    find_pending,
     new_deadline,
-    paused,
-    resumed,
 )
+from domain.effects import Effects, Retime
 from domain.files import AttachFile, file_attached
 from domain.notifications import Notification, notify
 from domain.wage_arrears import accounts
@@ -37,6 +37,7 @@ from domain.wage_arrears.models import (
     CloseCase,
     CloseOutcome,
     ConfirmPayment,
+    ContractorPays,
     DecideComplaint,
     DecideRemoval,
     DrawGuaranteeDeposit,
@@ -49,6 +50,8 @@ from domain.wage_arrears.models import (
     RecordOrderServed,
     RecordPayment,
     RecordPoliceOutcome,
+    ReferToMediation,
+    ReferToPolice,
     RegionSettings,
     RemovalApplication,
     Severity,
@@ -63,6 +66,7 @@ from domain.wage_arrears.rules import (
     ENDS_WITH_CASE,
     INVESTIGATION,
     INVESTIGATION_POLICY,
+    INVESTIGATION_WORKING_DAYS,
     MAJOR_SETTLE_POLICY,
     ORDER_SERVED,
     ORDER_TO_PAY,
@@ -72,6 +76,8 @@ from domain.wage_arrears.rules import (
     close_pending_deadlines,
     find_deadline,
     listing_ends,
+    order_served_request,
+    pending_deadline,
     settle_due_request,
     violation_time_barred,
 )
@@ -133,17 +139,12 @@ def case_opened(
     return state, notes
 
 
-def triaged(
-    state: WageArrearsState,
-    cmd: Triage,
-    now: datetime,
-    request: DueRequest | None = None,
-    due: DueResult | None = None,
-) -> list[Notification]:
+def triaged(state: WageArrearsState, cmd: Triage, now: datetime) -> Effects:
     state.triaged = True
     state.severity = cmd.severity
     if cmd.mass_incident_risk is not None:
         state.intake.mass_incident_risk = cmd.mass_incident_risk
+    effects = Effects()
     if cmd.severity is Severity.major:
         assert cmd.resolution_deadline is not None
         current = find_deadline(state, SETTLE)
@@ -163,23 +164,21 @@ def triaged(
                 reason=cmd.reason,
             )
         )
-    elif request is not None and due is not None:
+    elif state.law_as_written and pending_deadline(state, SETTLE) is None:
         # WA-1, CAL-4: a case triaged general is settled by the end of the third day after
         # the day it was opened, like one that opened general.
-        state.deadlines.append(
-            new_deadline(
+        effects.start.append(
+            DeadlineSpec(
                 name=SETTLE,
                 rule="WA-1",
-                request=request,
-                due=due,
+                request=settle_due_request(state.opened_at),
                 warn_before_days=state.region.settle_warn_days,
-                actor_id=cmd.actor.id,
                 reason=cmd.reason,
             )
         )
     if state.status is CaseStatus.triage_pending:
         state.status = CaseStatus.open
-    return []
+    return effects
 
 
 def payment_recorded(
@@ -223,81 +222,75 @@ def payment_confirmed(
     return [_notify(state, "case_settled", "settled", Role.inspector)]
 
 
-def order_to_pay_issued(
-    state: WageArrearsState,
-    cmd: IssueOrderToPay,
-    now: datetime,
-    request: DueRequest,
-    due: DueResult,
-) -> list[Notification]:
+def order_to_pay_issued(state: WageArrearsState, cmd: IssueOrderToPay, now: datetime) -> Effects:
     amount = accounts.total_outstanding(state)
-    state.ladder.append(
-        LadderStep(
-            rung="order_to_pay",
-            rule="WA-6",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            amount=amount,
-            details={"due_at": due.due_at.isoformat()},
-        )
+    days = cmd.days or state.region.order_to_pay_days
+    spec = DeadlineSpec(
+        name=ORDER_TO_PAY,
+        rule="WA-6",
+        request=DueRequest(start_at=now, basis=DeadlineBasis.calendar_days, days=days),
+        warn_before_days=1,
+        policy=ORDER_TO_PAY_POLICY,
+        reason=cmd.reason,
     )
-    state.deadlines.append(
-        new_deadline(
-            name=ORDER_TO_PAY,
-            rule="WA-6",
-            request=request,
-            due=due,
-            warn_before_days=1,
-            policy=ORDER_TO_PAY_POLICY,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
+
+    def issued() -> list[Notification]:
+        # The ladder and the notice name the due time the calendar computed.
+        order = pending_deadline(state, ORDER_TO_PAY)
+        assert order is not None
+        state.ladder.append(
+            LadderStep(
+                rung="order_to_pay",
+                rule="WA-6",
+                at=now,
+                actor_id=cmd.actor.id,
+                reason=cmd.reason,
+                amount=amount,
+                details={"due_at": order.due_at.isoformat()},
+            )
         )
-    )
-    return [
-        _notify(
-            state, "order_to_pay_issued", str(len(state.ladder)), None, due=cst_date_str(due.due_at)
-        )
-    ]
+        due = cst_date_str(order.due_at)
+        return [_notify(state, "order_to_pay_issued", str(len(state.ladder)), None, due=due)]
+
+    return Effects(start=[spec], then=[issued])
 
 
-def order_to_pay_served(
-    state: WageArrearsState,
-    cmd: RecordOrderServed,
-    now: datetime,
-    request: DueRequest,
-    due: DueResult,
-) -> list[Notification]:
+def order_to_pay_served(state: WageArrearsState, cmd: RecordOrderServed, now: datetime) -> Effects:
     """WA-6, CAL-3: the order's deadline counts from the day it was served, not from the day
     it was issued or the day its service was recorded."""
-    deadline = find_pending(state.deadlines, ORDER_TO_PAY)
-    deadline.start_at = request.start_at
-    deadline.roll_past_holidays = request.roll_past_holidays
-    deadline.set_due(due, now, "served", cmd.actor.id, cmd.reason)
-    state.ladder.append(
-        LadderStep(
-            rung=ORDER_SERVED,
-            rule="WA-6",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            details={
-                "served_on": cmd.served_on.isoformat(),
-                "manner": cmd.manner,
-                "due_at": due.due_at.isoformat(),
-            },
-        )
+    retime = Retime(
+        deadline=ORDER_TO_PAY,
+        request=order_served_request(state, cmd),
+        change="served",
+        reason=cmd.reason,
     )
-    return []
+
+    def served() -> list[Notification]:
+        # The ladder names the due time the calendar computed from the day served.
+        order = pending_deadline(state, ORDER_TO_PAY)
+        assert order is not None
+        state.ladder.append(
+            LadderStep(
+                rung=ORDER_SERVED,
+                rule="WA-6",
+                at=now,
+                actor_id=cmd.actor.id,
+                reason=cmd.reason,
+                details={
+                    "served_on": cmd.served_on.isoformat(),
+                    "manner": cmd.manner,
+                    "due_at": order.due_at.isoformat(),
+                },
+            )
+        )
+        return []
+
+    return Effects(retime=[retime], then=[served])
 
 
 def guarantee_deposit_drawn(
-    state: WageArrearsState,
-    cmd: DrawGuaranteeDeposit,
-    now: datetime,
-    request: DueRequest,
-    due: DueResult,
-) -> list[Notification]:
+    state: WageArrearsState, cmd: DrawGuaranteeDeposit, now: datetime
+) -> Effects:
     state.ladder.append(
         LadderStep(
             rung="guarantee_deposit",
@@ -309,17 +302,15 @@ def guarantee_deposit_drawn(
         )
     )
     # WA-7: the bank pays within 5 working days of the notice.
-    state.deadlines.append(
-        new_deadline(
-            name=DEPOSIT_PAYOUT,
-            rule="WA-7",
-            request=request,
-            due=due,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-        )
+    days = state.region.deposit_payout_working_days
+    spec = DeadlineSpec(
+        name=DEPOSIT_PAYOUT,
+        rule="WA-7",
+        request=DueRequest(start_at=now, basis=DeadlineBasis.working_days, days=days),
+        reason=cmd.reason,
     )
-    return [_notify(state, "guarantee_deposit_notice", "drawn", None, amount=str(cmd.amount))]
+    note = _notify(state, "guarantee_deposit_notice", "drawn", None, amount=str(cmd.amount))
+    return Effects(notes=[note], start=[spec])
 
 
 def ladder_step(
@@ -486,9 +477,7 @@ def deadline_warned(state: WageArrearsState, deadline: Deadline) -> list[Notific
     ]
 
 
-def deadline_passed(
-    state: WageArrearsState, deadline: Deadline, now: datetime
-) -> list[Notification]:
+def deadline_passed(state: WageArrearsState, deadline: Deadline, now: datetime) -> Effects:
     """A pending deadline's time came: record the breach and take the escalation its rule names."""
     deadline.close(DeadlineState.breached, now, reason=f"{deadline.rule} deadline passed")
     state.breaches.append(Breach(deadline=deadline.name, rule=deadline.rule, at=now))
@@ -554,7 +543,7 @@ def deadline_passed(
         )
     if deadline.name == DEPOSIT_PAYOUT:
         notes.append(_notify(state, "deposit_payout_overdue", "breached", Role.supervisor))
-    return notes
+    return Effects(notes=notes)
 
 
 def clocks_started(
@@ -589,101 +578,81 @@ def clocks_started(
         )
 
 
-def complaint_decided(
-    state: WageArrearsState,
-    cmd: DecideComplaint,
-    now: datetime,
-    request: DueRequest | None,
-    due: DueResult | None,
-) -> list[Notification]:
+def complaint_decided(state: WageArrearsState, cmd: DecideComplaint, now: datetime) -> Effects:
     acceptance = find_deadline(state, COMPLAINT_ACCEPTANCE)
     assert acceptance is not None
     acceptance.close(DeadlineState.met, now, cmd.actor.id, f"complaint {cmd.decision}ed")
     if cmd.decision == "refuse":
         # WA-12: refused in writing; the case ends here.
-        return closed(
-            state, CloseCase(actor=cmd.actor, reason=cmd.reason, outcome=CloseOutcome.refused), now
-        )
-    assert request is not None and due is not None
-    state.deadlines.append(
-        new_deadline(
-            name=INVESTIGATION,
-            rule="WA-12",
-            request=request,
-            due=due,
-            warn_before_days=10,
-            policy=INVESTIGATION_POLICY,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
+        close = CloseCase(actor=cmd.actor, reason=cmd.reason, outcome=CloseOutcome.refused)
+        return Effects(notes=closed(state, close, now))
+    spec = DeadlineSpec(
+        name=INVESTIGATION,
+        rule="WA-12",
+        request=DueRequest(
+            start_at=now, basis=DeadlineBasis.working_days, days=INVESTIGATION_WORKING_DAYS
+        ),
+        warn_before_days=10,
+        policy=INVESTIGATION_POLICY,
+        reason=cmd.reason,
+    )
+    return Effects(notes=[_notify(state, "complaint_accepted", "accepted", None)], start=[spec])
+
+
+Handler = Callable[[WageArrearsState, Command, datetime], Effects]
+
+
+def _notes(
+    transition: Callable[[WageArrearsState, Command, datetime], list[Notification]],
+) -> Handler:
+    """A transition that only writes notifications."""
+    return lambda state, cmd, now: Effects(notes=transition(state, cmd, now))
+
+
+def _rung(rung: str, action: str) -> Handler:
+    """A step of the enforcement ladder that records itself and nothing more."""
+    return _notes(
+        lambda state, cmd, now: ladder_step(
+            state, rung, ACTIONS[action].rule.split(",")[0], cmd, now
         )
     )
-    return [_notify(state, "complaint_accepted", "accepted", None)]
 
 
-def deadline_changed(
-    state: WageArrearsState,
-    cmd: DeadlineCommand,
-    now: datetime,
-    request: DueRequest | None,
-    due: DueResult | None,
-) -> list[Notification]:
-    deadline = find_pending(state.deadlines, cmd.deadline)
-    if isinstance(cmd, ExtendDeadline):
-        assert request is not None and due is not None
-        extended(deadline, cmd, request, due, now)
-    elif isinstance(cmd, PauseDeadline):
-        paused(deadline, cmd, now)
-    elif isinstance(cmd, ResumeDeadline):
-        assert due is not None
-        resumed(deadline, cmd, due, now)
-    return []
+def _deadline_changed(state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
+    assert isinstance(cmd, DeadlineCommand)
+    return Effects(recompute=[(cmd.deadline, cmd)])
 
 
-def apply(
-    name: str,
-    state: WageArrearsState,
-    cmd: Command,
-    now: datetime,
-    request: DueRequest | None,
-    due: DueResult | None,
-) -> list[Notification]:
-    """Applies a checked action; `due` is what the calendar computed for `request`."""
-    if isinstance(cmd, Triage):
-        return triaged(state, cmd, now, request, due)
-    if isinstance(cmd, ApplyForRemoval):
-        return removal_applied(state, cmd, now)
-    if isinstance(cmd, DecideRemoval):
-        return removal_decided(state, cmd, now)
-    if isinstance(cmd, RecordPayment):
-        return payment_recorded(state, cmd, now)
-    if isinstance(cmd, ConfirmPayment):
-        return payment_confirmed(state, cmd, now)
-    if isinstance(cmd, IssueOrderToPay):
-        assert request is not None and due is not None
-        return order_to_pay_issued(state, cmd, now, request, due)
-    if isinstance(cmd, RecordOrderServed):
-        assert request is not None and due is not None
-        return order_to_pay_served(state, cmd, now, request, due)
-    if isinstance(cmd, DrawGuaranteeDeposit):
-        assert request is not None and due is not None
-        return guarantee_deposit_drawn(state, cmd, now, request, due)
-    if isinstance(cmd, RecordPoliceOutcome):
-        return police_outcome_recorded(state, cmd, now)
-    if isinstance(cmd, ListOnPunishmentList):
-        return listed(state, cmd, now)
-    if isinstance(cmd, CloseCase):
-        return closed(state, cmd, now)
-    if isinstance(cmd, DecideComplaint):
-        return complaint_decided(state, cmd, now, request, due)
-    if isinstance(cmd, DeadlineCommand):
-        return deadline_changed(state, cmd, now, request, due)
-    if isinstance(cmd, AttachFile):
-        file_attached(state.files, cmd, now)
-        return []
-    rung = {
-        "contractor_pays": "contractor_pays",
-        "emergency_advance": "emergency_advance",
-        "refer_to_mediation": "mediation",
-        "refer_to_police": "police",
-    }[name]
-    return ladder_step(state, rung, ACTIONS[name].rule.split(",")[0], cmd, now)
+def _file(state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
+    assert isinstance(cmd, AttachFile)
+    file_attached(state.files, cmd, now)
+    return Effects()
+
+
+_HANDLERS: dict[type[Command], Handler] = {
+    Triage: triaged,  # type: ignore[dict-item]
+    RecordPayment: _notes(payment_recorded),  # type: ignore[arg-type]
+    ConfirmPayment: _notes(payment_confirmed),  # type: ignore[arg-type]
+    IssueOrderToPay: order_to_pay_issued,  # type: ignore[dict-item]
+    RecordOrderServed: order_to_pay_served,  # type: ignore[dict-item]
+    DrawGuaranteeDeposit: guarantee_deposit_drawn,  # type: ignore[dict-item]
+    ContractorPays: _rung("contractor_pays", "contractor_pays"),
+    EmergencyAdvance: _rung("emergency_advance", "emergency_advance"),
+    ReferToMediation: _rung("mediation", "refer_to_mediation"),
+    ReferToPolice: _rung("police", "refer_to_police"),
+    RecordPoliceOutcome: _notes(police_outcome_recorded),  # type: ignore[arg-type]
+    ListOnPunishmentList: _notes(listed),  # type: ignore[arg-type]
+    ApplyForRemoval: _notes(removal_applied),  # type: ignore[arg-type]
+    DecideRemoval: _notes(removal_decided),  # type: ignore[arg-type]
+    CloseCase: _notes(closed),  # type: ignore[arg-type]
+    DecideComplaint: complaint_decided,  # type: ignore[dict-item]
+    ExtendDeadline: _deadline_changed,
+    PauseDeadline: _deadline_changed,
+    ResumeDeadline: _deadline_changed,
+    AttachFile: _file,
+}
+
+
+def apply(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
+    """Applies a checked action."""
+    return _HANDLERS[type(cmd)](state, cmd, now)

@@ -6,8 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.common import StrictModel
-from domain.deadlines import next_pending
-from domain.snapshot import CaseSnapshot, deadline_rows
+from domain.snapshot import CaseSnapshot, clock_fields
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import CaseStatus, WageArrearsState
 from domain.wage_arrears.rules import available_actions, awaited_by
@@ -29,7 +28,7 @@ class WageArrearsView(StrictModel):
     available_actions: list[str]
 
 
-class ActionResult(StrictModel):
+class WageArrearsActionResult(StrictModel):
     case_id: str
     status: CaseStatus
     revision: int
@@ -55,8 +54,8 @@ def view(state: WageArrearsState) -> WageArrearsView:
     )
 
 
-def action_result(state: WageArrearsState) -> ActionResult:
-    return ActionResult(
+def action_result(state: WageArrearsState) -> WageArrearsActionResult:
+    return WageArrearsActionResult(
         case_id=state.case_id,
         status=state.status,
         revision=state.revision,
@@ -65,7 +64,6 @@ def action_result(state: WageArrearsState) -> ActionResult:
 
 
 def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
-    nearest = next_pending(state.deadlines)
     return CaseSnapshot(
         case_id=state.case_id,
         kind=KIND,
@@ -78,16 +76,11 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         workers_count=len(state.intake.workers),
         amount_owed=accounts.total_owed(state),
         amount_paid=accounts.total_paid(state),
-        next_due_at=nearest.due_at if nearest else None,
-        next_due_name=nearest.name if nearest else None,
-        next_warn_at=nearest.warn_at if nearest else None,
-        sla_state=nearest.sla_state_at(now) if nearest else None,
-        provisional=bool(nearest and nearest.provisional),
         breached_count=len(state.breaches),
         opened_at=state.opened_at,
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         revision=state.revision,
-        deadlines=deadline_rows(state.deadlines),
+        **clock_fields(state.deadlines, now),
         awaiting=awaited_by(state),
     )

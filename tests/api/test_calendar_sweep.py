@@ -16,15 +16,15 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.calendar import calendar_version
 from activities.calendar_sweep import SweepProgress, SweepRequest
-from api.calendar_sweep import (
+from domain.common import CST
+from domain.deadlines import Deadline, DeadlineState, RecomputeResult
+from domain.wage_arrears.view import WageArrearsView
+from ops.calendar_sweep import (
     ChangedCase,
     SweepReport,
     recompute_pending_deadlines,
     stale_case_ids,
 )
-from domain.common import CST
-from domain.deadlines import Deadline, DeadlineState, RecomputeResult
-from domain.wage_arrears.view import WageArrearsView
 from store.calendar import load_schedules, save_schedule
 from store.db import make_engine
 from store.tables import CaseRecord, DeadlineRecord

@@ -1,5 +1,6 @@
-"""The README's table of who may take which action is the declarations' own (ACTIONS and
-OPENED_BY beside each case kind's rules), so the documentation cannot drift from the code."""
+"""The table of who may take which action (docs/security.md) is the declarations' own
+(ACTIONS and OPENED_BY beside each case kind's rules), so the documentation cannot drift
+from the code."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from api.access import OPENED_BY
+from domain import kinds
 from domain.actions import ActionSpec
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
 from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+OPENED_BY = {kind.name: kind.opened_by for kind in kinds.KINDS}
+README = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 KINDS: tuple[tuple[str, str, Mapping[str, ActionSpec[Any]]], ...] = (
     ("wage arrears", "wage_arrears", WAGE_ARREARS_ACTIONS),
     ("dispute", "dispute", DISPUTE_ACTIONS),

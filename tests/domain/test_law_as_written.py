@@ -22,6 +22,7 @@ from domain.deadlines import (
 from domain.dispute import rules as dispute_rules
 from domain.dispute.models import AwardItem, AwardItemKind
 from domain.dispute.view import DisputeOutcome
+from domain.effects import take_now
 from domain.regions import RegionSettings
 from domain.wage_arrears import accounts, referral, rules, transitions
 from domain.wage_arrears.models import (
@@ -165,10 +166,11 @@ def test_wa1_cal4_a_case_triaged_general_gets_wa1_from_the_opening_day() -> None
     )
     now = OPENED + timedelta(days=1)
     rules.check("triage", state, triage, now)
-    request = rules.due_request_for("triage", state, triage, now)
+    effects = transitions.triaged(state, triage, now)
+    request = effects.start[0].request if effects.start else None
     assert request is not None and request.start_at == OPENED and request.days == 3
     due = DueResult(due_at=due_for(request, lambda d: True), calendar_version="test")
-    transitions.triaged(state, triage, now, request, due)
+    take_now(state.deadlines, effects, lambda _: due, triage.actor.id, now)
     settle = rules.find_deadline(state, rules.SETTLE)
     assert settle is not None and settle.rule == "WA-1" and settle.pending
     assert settle.due_at == datetime(2026, 3, 6, tzinfo=UTC) - timedelta(hours=8)
@@ -181,7 +183,7 @@ def test_wa1_cases_opened_before_get_no_clock_on_triage() -> None:
     triage = Triage(
         actor=actor(Role.supervisor), reason="x", severity="general", mass_incident_risk=False
     )
-    assert rules.due_request_for("triage", state, triage, OPENED) is None
+    assert transitions.triaged(state, triage, OPENED).start == []
 
 
 # WA-5: a linked dispute changes what is owed.

@@ -10,6 +10,7 @@ import pytest
 
 from domain.common import ActionNotAllowed, Actor, Forbidden, InvalidActionInput, Role
 from domain.deadlines import DueResult
+from domain.effects import take_now
 from domain.wage_arrears import rules, transitions
 from domain.wage_arrears.models import (
     CaseStatus,
@@ -57,9 +58,9 @@ def miss_order(state: WageArrearsState) -> None:
     now = OPENED + timedelta(hours=1)
     due = DueResult(due_at=now + timedelta(days=8), calendar_version="test")
     cmd = IssueOrderToPay(actor=actor(Role.inspector), reason="order")
-    request = rules.due_request_for("issue_order_to_pay", state, cmd, now)
-    assert request is not None
-    transitions.order_to_pay_issued(state, cmd, now, request, due)
+    effects = transitions.order_to_pay_issued(state, cmd, now)
+    assert effects.start
+    take_now(state.deadlines, effects, lambda request: due, cmd.actor.id, now)
     order = rules.find_deadline(state, rules.ORDER_TO_PAY)
     assert order is not None
     transitions.deadline_passed(state, order, due.due_at)

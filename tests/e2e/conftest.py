@@ -16,13 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from api.main import create_app
+from core import search_attributes as sa
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
 from tests.e2e.auth import ActorAsToken, TestUsers
 from tests.stamping import StampActions
 from worker import build_worker
-from workflows import search_attributes as sa
 
 
 def free_port() -> int:

@@ -13,9 +13,9 @@ import pytest
 import structlog
 from sqlalchemy import text
 
-from api.users_cli import main as manage_users
 from core.settings import get_settings
 from domain.common import Role
+from ops.users_cli import main as manage_users
 from store.db import make_engine
 from tests import factories as f
 from tests.e2e.conftest import Stack

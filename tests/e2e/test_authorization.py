@@ -22,9 +22,9 @@ from sqlmodel import Session
 
 from api.main import create_app
 from domain.common import Role
+from ops.rebuild import rebuild_read_model
 from store.access import case_counties
 from store.db import create_schema, make_engine
-from store.rebuild import rebuild_read_model
 from tests import factories as f
 from tests.e2e.conftest import Stack
 

@@ -14,9 +14,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from domain.common import Role, cst_date
+from ops.rebuild import rebuild_read_model
 from store.db import make_engine
 from store.notices import issue_number
-from store.rebuild import rebuild_read_model
 from tests import factories as f
 from tests.e2e.conftest import Stack
 

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from domain.common import Role
+from ops.rebuild import rebuild_read_model
 from store.db import make_engine
-from store.rebuild import rebuild_read_model
 from tests import factories as f
 from tests.e2e.conftest import Stack
 

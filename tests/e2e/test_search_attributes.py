@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from temporalio.common import SearchAttributeKey
 
+from core import search_attributes as sa
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """The read model away and lost: while another connection holds the SQLite file's write lock,
 the read-model activities fail and retry, the workflows carry on (a deadline still fires, an
 action still waits for its turn), and the read model catches up when the lock goes. Deleted,
-the read model is rebuilt from Temporal alone by the rebuild command (`store.rebuild`, what
+the read model is rebuilt from Temporal alone by the rebuild command (`ops.rebuild`, what
 `manage.py rebuild-read-model` runs)."""
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ async def test_a_deleted_read_model_is_rebuilt_from_temporal_alone(
     # A worker answers the queries; it makes the empty schema as it starts.
     await stack.worker_ready(stack.start_worker())
     rebuilt = subprocess.run(
-        [sys.executable, "-m", "store.rebuild"],
+        [sys.executable, "-m", "ops.rebuild"],
         cwd=ROOT,
         env=stack.env(),
         capture_output=True,

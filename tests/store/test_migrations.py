@@ -45,7 +45,7 @@ def differences(engine: Engine) -> list[object]:
 def test_the_migrated_schema_is_the_models_schema(empty: Engine) -> None:
     create_schema(empty)
 
-    # A model changed without a migration fails here: write one (see the README).
+    # A model changed without a migration fails here: write one (see docs/testing.md).
     assert differences(empty) == []
     with empty.connect() as conn:
         assert at_head(conn)

@@ -20,10 +20,10 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.calendar_sweep import BatchOutcome, SweepRequest
-from api.calendar_sweep import FailedCase
 from core.settings import Settings
 from core.temporal import installed_binary, register_search_attributes, runtime
 from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
+from ops.calendar_sweep import FailedCase
 from store.db import make_engine
 from tests.workflows.conftest import Harness
 from tests.workflows.scenarios import SCENARIOS

@@ -458,9 +458,7 @@ INSURANCE_TRANSFER = Kind(
     actions=transfer_rules.ACTIONS,
     counties=(NEW, OLD),
     open=open_transfer,
-    county_for=lambda name, state: transfer_rules.agency_county(
-        state, transfer_rules.ACTION_SIDE[name] or transfer_rules.owing_side(state) or "new"
-    ),
+    county_for=lambda name, state: transfer_rules.ACTIONS[name].county(state),
     hints={
         "issue_acceptance_letter": lambda data, seen: {
             "received_on": data.draw(st.sampled_from([None, seen.day(0), seen.day(-2)]))

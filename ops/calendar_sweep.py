@@ -35,7 +35,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.deadlines import DeadlineState, RecomputeDeadlines, RecomputeResult
 from store.tables import CaseRecord, DeadlineRecord
 
-log = structlog.get_logger("api.calendar_sweep")
+log = structlog.get_logger("ops.calendar_sweep")
 
 # Longer than an action's timeout: the update computes each stale deadline in an activity
 # and returns only once the case's read-model rows are written.

@@ -7,7 +7,7 @@
 
 A token's secret is printed once, to stdout, and never stored: keep it, or issue another.
 The embedded stack's first start calls `bootstrap_demo_users` to give a new user someone to
-be (README, "Authentication").
+be (docs/security.md, "Authentication and roles").
 """
 
 from __future__ import annotations

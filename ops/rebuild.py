@@ -20,54 +20,28 @@ not in Temporal cannot come back: the `Idempotency-Key` records of past create r
 from __future__ import annotations
 
 import asyncio
-import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import structlog
-from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from activities.read_model import ReadModelActivities
+from core import history
+from domain import kinds
 from domain.case_ends import AbnormalEnd
-from domain.dispute.view import DisputeView
-from domain.dispute.view import snapshot as dispute_snapshot
-from domain.insurance.view import TransferView
-from domain.insurance.view import snapshot as transfer_snapshot
-from domain.notifications import Notification
-from domain.snapshot import CaseSnapshot
-from domain.wage_arrears.view import WageArrearsView
-from domain.wage_arrears.view import snapshot as wage_arrears_snapshot
+from store import read_model
 from store.access import add_case_counties
 from store.case_ends import mark_case_ended
-from store.case_numbers import CASE_PREFIXES
+from store.case_numbers import restore_case_numbers
 from store.notices import restore_issued
-from store.tables import CaseCounterRecord
+from workflows.catalog import KIND_OF_WORKFLOW_TYPE
 
-log = structlog.get_logger("store.rebuild")
-
-
-@dataclass(frozen=True)
-class _Kind:
-    view: type[BaseModel]
-    snapshot: Callable[[Any, datetime], CaseSnapshot]
+log = structlog.get_logger("ops.rebuild")
 
 
-# Workflow type -> its query result and the snapshot its flusher sends.
-KINDS: dict[str, _Kind] = {
-    "WageArrearsWorkflow": _Kind(WageArrearsView, wage_arrears_snapshot),
-    "DisputeWorkflow": _Kind(DisputeView, dispute_snapshot),
-    "InsuranceTransferWorkflow": _Kind(TransferView, transfer_snapshot),
-}
-_PREFIX_KIND = {prefix: kind for kind, prefix in CASE_PREFIXES.items()}
-_CASE_ID = re.compile(r"([A-Z]{2})-(\d{4})-(\d{6})")
 CONCURRENCY = 8
 RPC_TIMEOUT = timedelta(seconds=30)
 
@@ -82,32 +56,15 @@ class RebuildReport:
 
 
 def visibility_query(task_queue: str) -> str:
-    types = ", ".join(f"'{name}'" for name in sorted(KINDS))
+    types = ", ".join(f"'{name}'" for name in sorted(KIND_OF_WORKFLOW_TYPE))
     return f"WorkflowType IN ({types}) AND TaskQueue = '{task_queue}'"
 
 
-async def _notifications(client: Client, case_id: str) -> list[Notification]:
-    """Every notification the case's workflow asked the outbox to keep, from its history."""
-    history = await client.get_workflow_handle(case_id).fetch_history(rpc_timeout=RPC_TIMEOUT)
-    found: list[Notification] = []
-    for event in history.events:
-        if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            continue
-        scheduled = event.activity_task_scheduled_event_attributes
-        if scheduled.activity_type.name != "write_notifications":
-            continue
-        (batch,) = await client.data_converter.decode(
-            list(scheduled.input.payloads), [list[Notification]]
-        )
-        found.extend(batch)
-    return found
-
-
 async def _rebuild_case(
-    client: Client, writer: ReadModelActivities, case_id: str, workflow_type: str, engine: Engine
+    client: Client, case_id: str, workflow_type: str, engine: Engine
 ) -> int | None:
     """Writes one case's rows; the notifications newly written, or None if still opening."""
-    kind = KINDS[workflow_type]
+    kind = kinds.named(KIND_OF_WORKFLOW_TYPE[workflow_type])
     handle = client.get_workflow_handle(case_id)
     try:
         # A worker answers queries: without one running this fails after the timeout.
@@ -115,17 +72,17 @@ async def _rebuild_case(
     except WorkflowQueryFailedError:
         return None
     state = view.state
-    await asyncio.to_thread(writer.sync_case, kind.snapshot(state, datetime.now(UTC)))
+    await asyncio.to_thread(read_model.sync_case, engine, kind.snapshot(state, datetime.now(UTC)))
     # A terminated or failed case answers its query from replay as if open: its row says
     # how it ended (activities/reconcile.py does the same for cases ending from now on).
     described = await handle.describe(rpc_timeout=RPC_TIMEOUT)
     end = AbnormalEnd.of(described.status.name if described.status else None)
     if end is not None:
         await asyncio.to_thread(mark_case_ended, engine, case_id, end)
-    if isinstance(view, TransferView):
-        # The old agency's county sees the transfer too (store/access.py).
-        county = view.state.intake.from_agency.county_code
-        await asyncio.to_thread(add_case_counties, engine, case_id, [county])
+    further = kind.counties(state.intake)[1:]
+    if further:
+        # Other counties that see the case (a transfer's old agency, store/access.py).
+        await asyncio.to_thread(add_case_counties, engine, case_id, further)
     refs = [
         (f.notice.kind, f.notice.occasion, f.notice.county_code, f.notice.year, f.notice.seq)
         for f in state.files
@@ -134,32 +91,13 @@ async def _rebuild_case(
     if refs:
         # The official notices' numbers: issued once, never reused (store/notices.py).
         await asyncio.to_thread(restore_issued, engine, case_id, refs)
-    notes = await _notifications(client, case_id)
-    return await asyncio.to_thread(writer.write_notifications, notes)
-
-
-def restore_case_numbers(engine: Engine, case_ids: list[str]) -> None:
-    """Raises each kind's and year's counter to the highest case number Temporal knows."""
-    highest: dict[tuple[str, int], int] = {}
-    for case_id in case_ids:
-        match = _CASE_ID.fullmatch(case_id)
-        if match and match.group(1) in _PREFIX_KIND:
-            key = (match.group(1), int(match.group(2)))
-            highest[key] = max(highest.get(key, 0), int(match.group(3)))
-    table = CaseCounterRecord.__table__  # type: ignore[attr-defined]
-    with engine.begin() as conn:
-        for (prefix, year), last in highest.items():
-            where = (table.c.prefix == prefix) & (table.c.year == year)
-            stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
-            if stored is None:
-                conn.execute(table.insert().values(prefix=prefix, year=year, last=last))
-            elif stored < last:
-                conn.execute(table.update().where(where).values(last=last))
+    runs = await history.fetch_runs(client, case_id, RPC_TIMEOUT)
+    notes = await history.notifications(runs, client.data_converter)
+    return await asyncio.to_thread(read_model.write_notifications, engine, notes)
 
 
 async def rebuild_read_model(client: Client, engine: Engine, task_queue: str) -> RebuildReport:
     """Writes the rows of every case workflow on `task_queue`, running or ended."""
-    writer = ReadModelActivities(engine)
     report = RebuildReport()
     listed: dict[str, str] = {}
     async for execution in client.list_workflows(visibility_query(task_queue)):
@@ -170,8 +108,8 @@ async def rebuild_read_model(client: Client, engine: Engine, task_queue: str) ->
     async def one(case_id: str, workflow_type: str) -> None:
         async with gate:
             try:
-                written = await _rebuild_case(client, writer, case_id, workflow_type, engine)
-            except (RPCError, TimeoutError, OSError, ValueError) as err:
+                written = await _rebuild_case(client, case_id, workflow_type, engine)
+            except (RPCError, TimeoutError, OSError, ValueError, history.EarlierRunMissing) as err:
                 log.warning("rebuild failed", case_id=case_id, error_type=type(err).__name__)
                 report.failed[case_id] = f"{type(err).__name__}: {err}"
                 return

@@ -1,0 +1,77 @@
+"""Reading a case's Temporal event history: every run of it, and what its activities were
+asked to write. The audit trail (api/history.py) and the rebuild of the read model
+(ops/rebuild.py) read the history through here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import DataConverter
+
+from domain.notifications import Notification
+
+# A case continues as new every ~10 000 events; this many runs is far past any case's life.
+MAX_RUNS = 1000
+
+
+class EarlierRunMissing(Exception):
+    """A run the case continued from could not be read (its history was not found)."""
+
+
+async def fetch_runs(client: Client, case_id: str, rpc_timeout: timedelta) -> list[WorkflowHistory]:
+    """Every run's history of the case, oldest first: a case that continued as new is still
+    one history (each run's first event names the run it continues). Temporal's RPCError
+    when the case (its latest run) cannot be read."""
+    runs: list[WorkflowHistory] = []
+    run_id: str | None = None
+    while True:
+        handle = client.get_workflow_handle(case_id, run_id=run_id)
+        try:
+            history = await handle.fetch_history(rpc_timeout=rpc_timeout)
+        except Exception as err:
+            if runs:
+                raise EarlierRunMissing(f"{case_id} run {run_id}") from err
+            raise
+        runs.insert(0, history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id
+        if not run_id or len(runs) >= MAX_RUNS:
+            return runs
+
+
+async def decode(converter: DataConverter, payloads: Sequence[Payload]) -> list[Any]:
+    """Payloads as JSON values (the codec decrypts them)."""
+    if not payloads:
+        return []
+    return await converter.decode(list(payloads))
+
+
+def scheduled(event: HistoryEvent, activity: str) -> Sequence[Payload] | None:
+    """The input of `event` when it schedules `activity`; None for any other event."""
+    if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+        return None
+    attributes = event.activity_task_scheduled_event_attributes
+    if attributes.activity_type.name != activity:
+        return None
+    return list(attributes.input.payloads)
+
+
+async def notifications(
+    histories: Sequence[WorkflowHistory], converter: DataConverter
+) -> list[Notification]:
+    """Every notification the case's workflow asked the outbox to keep, in every run."""
+    found: list[Notification] = []
+    for history in histories:
+        for event in history.events:
+            payloads = scheduled(event, "write_notifications")
+            if payloads is None:
+                continue
+            (batch,) = await converter.decode(payloads, [list[Notification]])
+            found.extend(batch)
+    return found
