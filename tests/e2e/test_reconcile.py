@@ -37,7 +37,7 @@ from workflows.reconcile import ReconcileWorkflow
 pytestmark = pytest.mark.e2e
 
 CASES = "/api/v1/cases"
-COUNTY = "140181"  # 古交市: no other end-to-end test opens cases there
+COUNTY = "140181"  # 古交市
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -111,7 +111,9 @@ async def test_a_terminated_case_is_shown_ended_everywhere(stack: Stack) -> None
     try:
         await wait_for_pending_deadline(engine, case_id)
         before = await open_cases(stack)
-        assert before["open_cases"] == 1 and before["open_arrears_cases"] == 1
+        # Other tests' cases of this county may be open too: the terminated one is counted
+        # open before, and not after.
+        assert before["open_cases"] >= 1 and before["open_arrears_cases"] >= 1
 
         await stack.client.get_workflow_handle(case_id).terminate(reason="operator stopped it")
         report = await reconcile_until_marked(stack, case_id)
@@ -158,7 +160,8 @@ async def test_a_terminated_case_is_shown_ended_everywhere(stack: Stack) -> None
 
         # The statistics: not open.
         after = await open_cases(stack)
-        assert after["open_cases"] == 0 and after["open_arrears_cases"] == 0
+        assert after["open_cases"] == before["open_cases"] - 1
+        assert after["open_arrears_cases"] == before["open_arrears_cases"] - 1
         assert after["cases_total"] == before["cases_total"]
 
         # Again: nothing changes.

@@ -11,7 +11,7 @@ from domain import kinds
 from workflows.catalog import CASE_WORKFLOWS
 
 # The system's own updates, not human actions.
-SYSTEM_UPDATES = {"wait_opened", "recompute_deadlines"}
+SYSTEM_UPDATES = {"wait_opened", "recompute_deadlines", "worker_access"}
 
 
 def test_every_kind_in_the_registry_has_its_workflow() -> None:
