@@ -148,6 +148,34 @@ def start_page(request: Request) -> HTMLResponse:
     return _page(request, "my_start.html", signed_in=bool(request.cookies.get(SESSION_COOKIE)))
 
 
+def _case_id(case_number: str, errors: dict[str, str]) -> str:
+    """The posted case number as a case id; an error under `case_number` if it is not one."""
+    case_id = case_number.strip().upper()
+    if kinds.of_case(case_id) is None:
+        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
+    return case_id
+
+
+def _mobile(mobile: str, errors: dict[str, str]) -> str:
+    """The posted mobile, normalised; an error under `mobile` (and "") if it is not one."""
+    try:
+        return identity.normalise_mobile(mobile)
+    except ValueError:
+        errors["mobile"] = "手机号码应为11位数字，以1开头。"
+        return ""
+
+
+def _allow_case_request(request: Request, purpose: str, case_id: str, mobile: str) -> bool:
+    """Counts a request about a case against its address, mobile and case number (PUB-6)."""
+    key = _key(request)
+    subjects = [
+        ("address", _address(request)),
+        ("mobile", otc.subject_hash(key, mobile)),
+        ("case", otc.subject_hash(key, case_id)),
+    ]
+    return _limits(request).allow(purpose, subjects)
+
+
 # PUB-1: a one-time code, the same answer whether or not the case exists.
 
 
@@ -158,25 +186,14 @@ async def ask_for_code(
     case_number: CaseNumberField = "",
     mobile: MobileField = "",
 ) -> Response:
-    case_id = case_number.strip().upper()
     errors: dict[str, str] = {}
-    if kinds.of_case(case_id) is None:
-        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
-    try:
-        number = identity.normalise_mobile(mobile)
-    except ValueError:
-        errors["mobile"] = "手机号码应为11位数字，以1开头。"
-        number = ""
+    case_id = _case_id(case_number, errors)
+    number = _mobile(mobile, errors)
     if errors:
         return _page(request, "my_start.html", 422, errors=errors, case_number=case_number[:40])
-    key = _key(request)
-    subjects = [
-        ("address", _address(request)),
-        ("mobile", otc.subject_hash(key, number)),
-        ("case", otc.subject_hash(key, case_id)),
-    ]
-    if not _limits(request).allow("code", subjects):
+    if not _allow_case_request(request, "code", case_id, number):
         return _page(request, "my_message.html", 429, title="请求太频繁", message="请稍后再试。")
+    key = _key(request)
     engine = request.app.state.engine
     mobile_hash = otc.mobile_hash(key, number)
     until = await run_in_threadpool(store.locked_until, engine, case_id, mobile_hash)
@@ -562,29 +579,17 @@ async def ask_mobile_change(
     id_number: Annotated[str, Form(max_length=20)] = "",
     mobile: MobileField = "",
 ) -> Response:
-    case_id = case_number.strip().upper()
     errors: dict[str, str] = {}
-    if kinds.of_case(case_id) is None:
-        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
+    case_id = _case_id(case_number, errors)
     try:
         resident_id = identity.normalise_resident_id(id_number)
     except ValueError:
         errors["id_number"] = "身份证号码不正确，请核对。"
         resident_id = ""
-    try:
-        number = identity.normalise_mobile(mobile)
-    except ValueError:
-        errors["mobile"] = "手机号码应为11位数字，以1开头。"
-        number = ""
+    number = _mobile(mobile, errors)
     if errors:
         return _page(request, "my_mobile.html", 422, errors=errors, case_number=case_number[:40])
-    key = _key(request)
-    subjects = [
-        ("address", _address(request)),
-        ("mobile", otc.subject_hash(key, number)),
-        ("case", otc.subject_hash(key, case_id)),
-    ]
-    if not _limits(request).allow("mobile", subjects):
+    if not _allow_case_request(request, "mobile", case_id, number):
         return _page(request, "my_message.html", 429, title="请求太频繁", message="请稍后再试。")
     background.add_task(_record_mobile_change, request.app, case_id, resident_id, number)
     return _page(request, "my_message.html", title="新号码待核实", message=MOBILE_ANSWER)
