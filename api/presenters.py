@@ -26,6 +26,7 @@ from api.schemas import (
 from domain import identity, kinds
 from domain.actions import HOUSEKEEPING, ActionSpec
 from domain.case_ends import CaseEnded
+from domain.case_kind import CaseKind
 from domain.common import ActionNotAllowed, Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
 from domain.dispute.kind import DISPUTE
@@ -83,9 +84,7 @@ def wage_arrears_detail(
         for acc, claim in zip(view.accounts, intake.workers, strict=True)
     ]
     return WageArrearsDetail(
-        case_id=state.case_id,
-        case_number=state.intake.case_number,
-        kind=WAGE_ARREARS.name,
+        **_case_fields(WAGE_ARREARS, view, role),
         status=state.status.value,
         severity=state.severity.value,
         triaged=state.triaged,
@@ -115,11 +114,22 @@ def wage_arrears_detail(
         settled_at=state.settled_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
-        available_actions=_available(WAGE_ARREARS.actions, view.available_actions, role),
-        not_yet=_not_yet(WAGE_ARREARS.actions, state, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
-        revision=state.revision,
     )
+
+
+def _case_fields(kind: CaseKind, view: Any, role: Role | None) -> dict[str, Any]:
+    """The fields every kind's detail fills the same way: its ids, the caller's actions and
+    its revision."""
+    state = view.state
+    return {
+        "case_id": state.case_id,
+        "case_number": state.intake.case_number,
+        "kind": kind.name,
+        "available_actions": _available(kind.actions, view.available_actions, role),
+        "not_yet": _not_yet(kind.actions, state, view.available_actions, role),
+        "revision": state.revision,
+    }
 
 
 def _not_yet(
@@ -183,9 +193,7 @@ def dispute_detail(
         else []
     )
     return DisputeDetail(
-        case_id=state.case_id,
-        case_number=state.intake.case_number,
-        kind=DISPUTE.name,
+        **_case_fields(DISPUTE, view, role),
         stage=state.stage.value,
         status=state.stage.value,
         priority=state.priority,
@@ -215,10 +223,7 @@ def dispute_detail(
         opened_at=state.opened_at,
         closed_at=state.closed_at,
         close_outcome=state.close_outcome,
-        available_actions=_available(DISPUTE.actions, view.available_actions, role),
-        not_yet=_not_yet(DISPUTE.actions, state, view.available_actions, role),
         linked_cases=linked,
-        revision=state.revision,
     )
 
 
@@ -231,9 +236,7 @@ def transfer_detail(
     intake = state.intake
     text = _free_text(reveal, [intake.worker.name])
     return TransferDetail(
-        case_id=state.case_id,
-        case_number=state.intake.case_number,
-        kind=INSURANCE_TRANSFER.name,
+        **_case_fields(INSURANCE_TRANSFER, view, role),
         transfer_kind=intake.kind.value,
         stage=state.stage.value,
         status=state.stage.value,
@@ -261,10 +264,7 @@ def transfer_detail(
         events=text([e.model_dump(mode="json") for e in state.events]),
         opened_at=state.opened_at,
         closed_at=state.closed_at,
-        available_actions=_available(INSURANCE_TRANSFER.actions, view.available_actions, role),
-        not_yet=_not_yet(INSURANCE_TRANSFER.actions, state, view.available_actions, role),
         linked_cases=[],
-        revision=state.revision,
     )
 
 
