@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.client import Client
@@ -43,6 +41,7 @@ from store.delivery import (
 )
 from store.public import confirmed_mobiles
 from store.tables import NotificationRecord
+from store.upsert import insert_into
 from store.users import UserRecord
 
 log = structlog.get_logger("activities.delivery")
@@ -131,10 +130,9 @@ class DeliveryActivities:
                 for channel, recipient in wanted
             ]
             if deliveries:
-                dialect = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
                 now = datetime.now(UTC)
                 conn.execute(
-                    dialect(_deliveries)
+                    insert_into(conn, _deliveries)
                     .values(
                         [
                             {

@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from domain.common import Role
 from domain.notification_routes import ROUTES, kinds_for, route, written_kinds
 from store.delivery import NotificationReadRecord
 from store.tables import NotificationRecord
+from store.upsert import insert_into
 
 _notes = NotificationRecord.__table__  # type: ignore[attr-defined]
 _reads = NotificationReadRecord.__table__  # type: ignore[attr-defined]
@@ -135,10 +134,9 @@ def is_mine(
 def _mark(session: Session, ids: Sequence[int], user_id: str) -> int:
     if not ids:
         return 0
-    dialect = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = datetime.now(UTC)
     stmt = (
-        dialect(_reads)
+        insert_into(session.get_bind(), _reads)
         .values([{"notification_id": i, "user_id": user_id, "read_at": now} for i in ids])
         .on_conflict_do_nothing(index_elements=[_reads.c.notification_id, _reads.c.user_id])
         .returning(_reads.c.notification_id)
