@@ -57,6 +57,11 @@ def _reason(exc: BaseException) -> str:
     return mask_text(f"{type(exc).__name__}: {text}")[:480]
 
 
+def _about(d: Delivery) -> dict[str, str]:
+    """Who a delivery is for, as each attempt is logged and recorded."""
+    return {"case_id": d.notification.case_id, "channel": d.channel.value, "recipient": d.recipient}
+
+
 class DeliveryActivities:
     def __init__(self, engine: Engine, settings: Settings, client: Client) -> None:
         self._engine = engine
@@ -282,27 +287,14 @@ class DeliveryActivities:
         except Exception as exc:
             reason = _reason(exc)
             await asyncio.to_thread(self._record, d, attempt, "failed", reason)
-            log.warning(
-                "delivery failed",
-                case_id=d.notification.case_id,
-                channel=d.channel.value,
-                recipient=d.recipient,
-                attempt=attempt,
-                reason=reason,
-            )
+            log.warning("delivery failed", **_about(d), attempt=attempt, reason=reason)
             raise ApplicationError(
                 reason,
                 type="DeliveryRefused" if isinstance(exc, Refused) else "DeliveryFailed",
                 non_retryable=isinstance(exc, Refused),
             ) from None
         await asyncio.to_thread(self._record, d, attempt, "sent", None)
-        log.info(
-            "delivery sent",
-            case_id=d.notification.case_id,
-            channel=d.channel.value,
-            recipient=d.recipient,
-            attempt=attempt,
-        )
+        log.info("delivery sent", **_about(d), attempt=attempt)
         return reference
 
     # SQL.
@@ -323,9 +315,7 @@ class DeliveryActivities:
             conn.execute(
                 _attempts.insert().values(
                     delivery_key=d.key,
-                    case_id=d.notification.case_id,
-                    channel=d.channel.value,
-                    recipient=d.recipient,
+                    **_about(d),
                     attempt=attempt,
                     outcome=outcome,
                     reason=reason,
