@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from domain import kinds
 from domain.common import CST
 from store.tables import CaseCounterRecord, CaseRequestRecord
-from store.upsert import bump
+from store.upsert import bump, raise_to
 
 
 class IdempotencyKeyReused(Exception):
@@ -108,9 +108,4 @@ def restore_case_numbers(engine: Engine, case_ids: list[str]) -> None:
     table = CaseCounterRecord.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         for (prefix, year), last in highest.items():
-            where = (table.c.prefix == prefix) & (table.c.year == year)
-            stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
-            if stored is None:
-                conn.execute(table.insert().values(prefix=prefix, year=year, last=last))
-            elif stored < last:
-                conn.execute(table.update().where(where).values(last=last))
+            raise_to(conn, table, last, prefix=prefix, year=year)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
-from store.upsert import bump
+from store.upsert import bump, raise_to
 
 
 def _now() -> datetime:
@@ -179,10 +179,5 @@ def restore_issued(engine: Engine, case_id: str, refs: list[tuple[str, str, str,
             if taken is None:
                 _record_issued(conn, key, case_id, kind, county_code, year, seq, "rebuild")
                 written += 1
-            where = (counters.c.county_code == county_code) & (counters.c.year == year)
-            last = conn.execute(select(counters.c.last).where(where)).scalar_one_or_none()
-            if last is None:
-                conn.execute(counters.insert().values(county_code=county_code, year=year, last=seq))
-            elif last < seq:
-                conn.execute(counters.update().where(where).values(last=seq))
+            raise_to(conn, counters, seq, county_code=county_code, year=year)
     return written
