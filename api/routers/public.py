@@ -30,7 +30,7 @@ from sqlmodel import Session
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from activities.case_parties import case_parties
+from activities.case_parties import CaseParties, case_parties
 from activities.delivery_start import start_delivery
 from activities.read_model import ReadModelActivities
 from api import gateway
@@ -230,10 +230,10 @@ async def _send_code(app: Any, challenge: str, case_id: str, mobile: str) -> Non
     try:
         engine = app.state.engine
         settings: Settings = app.state.settings
-        row = await run_in_threadpool(_case_row, engine, case_id)
-        if row is None:
+        found = await _case_and_parties(app, case_id)
+        if found is None:
             return
-        parties = await case_parties(app.state.temporal, case_id)
+        row, parties = found
         # PUB-7: the mobile on file is the intake's, or the new one staff confirmed; a new
         # number still waiting for staff gets no code.
         confirmed = await run_in_threadpool(store.confirmed_mobiles, engine, case_id)
@@ -254,6 +254,14 @@ async def _send_code(app: Any, challenge: str, case_id: str, mobile: str) -> Non
         await start_delivery(app.state.temporal, settings.task_queue, note)
     except Exception as exc:  # the worker sees the same page; the log says what failed
         log.warning("access code not sent", case_id=case_id, error=type(exc).__name__)
+
+
+async def _case_and_parties(app: Any, case_id: str) -> tuple[CaseRecord, CaseParties] | None:
+    """The case's read-model row and its parties (from its workflow); None if no such case."""
+    row = await run_in_threadpool(_case_row, app.state.engine, case_id)
+    if row is None:
+        return None
+    return row, await case_parties(app.state.temporal, case_id)
 
 
 def _case_row(engine: Any, case_id: str) -> CaseRecord | None:
@@ -601,10 +609,10 @@ async def _record_mobile_change(app: Any, case_id: str, resident_id: str, mobile
     try:
         engine = app.state.engine
         settings: Settings = app.state.settings
-        row = await run_in_threadpool(_case_row, engine, case_id)
-        if row is None:
+        found = await _case_and_parties(app, case_id)
+        if found is None:
             return
-        parties = await case_parties(app.state.temporal, case_id)
+        row, parties = found
         worker_no = next((n for n, i in parties.id_numbers.items() if i == resident_id), None)
         if worker_no is None or parties.mobiles.get(worker_no) == mobile:
             return
