@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from domain.common import Role
 from domain.notification_routes import ROUTES, kinds_for, route, written_kinds
+from domain.notifications import Notification
 from store.delivery import NotificationReadRecord
 from store.tables import NotificationRecord
 from store.upsert import insert_into
@@ -37,6 +38,19 @@ class InboxRow:
     params: dict[str, str]
     created_at: datetime
     read_at: datetime | None
+
+
+def notification_of(row: NotificationRecord | InboxRow) -> Notification:
+    """The notification an outbox row, or an inbox entry read from one, holds."""
+    return Notification(
+        key=row.key,
+        case_id=row.case_id,
+        kind=row.kind,
+        recipient_role=Role(row.recipient_role) if row.recipient_role else None,
+        recipient=row.recipient if isinstance(row, NotificationRecord) else None,
+        county_code=row.county_code,
+        params=dict(row.params or {}),
+    )
 
 
 def _mine(user_id: str, role: Role, counties: Sequence[str]) -> Any:

@@ -22,9 +22,9 @@ from api.deps import AdminUser, SessionDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET
 from domain.common import CountyCode, Role, StrictModel
-from domain.notifications import Notification
 from store import delivery_log
 from store.delivery import WebhookSubscriptionRecord
+from store.inbox import notification_of
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[require_roles(Role.admin)])
 NotificationId = Annotated[int, Path(ge=1, le=2**62)]
@@ -118,15 +118,7 @@ async def retry_delivery(
     row = delivery_log.notification(session, notification_id)
     if row is None or row.county_code not in admin.counties:
         raise ApiError(404, "notification_not_found", f"no notification {notification_id}")
-    note = Notification(
-        key=row.key,
-        case_id=row.case_id,
-        kind=row.kind,
-        recipient_role=Role(row.recipient_role) if row.recipient_role else None,
-        recipient=row.recipient,
-        county_code=row.county_code,
-        params=dict(row.params or {}),
-    )
+    note = notification_of(row)
     try:
         started = await start_delivery(client, settings.task_queue, note, retry=True)
     except RPCError as err:
