@@ -85,20 +85,7 @@ def list_failed_deliveries(
     """Deliveries that gave up after their last attempt, newest first."""
     rows, total = delivery_log.failed_deliveries(session, sorted(admin.counties), limit, offset)
     return FailedPage(
-        items=[
-            FailedDelivery(
-                notification_id=r.notification_id,
-                case_id=r.case_id,
-                county_code=r.county_code,
-                kind=r.kind,
-                channel=r.channel,
-                recipient=r.recipient,
-                attempts=r.attempts,
-                last_error=r.last_error,
-                updated_at=r.updated_at,
-            )
-            for r in rows
-        ],
+        items=[FailedDelivery.model_validate(r, from_attributes=True) for r in rows],
         total=total,
         limit=limit,
         offset=offset,
@@ -143,14 +130,8 @@ def _signs(secret: str | None) -> bool:
 
 
 def _webhook(row: WebhookSubscriptionRecord) -> WebhookPublic:
-    assert row.id is not None
-    return WebhookPublic(
-        id=row.id,
-        county_code=row.county_code,
-        name=row.name,
-        format=row.format,
-        enabled=row.enabled,
-    )
+    # Its public fields only: the URL and the secret stay in the table.
+    return WebhookPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/webhooks", response_model=list[WebhookPublic])
