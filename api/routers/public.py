@@ -228,40 +228,56 @@ async def _send_code(app: Any, challenge: str, case_id: str, mobile: str) -> Non
     """Texts the code to the mobile if it is one of the case's workers' (through the
     delivery workflow and the SMS channel: Temporal does the sending and the retries)."""
     try:
-        engine = app.state.engine
-        settings: Settings = app.state.settings
-        found = await _case_and_parties(app, case_id)
-        if found is None:
+        case = await _known_case(app, case_id)
+        if case is None:
             return
-        row, parties = found
         # PUB-7: the mobile on file is the intake's, or the new one staff confirmed; a new
         # number still waiting for staff gets no code.
-        confirmed = await run_in_threadpool(store.confirmed_mobiles, engine, case_id)
-        on_file = otc.mobiles_on_file(settings, parties.mobiles, confirmed)
+        confirmed = await run_in_threadpool(store.confirmed_mobiles, case.engine, case_id)
+        on_file = otc.mobiles_on_file(case.settings, case.parties.mobiles, confirmed)
         worker_no = next((n for n, m in sorted(on_file.items()) if m == mobile), None)
         if worker_no is None:
             return
         seed = store.hashed(challenge)
-        await run_in_threadpool(store.bind_worker, engine, challenge, worker_no)
-        note = Notification(
-            key=f"{case_id}:access_code:{seed[:32]}",
-            case_id=case_id,
-            kind="access_code",
-            county_code=row.county_code,
-            params={"challenge": seed, "worker_no": str(worker_no)},
+        await run_in_threadpool(store.bind_worker, case.engine, challenge, worker_no)
+        note = await case.notify(
+            "access_code", seed[:32], {"challenge": seed, "worker_no": str(worker_no)}
         )
-        await run_in_threadpool(ReadModelActivities(engine).write_notifications, [note])
-        await start_delivery(app.state.temporal, settings.task_queue, note)
+        await start_delivery(app.state.temporal, case.settings.task_queue, note)
     except Exception as exc:  # the worker sees the same page; the log says what failed
         log.warning("access code not sent", case_id=case_id, error=type(exc).__name__)
 
 
-async def _case_and_parties(app: Any, case_id: str) -> tuple[CaseRecord, CaseParties] | None:
-    """The case's read-model row and its parties (from its workflow); None if no such case."""
+@dataclass(frozen=True)
+class _KnownCase:
+    """A case a background task of the window was asked about: its read-model row and its
+    parties (from its workflow), with the app's engine and settings."""
+
+    engine: Any
+    settings: Settings
+    row: CaseRecord
+    parties: CaseParties
+
+    async def notify(self, kind: str, key: str, params: dict[str, str]) -> Notification:
+        """Writes a notification about the case, of `kind`, to the outbox (no personal data)."""
+        note = Notification(
+            key=f"{self.row.case_id}:{kind}:{key}",
+            case_id=self.row.case_id,
+            kind=kind,
+            county_code=self.row.county_code,
+            params=params,
+        )
+        await run_in_threadpool(ReadModelActivities(self.engine).write_notifications, [note])
+        return note
+
+
+async def _known_case(app: Any, case_id: str) -> _KnownCase | None:
+    """None if there is no such case."""
     row = await run_in_threadpool(_case_row, app.state.engine, case_id)
     if row is None:
         return None
-    return row, await case_parties(app.state.temporal, case_id)
+    parties = await case_parties(app.state.temporal, case_id)
+    return _KnownCase(app.state.engine, app.state.settings, row, parties)
 
 
 def _case_row(engine: Any, case_id: str) -> CaseRecord | None:
@@ -607,20 +623,18 @@ async def _record_mobile_change(app: Any, case_id: str, resident_id: str, mobile
     """Keeps the request for staff if the ID number is one of the case's workers', and puts
     it in the officers' inboxes (no personal data in the notification)."""
     try:
-        engine = app.state.engine
-        settings: Settings = app.state.settings
-        found = await _case_and_parties(app, case_id)
-        if found is None:
+        case = await _known_case(app, case_id)
+        if case is None:
             return
-        row, parties = found
+        parties = case.parties
         worker_no = next((n for n, i in parties.id_numbers.items() if i == resident_id), None)
         if worker_no is None or parties.mobiles.get(worker_no) == mobile:
             return
-        key = otc.secret(settings)
-        sealed = otc.seal_mobile(settings, case_id, mobile)
+        key = otc.secret(case.settings)
+        sealed = otc.seal_mobile(case.settings, case_id, mobile)
         recorded = await run_in_threadpool(
             store.request_mobile_change,
-            engine,
+            case.engine,
             case_id,
             worker_no,
             sealed,
@@ -628,13 +642,10 @@ async def _record_mobile_change(app: Any, case_id: str, resident_id: str, mobile
         )
         if not recorded:
             return
-        note = Notification(
-            key=f"{case_id}:mobile_change_requested:{otc.mobile_hash(key, mobile)[:24]}",
-            case_id=case_id,
-            kind="mobile_change_requested",
-            county_code=row.county_code,
-            params={"worker_no": str(worker_no)},
+        await case.notify(
+            "mobile_change_requested",
+            otc.mobile_hash(key, mobile)[:24],
+            {"worker_no": str(worker_no)},
         )
-        await run_in_threadpool(ReadModelActivities(engine).write_notifications, [note])
     except Exception as exc:
         log.warning("mobile change not recorded", case_id=case_id, error=type(exc).__name__)
