@@ -16,8 +16,6 @@ from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from temporalio import activity
 from temporalio.client import Client
@@ -43,6 +41,7 @@ from store.delivery import (
 )
 from store.public import confirmed_mobiles
 from store.tables import NotificationRecord
+from store.upsert import insert_into
 from store.users import UserRecord
 
 log = structlog.get_logger("activities.delivery")
@@ -56,6 +55,11 @@ def _reason(exc: BaseException) -> str:
     """What went wrong, short, with anything shaped like a mobile or ID number masked."""
     text = str(exc) or type(exc).__name__
     return mask_text(f"{type(exc).__name__}: {text}")[:480]
+
+
+def _about(d: Delivery) -> dict[str, str]:
+    """Who a delivery is for, as each attempt is logged and recorded."""
+    return {"case_id": d.notification.case_id, "channel": d.channel.value, "recipient": d.recipient}
 
 
 class DeliveryActivities:
@@ -131,10 +135,9 @@ class DeliveryActivities:
                 for channel, recipient in wanted
             ]
             if deliveries:
-                dialect = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
                 now = datetime.now(UTC)
                 conn.execute(
-                    dialect(_deliveries)
+                    insert_into(conn, _deliveries)
                     .values(
                         [
                             {
@@ -284,27 +287,14 @@ class DeliveryActivities:
         except Exception as exc:
             reason = _reason(exc)
             await asyncio.to_thread(self._record, d, attempt, "failed", reason)
-            log.warning(
-                "delivery failed",
-                case_id=d.notification.case_id,
-                channel=d.channel.value,
-                recipient=d.recipient,
-                attempt=attempt,
-                reason=reason,
-            )
+            log.warning("delivery failed", **_about(d), attempt=attempt, reason=reason)
             raise ApplicationError(
                 reason,
                 type="DeliveryRefused" if isinstance(exc, Refused) else "DeliveryFailed",
                 non_retryable=isinstance(exc, Refused),
             ) from None
         await asyncio.to_thread(self._record, d, attempt, "sent", None)
-        log.info(
-            "delivery sent",
-            case_id=d.notification.case_id,
-            channel=d.channel.value,
-            recipient=d.recipient,
-            attempt=attempt,
-        )
+        log.info("delivery sent", **_about(d), attempt=attempt)
         return reference
 
     # SQL.
@@ -325,9 +315,7 @@ class DeliveryActivities:
             conn.execute(
                 _attempts.insert().values(
                     delivery_key=d.key,
-                    case_id=d.notification.case_id,
-                    channel=d.channel.value,
-                    recipient=d.recipient,
+                    **_about(d),
                     attempt=attempt,
                     outcome=outcome,
                     reason=reason,

@@ -26,6 +26,7 @@ from api.schemas import (
 from domain import identity, kinds
 from domain.actions import HOUSEKEEPING, ActionSpec
 from domain.case_ends import CaseEnded
+from domain.case_kind import CaseKind
 from domain.common import ActionNotAllowed, Role
 from domain.deadlines import Deadline, DeadlineState, SlaState
 from domain.dispute.kind import DISPUTE
@@ -57,23 +58,42 @@ def _free_text(reveal: bool, names: list[str]) -> Callable[[Any], Any]:
     return TextMask(names).deep
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """A case's personal data as the caller sees it: masked unless revealed."""
+
+    name: Mask
+    resident_id: Mask
+    mobile: Mask
+    text: Callable[[Any], Any]
+
+    @classmethod
+    def of(cls, reveal: bool, names: list[str]) -> _Shown:
+        return cls(*_masks(reveal), _free_text(reveal, names))
+
+    def person(self, person: Any) -> dict[str, str]:
+        """A worker's name, ID number and mobile."""
+        return {
+            "name": self.name(person.name),
+            "id_number": self.resident_id(person.id_number),
+            "mobile": self.mobile(person.mobile),
+        }
+
+
 def wage_arrears_detail(
     view: WageArrearsView,
     now: datetime | None = None,
     reveal: bool = False,
     role: Role | None = None,
 ) -> WageArrearsDetail:
-    now = now or datetime.now(UTC)
-    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
-    text = _free_text(reveal, [w.name for w in intake.workers])
+    shown = _Shown.of(reveal, [w.name for w in intake.workers])
+    text = shown.text
     workers = [
         WorkerPublic(
             worker_no=acc.worker_no,
-            name=mask_name(claim.name),
-            id_number=mask_resident_id(claim.id_number),
-            mobile=mask_mobile(claim.mobile),
+            **shown.person(claim),
             owed=acc.owed,
             paid=acc.paid,
             awaiting_confirmation=acc.awaiting_confirmation,
@@ -83,9 +103,7 @@ def wage_arrears_detail(
         for acc, claim in zip(view.accounts, intake.workers, strict=True)
     ]
     return WageArrearsDetail(
-        case_id=state.case_id,
-        case_number=state.intake.case_number,
-        kind=WAGE_ARREARS.name,
+        **_case_fields(WAGE_ARREARS, view, role, now),
         status=state.status.value,
         severity=state.severity.value,
         triaged=state.triaged,
@@ -104,22 +122,35 @@ def wage_arrears_detail(
             paid=accounts.total_paid(state),
             outstanding=accounts.total_outstanding(state),
         ),
-        deadlines=_deadlines(state.deadlines, now),
         payments=text([p.model_dump(mode="json") for p in state.payments]),
         ladder=text([s.model_dump(mode="json") for s in state.ladder]),
         breaches=text([b.model_dump(mode="json") for b in state.breaches]),
         order_to_pay_missed=state.order_to_pay_missed,
         police_referral_active=state.police_referral_active,
         listed_until=state.listed_until,
-        opened_at=state.opened_at,
         settled_at=state.settled_at,
-        closed_at=state.closed_at,
         close_outcome=state.close_outcome.value if state.close_outcome else None,
-        available_actions=_available(WAGE_ARREARS.actions, view.available_actions, role),
-        not_yet=_not_yet(WAGE_ARREARS.actions, state, view.available_actions, role),
         linked_cases=[link.model_dump(exclude_none=True) for link in state.linked_cases],
-        revision=state.revision,
     )
+
+
+def _case_fields(
+    kind: CaseKind, view: Any, role: Role | None, now: datetime | None
+) -> dict[str, Any]:
+    """The fields every kind's detail fills the same way: its ids, its clocks as of `now`,
+    the caller's actions and its revision."""
+    state = view.state
+    return {
+        "case_id": state.case_id,
+        "case_number": state.intake.case_number,
+        "kind": kind.name,
+        "deadlines": _deadlines(state.deadlines, now or datetime.now(UTC)),
+        "opened_at": state.opened_at,
+        "closed_at": state.closed_at,
+        "available_actions": _available(kind.actions, view.available_actions, role),
+        "not_yet": _not_yet(kind.actions, state, view.available_actions, role),
+        "revision": state.revision,
+    }
 
 
 def _not_yet(
@@ -172,20 +203,17 @@ def _available(
 def dispute_detail(
     view: DisputeView, now: datetime | None = None, reveal: bool = False, role: Role | None = None
 ) -> DisputeDetail:
-    now = now or datetime.now(UTC)
-    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
-    text = _free_text(reveal, [w.name for w in intake.workers])
+    shown = _Shown.of(reveal, [w.name for w in intake.workers])
+    text = shown.text
     linked = (
         [{"case_id": intake.linked_case_id, "kind": WAGE_ARREARS.name, "relation": "referred_by"}]
         if intake.linked_case_id
         else []
     )
     return DisputeDetail(
-        case_id=state.case_id,
-        case_number=state.intake.case_number,
-        kind=DISPUTE.name,
+        **_case_fields(DISPUTE, view, role, now),
         stage=state.stage.value,
         status=state.stage.value,
         priority=state.priority,
@@ -193,13 +221,7 @@ def dispute_detail(
         origin=intake.origin.value,
         employer=intake.employer.model_dump(mode="json"),
         workers=[
-            {
-                "worker_no": n,
-                "name": mask_name(w.name),
-                "id_number": mask_resident_id(w.id_number),
-                "mobile": mask_mobile(w.mobile),
-            }
-            for n, w in enumerate(intake.workers, start=1)
+            {"worker_no": n, **shown.person(w)} for n, w in enumerate(intake.workers, start=1)
         ],
         claims=text([c.model_dump(mode="json") for c in state.claims]),
         claims_total=sum((c.amount for c in state.claims), Decimal("0.00")),
@@ -210,39 +232,25 @@ def dispute_detail(
         worker_sued=state.worker_sued,
         award=text(state.award.model_dump(mode="json")) if state.award else None,
         advance_execution=state.advance_execution,
-        deadlines=_deadlines(state.deadlines, now),
         events=text([e.model_dump(mode="json") for e in state.events]),
-        opened_at=state.opened_at,
-        closed_at=state.closed_at,
         close_outcome=state.close_outcome,
-        available_actions=_available(DISPUTE.actions, view.available_actions, role),
-        not_yet=_not_yet(DISPUTE.actions, state, view.available_actions, role),
         linked_cases=linked,
-        revision=state.revision,
     )
 
 
 def transfer_detail(
     view: TransferView, now: datetime | None = None, reveal: bool = False, role: Role | None = None
 ) -> TransferDetail:
-    now = now or datetime.now(UTC)
-    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     state = view.state
     intake = state.intake
-    text = _free_text(reveal, [intake.worker.name])
+    shown = _Shown.of(reveal, [intake.worker.name])
     return TransferDetail(
-        case_id=state.case_id,
-        case_number=state.intake.case_number,
-        kind=INSURANCE_TRANSFER.name,
+        **_case_fields(INSURANCE_TRANSFER, view, role, now),
         transfer_kind=intake.kind.value,
         stage=state.stage.value,
         status=state.stage.value,
         county_code=intake.to_agency.county_code,
-        worker={
-            "name": mask_name(intake.worker.name),
-            "id_number": mask_resident_id(intake.worker.id_number),
-            "mobile": mask_mobile(intake.worker.mobile),
-        },
+        worker=shown.person(intake.worker),
         from_agency=intake.from_agency.model_dump(),
         to_agency=intake.to_agency.model_dump(),
         amounts=(
@@ -257,14 +265,8 @@ def transfer_detail(
         continuity=state.continuity.model_dump() if state.continuity else None,
         escalated=state.escalated,
         waiting_step=state.waiting_step.value if state.waiting_step else None,
-        deadlines=_deadlines(state.deadlines, now),
-        events=text([e.model_dump(mode="json") for e in state.events]),
-        opened_at=state.opened_at,
-        closed_at=state.closed_at,
-        available_actions=_available(INSURANCE_TRANSFER.actions, view.available_actions, role),
-        not_yet=_not_yet(INSURANCE_TRANSFER.actions, state, view.available_actions, role),
+        events=shown.text([e.model_dump(mode="json") for e in state.events]),
         linked_cases=[],
-        revision=state.revision,
     )
 
 

@@ -85,11 +85,27 @@ class Totals(BaseModel):
     outstanding: Decimal
 
 
-class WageArrearsDetail(BaseModel):
+class CaseDetailBase(BaseModel):
+    """What the detail of a case of any kind holds besides its kind's own fields."""
+
     case_id: str
     # The bureau's own number for the case, if it gave one (unique in its county).
     case_number: str | None = None
     kind: str
+    available_actions: list[AvailableAction]
+    # The caller's role's other actions, refused by the state now: the page says why.
+    not_yet: list[ActionNotYet] = []
+    linked_cases: list[dict[str, str]]
+    revision: int
+    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
+    # `status` is then the same value, no action is available and no clock is pending.
+    ended_abnormally: str | None = Field(
+        default=None, description="terminated, failed, timed_out or canceled; null if not"
+    )
+    ended_at: datetime | None = None
+
+
+class WageArrearsDetail(CaseDetailBase):
     status: str
     severity: str
     triaged: bool
@@ -115,17 +131,6 @@ class WageArrearsDetail(BaseModel):
     settled_at: datetime | None
     closed_at: datetime | None
     close_outcome: str | None
-    available_actions: list[AvailableAction]
-    # The caller's role's other actions, refused by the state now: the page says why.
-    not_yet: list[ActionNotYet] = []
-    linked_cases: list[dict[str, str]]
-    revision: int
-    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
-    # `status` is then the same value, no action is available and no clock is pending.
-    ended_abnormally: str | None = Field(
-        default=None, description="terminated, failed, timed_out or canceled; null if not"
-    )
-    ended_at: datetime | None = None
 
 
 class HistoryEntry(BaseModel):
@@ -156,11 +161,7 @@ class ActionOutcome(BaseModel):
     available_actions: list[str]
 
 
-class DisputeDetail(BaseModel):
-    case_id: str
-    # The bureau's own number for the case, if it gave one (unique in its county).
-    case_number: str | None = None
-    kind: str
+class DisputeDetail(CaseDetailBase):
     stage: str
     status: str
     priority: bool
@@ -182,24 +183,9 @@ class DisputeDetail(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     close_outcome: str | None
-    available_actions: list[AvailableAction]
-    # The caller's role's other actions, refused by the state now: the page says why.
-    not_yet: list[ActionNotYet] = []
-    linked_cases: list[dict[str, str]]
-    revision: int
-    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
-    # `status` is then the same value, no action is available and no clock is pending.
-    ended_abnormally: str | None = Field(
-        default=None, description="terminated, failed, timed_out or canceled; null if not"
-    )
-    ended_at: datetime | None = None
 
 
-class TransferDetail(BaseModel):
-    case_id: str
-    # The bureau's own number for the case, if it gave one (unique in its county).
-    case_number: str | None = None
-    kind: str
+class TransferDetail(CaseDetailBase):
     transfer_kind: str
     stage: str
     status: str
@@ -215,17 +201,6 @@ class TransferDetail(BaseModel):
     events: list[dict[str, Any]]
     opened_at: datetime
     closed_at: datetime | None
-    available_actions: list[AvailableAction]
-    # The caller's role's other actions, refused by the state now: the page says why.
-    not_yet: list[ActionNotYet] = []
-    linked_cases: list[dict[str, str]]
-    revision: int
-    # Set when the case's workflow ended without the case being closed (domain/case_ends.py):
-    # `status` is then the same value, no action is available and no clock is pending.
-    ended_abnormally: str | None = Field(
-        default=None, description="terminated, failed, timed_out or canceled; null if not"
-    )
-    ended_at: datetime | None = None
 
 
 class CountyStatsPublic(BaseModel):

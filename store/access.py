@@ -36,6 +36,21 @@ class CaseCounties:
     counties: tuple[str, ...]
 
 
+def county_and_kind(
+    c: Any, county_code: str | None, kinds: Collection[str] | None, kind: str | None
+) -> list[ColumnElement[bool]]:
+    """The filters of one county, the caller's kinds (None: every kind) and one kind, on the
+    columns `c` of any read-model table with `county_code` and `kind`."""
+    where: list[ColumnElement[bool]] = []
+    if county_code:
+        where.append(c.county_code == county_code)
+    if kinds is not None:
+        where.append(c.kind.in_(sorted(kinds)))
+    if kind:
+        where.append(c.kind == kind)
+    return where
+
+
 def add_case_counties(engine: Engine, case_id: str, counties: Iterable[str]) -> None:
     """Idempotent: a retried create adds nothing. The board's kept counts of the case, if it
     has deadline rows already, follow in the same transaction (store/board.py)."""

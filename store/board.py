@@ -27,13 +27,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
 from domain.deadlines import DeadlineState
 from store.tables import DeadlineRecord
+from store.upsert import insert_into
 
 # The states a row never leaves.
 SETTLED_STATES: tuple[str, ...] = tuple(
@@ -111,9 +110,9 @@ def apply(conn: Connection, deltas: Mapping[Key, int]) -> None:
     """Adds each delta to its count, in key order (two writers lock the same rows in the same
     order, so they wait for each other rather than deadlock); zero deltas touch nothing."""
     table = _counts()
-    dialect = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     for key in sorted(k for k, v in deltas.items() if v):
-        stmt = dialect(table).values(**dict(zip(_KEY_COLUMNS, key, strict=True)), count=deltas[key])
+        values = dict(zip(_KEY_COLUMNS, key, strict=True))
+        stmt = insert_into(conn, table).values(**values, count=deltas[key])
         conn.execute(
             stmt.on_conflict_do_update(
                 index_elements=[table.c[name] for name in _KEY_COLUMNS],

@@ -6,14 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from domain import kinds
 from domain.common import CST
 from store.tables import CaseCounterRecord, CaseRequestRecord
+from store.upsert import bump, raise_to
 
 
 class IdempotencyKeyReused(Exception):
@@ -25,17 +24,7 @@ class CaseNumberTaken(Exception):
 
 
 def _next_number(conn: Connection, prefix: str, year: int) -> int:
-    table = CaseCounterRecord.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(table)
-        .values(prefix=prefix, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.prefix, table.c.year], set_={"last": table.c.last + 1}
-        )
-        .returning(table.c.last)
-    )
-    return int(conn.execute(stmt).scalar_one())
+    return bump(conn, CaseCounterRecord.__table__, prefix=prefix, year=year)  # type: ignore[attr-defined]
 
 
 def allocate_case_id(conn: Connection, kind: str, now: datetime | None = None) -> str:
@@ -119,9 +108,4 @@ def restore_case_numbers(engine: Engine, case_ids: list[str]) -> None:
     table = CaseCounterRecord.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         for (prefix, year), last in highest.items():
-            where = (table.c.prefix == prefix) & (table.c.year == year)
-            stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
-            if stored is None:
-                conn.execute(table.insert().values(prefix=prefix, year=year, last=last))
-            elif stored < last:
-                conn.execute(table.update().where(where).values(last=last))
+            raise_to(conn, table, last, prefix=prefix, year=year)

@@ -14,14 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from domain.common import Role
 from domain.notification_routes import ROUTES, kinds_for, route, written_kinds
+from domain.notifications import Notification
 from store.delivery import NotificationReadRecord
 from store.tables import NotificationRecord
+from store.upsert import insert_into
 
 _notes = NotificationRecord.__table__  # type: ignore[attr-defined]
 _reads = NotificationReadRecord.__table__  # type: ignore[attr-defined]
@@ -38,6 +38,19 @@ class InboxRow:
     params: dict[str, str]
     created_at: datetime
     read_at: datetime | None
+
+
+def notification_of(row: NotificationRecord | InboxRow) -> Notification:
+    """The notification an outbox row, or an inbox entry read from one, holds."""
+    return Notification(
+        key=row.key,
+        case_id=row.case_id,
+        kind=row.kind,
+        recipient_role=Role(row.recipient_role) if row.recipient_role else None,
+        recipient=row.recipient if isinstance(row, NotificationRecord) else None,
+        county_code=row.county_code,
+        params=dict(row.params or {}),
+    )
 
 
 def _mine(user_id: str, role: Role, counties: Sequence[str]) -> Any:
@@ -135,10 +148,9 @@ def is_mine(
 def _mark(session: Session, ids: Sequence[int], user_id: str) -> int:
     if not ids:
         return 0
-    dialect = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = datetime.now(UTC)
     stmt = (
-        dialect(_reads)
+        insert_into(session.get_bind(), _reads)
         .values([{"notification_id": i, "user_id": user_id, "read_at": now} for i in ids])
         .on_conflict_do_nothing(index_elements=[_reads.c.notification_id, _reads.c.user_id])
         .returning(_reads.c.notification_id)

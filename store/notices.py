@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import UniqueConstraint, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
+
+from store.upsert import bump, raise_to
 
 
 def _now() -> datetime:
@@ -75,16 +75,7 @@ def notice_key(case_id: str, kind: str, occasion: str) -> str:
 
 def _bump(conn: Connection, county_code: str, year: int) -> int:
     table = NoticeCounterRecord.__table__  # type: ignore[attr-defined]
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(table)
-        .values(county_code=county_code, year=year, last=1)
-        .on_conflict_do_update(
-            index_elements=[table.c.county_code, table.c.year], set_={"last": table.c.last + 1}
-        )
-        .returning(table.c.last)
-    )
-    return int(conn.execute(stmt).scalar_one())
+    return bump(conn, table, county_code=county_code, year=year)
 
 
 def _issued(conn: Connection, key: str) -> IssuedNumber | None:
@@ -95,6 +86,31 @@ def _issued(conn: Connection, key: str) -> IssuedNumber | None:
     if row is None:
         return None
     return IssuedNumber(row.county_code, int(row.year), int(row.seq), first=False)
+
+
+def _record_issued(
+    conn: Connection,
+    key: str,
+    case_id: str,
+    kind: str,
+    county_code: str,
+    year: int,
+    seq: int,
+    issued_by: str,
+) -> None:
+    table = IssuedNoticeRecord.__table__  # type: ignore[attr-defined]
+    conn.execute(
+        table.insert().values(
+            notice_key=key,
+            case_id=case_id,
+            kind=kind,
+            county_code=county_code,
+            year=year,
+            seq=seq,
+            issued_at=_now(),
+            issued_by=issued_by,
+        )
+    )
 
 
 def issue_number(
@@ -109,7 +125,6 @@ def issue_number(
 ) -> IssuedNumber:
     """The notice's document number: the one it was given, else the county's next for `year`."""
     key = notice_key(case_id, kind, occasion)
-    table = IssuedNoticeRecord.__table__  # type: ignore[attr-defined]
     for _ in range(5):
         with engine.connect() as conn:
             found = _issued(conn, key)
@@ -118,18 +133,7 @@ def issue_number(
         try:
             with engine.begin() as conn:
                 seq = _bump(conn, county_code, year)
-                conn.execute(
-                    table.insert().values(
-                        notice_key=key,
-                        case_id=case_id,
-                        kind=kind,
-                        county_code=county_code,
-                        year=year,
-                        seq=seq,
-                        issued_at=_now(),
-                        issued_by=issued_by,
-                    )
-                )
+                _record_issued(conn, key, case_id, kind, county_code, year, seq, issued_by)
             return IssuedNumber(county_code, year, seq, first=True)
         except IntegrityError:
             continue  # a concurrent production of the same notice won: read its number
@@ -173,23 +177,7 @@ def restore_issued(engine: Engine, case_id: str, refs: list[tuple[str, str, str,
                 )
             ).first()
             if taken is None:
-                conn.execute(
-                    issued.insert().values(
-                        notice_key=key,
-                        case_id=case_id,
-                        kind=kind,
-                        county_code=county_code,
-                        year=year,
-                        seq=seq,
-                        issued_at=_now(),
-                        issued_by="rebuild",
-                    )
-                )
+                _record_issued(conn, key, case_id, kind, county_code, year, seq, "rebuild")
                 written += 1
-            where = (counters.c.county_code == county_code) & (counters.c.year == year)
-            last = conn.execute(select(counters.c.last).where(where)).scalar_one_or_none()
-            if last is None:
-                conn.execute(counters.insert().values(county_code=county_code, year=year, last=seq))
-            elif last < seq:
-                conn.execute(counters.update().where(where).values(last=seq))
+            raise_to(conn, counters, seq, county_code=county_code, year=year)
     return written

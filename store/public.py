@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
@@ -103,23 +103,27 @@ def open_challenge(
     engine: Engine, challenge_id: str, case_id: str, mobile_hash: str, code_hash: str
 ) -> None:
     now = _now()
-    with Session(engine) as session:
+    _add_dropping(
+        engine,
+        PublicChallengeRecord(
+            id_hash=hashed(challenge_id),
+            case_id=case_id,
+            mobile_hash=mobile_hash,
+            code_hash=code_hash,
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        ),
         # Challenges long past are dropped on the way (a lock outlives its code, not a day).
-        session.exec(
-            delete(PublicChallengeRecord).where(
-                col(PublicChallengeRecord.expires_at) < now - timedelta(days=1)
-            )
-        )
-        session.add(
-            PublicChallengeRecord(
-                id_hash=hashed(challenge_id),
-                case_id=case_id,
-                mobile_hash=mobile_hash,
-                code_hash=code_hash,
-                created_at=now,
-                expires_at=now + CODE_TTL,
-            )
-        )
+        col(PublicChallengeRecord.expires_at) < now - timedelta(days=1),
+    )
+
+
+def _add_dropping(engine: Engine, record: SQLModel, dropped: ColumnElement[bool]) -> None:
+    """Adds the record, and drops the rows of its table that `dropped` names (expired ones)
+    in the same transaction."""
+    with Session(engine) as session:
+        session.exec(delete(type(record)).where(dropped))
+        session.add(record)
         session.commit()
 
 
@@ -194,18 +198,17 @@ class WorkerSession:
 def open_session(engine: Engine, case_id: str, worker_no: int) -> tuple[str, datetime]:
     now = _now()
     session_id = secrets.token_urlsafe(32)
-    with Session(engine) as session:
-        session.exec(delete(PublicSessionRecord).where(col(PublicSessionRecord.expires_at) <= now))
-        session.add(
-            PublicSessionRecord(
-                id_hash=hashed(session_id),
-                case_id=case_id,
-                worker_no=worker_no,
-                created_at=now,
-                expires_at=now + SESSION_TTL,
-            )
-        )
-        session.commit()
+    _add_dropping(
+        engine,
+        PublicSessionRecord(
+            id_hash=hashed(session_id),
+            case_id=case_id,
+            worker_no=worker_no,
+            created_at=now,
+            expires_at=now + SESSION_TTL,
+        ),
+        col(PublicSessionRecord.expires_at) <= now,
+    )
     return session_id, now + SESSION_TTL
 
 

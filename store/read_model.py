@@ -5,12 +5,9 @@ from the start, leaves the same rows as one clean run."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -21,13 +18,9 @@ from store.board import replace_case_deadlines
 from store.case_ends import ended_abnormally
 from store.cases import awaiting_column
 from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
+from store.upsert import insert_into
 
 log = structlog.get_logger("store.read_model")
-
-
-def _insert(engine: Engine, table: Any) -> Any:
-    dialect = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
-    return dialect(table)
 
 
 def region_settings(engine: Engine, county_code: str) -> RegionSettings:
@@ -99,7 +92,7 @@ def write_notifications(engine: Engine, notifications: list[Notification]) -> in
         for n in notifications
     ]
     stmt = (
-        _insert(engine, table)
+        insert_into(engine, table)
         .values(rows)
         .on_conflict_do_nothing(index_elements=[table.c.key])
         # The rows written, counted from RETURNING: a multi-row INSERT's rowcount is -1 on

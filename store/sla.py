@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.engine import Connection
 
 from domain.deadlines import DeadlineState, SlaState
-from store.access import visible_in
+from store.access import county_and_kind, visible_in
 from store.board import BoardCountRecord
 from store.tables import DeadlineRecord
 
@@ -143,40 +144,28 @@ def in_sla_state(state: SlaState, now: datetime) -> ColumnElement[bool]:
 def _filters(flt: SlaFilter, *, visibility: bool = True) -> list[ColumnElement[bool]]:
     """Every filter but the SLA states (and but the caller's counties if not `visibility`)."""
     t = DeadlineRecord.__table__.c  # type: ignore[attr-defined]
-    where: list[ColumnElement[bool]] = []
-    if flt.county_code:
-        where.append(t.county_code == flt.county_code)
+    where = _column_filters(flt, t)
     if visibility and flt.county_codes is not None:
         where.append(visible_in(t.case_id, t.county_code, flt.county_codes))
-    if flt.kinds is not None:
-        where.append(t.kind.in_(sorted(flt.kinds)))
-    if flt.kind:
-        where.append(t.kind == flt.kind)
-    if flt.rule:
-        where.append(t.rule == flt.rule)
     if flt.due_before is not None:
         where.append(t.due_at < _utc(flt.due_before))
+    return where
+
+
+def _column_filters(flt: SlaFilter, c: Any) -> list[ColumnElement[bool]]:
+    """The filters both the deadlines and their kept counts answer from their own columns."""
+    where = county_and_kind(c, flt.county_code, flt.kinds, flt.kind)
+    if flt.rule:
+        where.append(c.rule == flt.rule)
     if flt.provisional is not None:
-        where.append(t.provisional == flt.provisional)
+        where.append(c.provisional == flt.provisional)
     return where
 
 
 def _kept_filters(flt: SlaFilter) -> list[ColumnElement[bool]]:
     """The filters on the kept counts (store/board.py), but the caller's counties (applied by
     `_kept_counts`) and `due_before` (no kept count knows due times)."""
-    c = BoardCountRecord.__table__.c  # type: ignore[attr-defined]
-    where: list[ColumnElement[bool]] = []
-    if flt.county_code:
-        where.append(c.county_code == flt.county_code)
-    if flt.kinds is not None:
-        where.append(c.kind.in_(sorted(flt.kinds)))
-    if flt.kind:
-        where.append(c.kind == flt.kind)
-    if flt.rule:
-        where.append(c.rule == flt.rule)
-    if flt.provisional is not None:
-        where.append(c.provisional == flt.provisional)
-    return where
+    return _column_filters(flt, BoardCountRecord.__table__.c)  # type: ignore[attr-defined]
 
 
 def _kept_counts(

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from domain.case_ends import ABNORMAL_ENDS
 from domain.common import CST
 from domain.deadlines import SlaState
+from store.access import county_and_kind
 from store.sla import sla_state_expression
 from store.tables import CaseRecord, DeadlineRecord
 
@@ -117,13 +118,7 @@ def _scope(flt: StatsFilter, c: Any) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if flt.counties is not None:
         where.append(c.county_code.in_(sorted(flt.counties)))
-    if flt.county_code:
-        where.append(c.county_code == flt.county_code)
-    if flt.kinds is not None:
-        where.append(c.kind.in_(sorted(flt.kinds)))
-    if flt.kind:
-        where.append(c.kind == flt.kind)
-    return where
+    return where + county_and_kind(c, flt.county_code, flt.kinds, flt.kind)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -58,6 +58,15 @@ class CaseRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_now)
 
 
+def _board_indexes(name: str, *columns: str) -> tuple[Index, Index]:
+    """An index of the deadlines on `columns`, then county and case; and the same led by the
+    county, which a county's board walks."""
+    return (
+        Index(f"ix_deadlines_{name}", *columns, "county_code", "case_id"),
+        Index(f"ix_deadlines_county_{name}", "county_code", *columns, "case_id"),
+    )
+
+
 class DeadlineRecord(SQLModel, table=True):
     """Every deadline of every case: the SLA board and the calendar recompute read it."""
 
@@ -67,33 +76,11 @@ class DeadlineRecord(SQLModel, table=True):
         # pending rows past their due or warning time are one range of the first, per county
         # one range of the second, and the counts never touch the table itself (case_id is
         # there for the caller's visibility, store/access.py).
-        Index(
-            "ix_deadlines_board", "state", "paused", "due_at", "warn_at", "county_code", "case_id"
-        ),
-        Index(
-            "ix_deadlines_county_board",
-            "county_code",
-            "state",
-            "paused",
-            "due_at",
-            "warn_at",
-            "case_id",
-        ),
+        *_board_indexes("board", "state", "paused", "due_at", "warn_at"),
         # The same with the warning time first: `due_soon` (past its warning time, not yet
         # due) is one range of these, as many entries as deadlines past their warning time,
         # where on the two above it is every pending deadline not yet due (migration 0011).
-        Index(
-            "ix_deadlines_warn", "state", "paused", "warn_at", "due_at", "county_code", "case_id"
-        ),
-        Index(
-            "ix_deadlines_county_warn",
-            "county_code",
-            "state",
-            "paused",
-            "warn_at",
-            "due_at",
-            "case_id",
-        ),
+        *_board_indexes("warn", "state", "paused", "warn_at", "due_at"),
     )
 
     case_id: str = Field(primary_key=True, max_length=40)

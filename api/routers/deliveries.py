@@ -22,9 +22,9 @@ from api.deps import AdminUser, SessionDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET
 from domain.common import CountyCode, Role, StrictModel
-from domain.notifications import Notification
 from store import delivery_log
 from store.delivery import WebhookSubscriptionRecord
+from store.inbox import notification_of
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[require_roles(Role.admin)])
 NotificationId = Annotated[int, Path(ge=1, le=2**62)]
@@ -85,20 +85,7 @@ def list_failed_deliveries(
     """Deliveries that gave up after their last attempt, newest first."""
     rows, total = delivery_log.failed_deliveries(session, sorted(admin.counties), limit, offset)
     return FailedPage(
-        items=[
-            FailedDelivery(
-                notification_id=r.notification_id,
-                case_id=r.case_id,
-                county_code=r.county_code,
-                kind=r.kind,
-                channel=r.channel,
-                recipient=r.recipient,
-                attempts=r.attempts,
-                last_error=r.last_error,
-                updated_at=r.updated_at,
-            )
-            for r in rows
-        ],
+        items=[FailedDelivery.model_validate(r, from_attributes=True) for r in rows],
         total=total,
         limit=limit,
         offset=offset,
@@ -118,15 +105,7 @@ async def retry_delivery(
     row = delivery_log.notification(session, notification_id)
     if row is None or row.county_code not in admin.counties:
         raise ApiError(404, "notification_not_found", f"no notification {notification_id}")
-    note = Notification(
-        key=row.key,
-        case_id=row.case_id,
-        kind=row.kind,
-        recipient_role=Role(row.recipient_role) if row.recipient_role else None,
-        recipient=row.recipient,
-        county_code=row.county_code,
-        params=dict(row.params or {}),
-    )
+    note = notification_of(row)
     try:
         started = await start_delivery(client, settings.task_queue, note, retry=True)
     except RPCError as err:
@@ -151,14 +130,8 @@ def _signs(secret: str | None) -> bool:
 
 
 def _webhook(row: WebhookSubscriptionRecord) -> WebhookPublic:
-    assert row.id is not None
-    return WebhookPublic(
-        id=row.id,
-        county_code=row.county_code,
-        name=row.name,
-        format=row.format,
-        enabled=row.enabled,
-    )
+    # Its public fields only: the URL and the secret stay in the table.
+    return WebhookPublic.model_validate(row, from_attributes=True)
 
 
 @router.get("/webhooks", response_model=list[WebhookPublic])

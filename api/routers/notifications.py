@@ -20,7 +20,6 @@ from api.limits import MAX_OFFSET
 from domain import kinds
 from domain.common import Role
 from domain.notification_routes import route, sentence
-from domain.notifications import Notification
 from store import inbox
 from store.inbox import InboxRow
 
@@ -64,19 +63,8 @@ class Marked(BaseModel):
     unread: int
 
 
-def _note(row: InboxRow) -> Notification:
-    return Notification(
-        key=row.key,
-        case_id=row.case_id,
-        kind=row.kind,
-        recipient_role=Role(row.recipient_role) if row.recipient_role else None,
-        county_code=row.county_code,
-        params=row.params,
-    )
-
-
 def _entry(row: InboxRow, lang: str) -> InboxEntry:
-    note = _note(row)
+    note = inbox.notification_of(row)
     return InboxEntry(
         id=row.id,
         case_id=row.case_id,

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from activities.case_parties import case_parties
+from activities.case_parties import CaseParties, case_parties
 from activities.delivery_start import start_delivery
 from activities.read_model import ReadModelActivities
 from api import gateway
@@ -148,6 +148,34 @@ def start_page(request: Request) -> HTMLResponse:
     return _page(request, "my_start.html", signed_in=bool(request.cookies.get(SESSION_COOKIE)))
 
 
+def _case_id(case_number: str, errors: dict[str, str]) -> str:
+    """The posted case number as a case id; an error under `case_number` if it is not one."""
+    case_id = case_number.strip().upper()
+    if kinds.of_case(case_id) is None:
+        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
+    return case_id
+
+
+def _mobile(mobile: str, errors: dict[str, str]) -> str:
+    """The posted mobile, normalised; an error under `mobile` (and "") if it is not one."""
+    try:
+        return identity.normalise_mobile(mobile)
+    except ValueError:
+        errors["mobile"] = "手机号码应为11位数字，以1开头。"
+        return ""
+
+
+def _allow_case_request(request: Request, purpose: str, case_id: str, mobile: str) -> bool:
+    """Counts a request about a case against its address, mobile and case number (PUB-6)."""
+    key = _key(request)
+    subjects = [
+        ("address", _address(request)),
+        ("mobile", otc.subject_hash(key, mobile)),
+        ("case", otc.subject_hash(key, case_id)),
+    ]
+    return _limits(request).allow(purpose, subjects)
+
+
 # PUB-1: a one-time code, the same answer whether or not the case exists.
 
 
@@ -158,25 +186,14 @@ async def ask_for_code(
     case_number: CaseNumberField = "",
     mobile: MobileField = "",
 ) -> Response:
-    case_id = case_number.strip().upper()
     errors: dict[str, str] = {}
-    if kinds.of_case(case_id) is None:
-        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
-    try:
-        number = identity.normalise_mobile(mobile)
-    except ValueError:
-        errors["mobile"] = "手机号码应为11位数字，以1开头。"
-        number = ""
+    case_id = _case_id(case_number, errors)
+    number = _mobile(mobile, errors)
     if errors:
         return _page(request, "my_start.html", 422, errors=errors, case_number=case_number[:40])
-    key = _key(request)
-    subjects = [
-        ("address", _address(request)),
-        ("mobile", otc.subject_hash(key, number)),
-        ("case", otc.subject_hash(key, case_id)),
-    ]
-    if not _limits(request).allow("code", subjects):
+    if not _allow_case_request(request, "code", case_id, number):
         return _page(request, "my_message.html", 429, title="请求太频繁", message="请稍后再试。")
+    key = _key(request)
     engine = request.app.state.engine
     mobile_hash = otc.mobile_hash(key, number)
     until = await run_in_threadpool(store.locked_until, engine, case_id, mobile_hash)
@@ -211,32 +228,56 @@ async def _send_code(app: Any, challenge: str, case_id: str, mobile: str) -> Non
     """Texts the code to the mobile if it is one of the case's workers' (through the
     delivery workflow and the SMS channel: Temporal does the sending and the retries)."""
     try:
-        engine = app.state.engine
-        settings: Settings = app.state.settings
-        row = await run_in_threadpool(_case_row, engine, case_id)
-        if row is None:
+        case = await _known_case(app, case_id)
+        if case is None:
             return
-        parties = await case_parties(app.state.temporal, case_id)
         # PUB-7: the mobile on file is the intake's, or the new one staff confirmed; a new
         # number still waiting for staff gets no code.
-        confirmed = await run_in_threadpool(store.confirmed_mobiles, engine, case_id)
-        on_file = otc.mobiles_on_file(settings, parties.mobiles, confirmed)
+        confirmed = await run_in_threadpool(store.confirmed_mobiles, case.engine, case_id)
+        on_file = otc.mobiles_on_file(case.settings, case.parties.mobiles, confirmed)
         worker_no = next((n for n, m in sorted(on_file.items()) if m == mobile), None)
         if worker_no is None:
             return
         seed = store.hashed(challenge)
-        await run_in_threadpool(store.bind_worker, engine, challenge, worker_no)
-        note = Notification(
-            key=f"{case_id}:access_code:{seed[:32]}",
-            case_id=case_id,
-            kind="access_code",
-            county_code=row.county_code,
-            params={"challenge": seed, "worker_no": str(worker_no)},
+        await run_in_threadpool(store.bind_worker, case.engine, challenge, worker_no)
+        note = await case.notify(
+            "access_code", seed[:32], {"challenge": seed, "worker_no": str(worker_no)}
         )
-        await run_in_threadpool(ReadModelActivities(engine).write_notifications, [note])
-        await start_delivery(app.state.temporal, settings.task_queue, note)
+        await start_delivery(app.state.temporal, case.settings.task_queue, note)
     except Exception as exc:  # the worker sees the same page; the log says what failed
         log.warning("access code not sent", case_id=case_id, error=type(exc).__name__)
+
+
+@dataclass(frozen=True)
+class _KnownCase:
+    """A case a background task of the window was asked about: its read-model row and its
+    parties (from its workflow), with the app's engine and settings."""
+
+    engine: Any
+    settings: Settings
+    row: CaseRecord
+    parties: CaseParties
+
+    async def notify(self, kind: str, key: str, params: dict[str, str]) -> Notification:
+        """Writes a notification about the case, of `kind`, to the outbox (no personal data)."""
+        note = Notification(
+            key=f"{self.row.case_id}:{kind}:{key}",
+            case_id=self.row.case_id,
+            kind=kind,
+            county_code=self.row.county_code,
+            params=params,
+        )
+        await run_in_threadpool(ReadModelActivities(self.engine).write_notifications, [note])
+        return note
+
+
+async def _known_case(app: Any, case_id: str) -> _KnownCase | None:
+    """None if there is no such case."""
+    row = await run_in_threadpool(_case_row, app.state.engine, case_id)
+    if row is None:
+        return None
+    parties = await case_parties(app.state.temporal, case_id)
+    return _KnownCase(app.state.engine, app.state.settings, row, parties)
 
 
 def _case_row(engine: Any, case_id: str) -> CaseRecord | None:
@@ -562,29 +603,17 @@ async def ask_mobile_change(
     id_number: Annotated[str, Form(max_length=20)] = "",
     mobile: MobileField = "",
 ) -> Response:
-    case_id = case_number.strip().upper()
     errors: dict[str, str] = {}
-    if kinds.of_case(case_id) is None:
-        errors["case_number"] = "案件编号的格式是 WA-2026-000123 这样的：两个字母、年份、六位数字。"
+    case_id = _case_id(case_number, errors)
     try:
         resident_id = identity.normalise_resident_id(id_number)
     except ValueError:
         errors["id_number"] = "身份证号码不正确，请核对。"
         resident_id = ""
-    try:
-        number = identity.normalise_mobile(mobile)
-    except ValueError:
-        errors["mobile"] = "手机号码应为11位数字，以1开头。"
-        number = ""
+    number = _mobile(mobile, errors)
     if errors:
         return _page(request, "my_mobile.html", 422, errors=errors, case_number=case_number[:40])
-    key = _key(request)
-    subjects = [
-        ("address", _address(request)),
-        ("mobile", otc.subject_hash(key, number)),
-        ("case", otc.subject_hash(key, case_id)),
-    ]
-    if not _limits(request).allow("mobile", subjects):
+    if not _allow_case_request(request, "mobile", case_id, number):
         return _page(request, "my_message.html", 429, title="请求太频繁", message="请稍后再试。")
     background.add_task(_record_mobile_change, request.app, case_id, resident_id, number)
     return _page(request, "my_message.html", title="新号码待核实", message=MOBILE_ANSWER)
@@ -594,20 +623,18 @@ async def _record_mobile_change(app: Any, case_id: str, resident_id: str, mobile
     """Keeps the request for staff if the ID number is one of the case's workers', and puts
     it in the officers' inboxes (no personal data in the notification)."""
     try:
-        engine = app.state.engine
-        settings: Settings = app.state.settings
-        row = await run_in_threadpool(_case_row, engine, case_id)
-        if row is None:
+        case = await _known_case(app, case_id)
+        if case is None:
             return
-        parties = await case_parties(app.state.temporal, case_id)
+        parties = case.parties
         worker_no = next((n for n, i in parties.id_numbers.items() if i == resident_id), None)
         if worker_no is None or parties.mobiles.get(worker_no) == mobile:
             return
-        key = otc.secret(settings)
-        sealed = otc.seal_mobile(settings, case_id, mobile)
+        key = otc.secret(case.settings)
+        sealed = otc.seal_mobile(case.settings, case_id, mobile)
         recorded = await run_in_threadpool(
             store.request_mobile_change,
-            engine,
+            case.engine,
             case_id,
             worker_no,
             sealed,
@@ -615,13 +642,10 @@ async def _record_mobile_change(app: Any, case_id: str, resident_id: str, mobile
         )
         if not recorded:
             return
-        note = Notification(
-            key=f"{case_id}:mobile_change_requested:{otc.mobile_hash(key, mobile)[:24]}",
-            case_id=case_id,
-            kind="mobile_change_requested",
-            county_code=row.county_code,
-            params={"worker_no": str(worker_no)},
+        await case.notify(
+            "mobile_change_requested",
+            otc.mobile_hash(key, mobile)[:24],
+            {"worker_no": str(worker_no)},
         )
-        await run_in_threadpool(ReadModelActivities(engine).write_notifications, [note])
     except Exception as exc:
         log.warning("mobile change not recorded", case_id=case_id, error=type(exc).__name__)

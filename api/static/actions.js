@@ -164,6 +164,61 @@ const ActionForms = {
     return [head, cites, said].filter(Boolean).join(". ");
   },
 
+  // The submit handler of a form POSTed to `path`: `read()` gives its {body, missing}, `done`
+  // takes an accepted answer, `place(form, details)` shows a refusal's field errors by their
+  // fields and returns those it could not place, said with the refusal. One key per
+  // submission; the same body sent again after no answer is the same request.
+  submitter(form, submit, message, { path, rule, read, done, place = ActionForms.placeErrors }) {
+    let pending = null;
+    return async (event) => {
+      event.preventDefault();
+      ActionForms.clearErrors(form);
+      const { body, missing } = read();
+      if (missing.length) {
+        for (const name of missing) ActionForms.fieldError(form, name, App.t("field_required"));
+        return;
+      }
+      const text = JSON.stringify(body);
+      if (!pending || pending.text !== text) pending = { text, key: ActionForms.uuid() };
+      submit.disabled = true;
+      let answer;
+      try {
+        answer = await App.send("POST", path, body, { "Idempotency-Key": pending.key });
+      } catch (error) {
+        message.textContent = App.t("send_failed");
+        message.hidden = false;
+        submit.disabled = false;
+        return; // no answer: pressing again retries with the same key
+      }
+      pending = null;
+      submit.disabled = false;
+      if (answer.ok) {
+        done(answer);
+        return;
+      }
+      const error = answer.body && answer.body.error;
+      const unplaced = place(form, (error && error.details) || []);
+      message.textContent = [ActionForms.refusal(answer.status, error, rule), ...unplaced].join(" ");
+      message.dataset.status = String(answer.status);
+      message.hidden = false;
+    };
+  },
+
+  // Each error by the longest named field its location reaches; an error of the whole body
+  // (two rows of one worker) goes with the form's message.
+  placeErrors(form, details) {
+    const unplaced = [];
+    for (const d of details) {
+      const loc = (d.loc || []).filter((part) => part !== "body").map(String);
+      let placed = false;
+      for (let n = loc.length; n > 0 && !placed; n--) {
+        placed = ActionForms.fieldError(form, loc.slice(0, n).join("."), ActionForms.said(d));
+      }
+      if (!placed) unplaced.push(ActionForms.said(d));
+    }
+    return unplaced;
+  },
+
   // `preset`: fields the page already knows (the deadline a row's button is for), shown
   // and sent as they are.
   build(caseId, form, onDone, preset = {}) {
@@ -201,47 +256,26 @@ const ActionForms = {
       input.readOnly = true;
     }
     cancel.addEventListener("click", () => node.remove());
-    // One key per submission; the same body sent again after no answer is the same request.
-    let pending = null;
-    node.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      ActionForms.clearErrors(node);
-      const { body, missing } = ActionForms.body(node, fields);
-      if (missing.length) {
-        for (const name of missing) ActionForms.fieldError(node, name, App.t("field_required"));
-        return;
-      }
-      const text = JSON.stringify(body);
-      if (!pending || pending.text !== text) pending = { text, key: ActionForms.uuid() };
-      submit.disabled = true;
-      let answer;
-      try {
-        answer = await App.send("POST", "/api/v1/cases/" + caseId + "/actions/" + form.action, body, {
-          "Idempotency-Key": pending.key,
-        });
-      } catch (error) {
-        message.textContent = App.t("send_failed");
-        message.hidden = false;
-        submit.disabled = false;
-        return; // no answer: pressing again retries with the same key
-      }
-      pending = null;
-      submit.disabled = false;
-      if (answer.ok) {
-        node.remove();
-        onDone(form.action);
-        return;
-      }
-      const error = answer.body && answer.body.error;
-      for (const d of (error && error.details) || []) {
-        const loc = d.loc || [];
-        const name = loc[0] === "body" ? loc[1] : loc[0];
-        if (name) ActionForms.fieldError(node, name, ActionForms.said(d));
-      }
-      message.textContent = ActionForms.refusal(answer.status, error, form.rule);
-      message.dataset.status = String(answer.status);
-      message.hidden = false;
-    });
+    node.addEventListener(
+      "submit",
+      ActionForms.submitter(node, submit, message, {
+        path: "/api/v1/cases/" + caseId + "/actions/" + form.action,
+        rule: form.rule,
+        read: () => ActionForms.body(node, fields),
+        done: () => {
+          node.remove();
+          onDone(form.action);
+        },
+        place: (_, details) => {
+          for (const d of details) {
+            const loc = d.loc || [];
+            const name = loc[0] === "body" ? loc[1] : loc[0];
+            if (name) ActionForms.fieldError(node, name, ActionForms.said(d));
+          }
+          return [];
+        },
+      })
+    );
     return node;
   },
 

@@ -82,48 +82,13 @@ document.addEventListener("app:ready", () => {
     NewCase.addWorker(holder).querySelector("input").focus();
   });
 
-  let pending = null;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    ActionForms.clearErrors(form);
-    const { body, missing } = NewCase.body(form, holder);
-    if (missing.length) {
-      for (const name of missing) ActionForms.fieldError(form, name, App.t("field_required"));
-      return;
-    }
-    const text = JSON.stringify(body);
-    if (!pending || pending.text !== text) pending = { text, key: ActionForms.uuid() };
-    const submit = form.querySelector("button[type=submit]");
-    submit.disabled = true;
-    let answer;
-    try {
-      answer = await App.send("POST", "/api/v1/cases/wage-arrears", body, { "Idempotency-Key": pending.key });
-    } catch (error) {
-      message.textContent = App.t("send_failed");
-      message.hidden = false;
-      submit.disabled = false;
-      return; // no answer: pressing again retries with the same key
-    }
-    submit.disabled = false;
-    if (answer.ok) {
-      window.location.assign("/board/cases/" + answer.body.case_id + "?lang=" + App.lang);
-      return;
-    }
-    pending = null;
-    const error = answer.body && answer.body.error;
-    const unplaced = [];
-    for (const d of (error && error.details) || []) {
-      const loc = (d.loc || []).filter((part) => part !== "body").map(String);
-      // The longest named field the location reaches; an error of the whole body (two rows
-      // of one worker) goes with the form's message.
-      let placed = false;
-      for (let n = loc.length; n > 0 && !placed; n--) {
-        placed = ActionForms.fieldError(form, loc.slice(0, n).join("."), ActionForms.said(d));
-      }
-      if (!placed) unplaced.push(ActionForms.said(d));
-    }
-    message.textContent = [ActionForms.refusal(answer.status, error, ""), ...unplaced].join(" ");
-    message.dataset.status = String(answer.status);
-    message.hidden = false;
-  });
+  form.addEventListener(
+    "submit",
+    ActionForms.submitter(form, form.querySelector("button[type=submit]"), message, {
+      path: "/api/v1/cases/wage-arrears",
+      rule: "",
+      read: () => NewCase.body(form, holder),
+      done: (answer) => window.location.assign("/board/cases/" + answer.body.case_id + "?lang=" + App.lang),
+    })
+  );
 });

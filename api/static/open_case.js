@@ -160,52 +160,23 @@ const OpenForms = {
       message
     );
     cancel.addEventListener("click", () => form.dispatchEvent(new Event("open:cancel")));
-    let pending = null;
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      ActionForms.clearErrors(form);
-      const missing = [];
-      const body = {};
-      for (const [name, node] of Object.entries(schema.properties)) {
-        const v = OpenForms.value(form, name, node, defs, missing, want.has(name));
-        if (v !== undefined) body[name] = v;
-      }
-      if (missing.length) {
-        for (const name of missing) ActionForms.fieldError(form, name, App.t("field_required"));
-        return;
-      }
-      const text = JSON.stringify(body);
-      if (!pending || pending.text !== text) pending = { text, key: ActionForms.uuid() };
-      submit.disabled = true;
-      let answer;
-      try {
-        answer = await App.send("POST", intake.path, body, { "Idempotency-Key": pending.key });
-      } catch (error) {
-        message.textContent = App.t("send_failed");
-        message.hidden = false;
-        submit.disabled = false;
-        return; // no answer: pressing again retries with the same key
-      }
-      submit.disabled = false;
-      if (answer.ok) {
-        window.location.assign("/board/cases/" + answer.body.case_id + "?lang=" + App.lang);
-        return;
-      }
-      pending = null;
-      const error = answer.body && answer.body.error;
-      const unplaced = [];
-      for (const d of (error && error.details) || []) {
-        const loc = (d.loc || []).filter((p) => p !== "body").map(String);
-        let placed = false;
-        for (let n = loc.length; n > 0 && !placed; n--) {
-          placed = ActionForms.fieldError(form, loc.slice(0, n).join("."), ActionForms.said(d));
-        }
-        if (!placed) unplaced.push(ActionForms.said(d));
-      }
-      message.textContent = [ActionForms.refusal(answer.status, error, intake.rule), ...unplaced].join(" ");
-      message.dataset.status = String(answer.status);
-      message.hidden = false;
-    });
+    form.addEventListener(
+      "submit",
+      ActionForms.submitter(form, submit, message, {
+        path: intake.path,
+        rule: intake.rule,
+        read: () => {
+          const missing = [];
+          const body = {};
+          for (const [name, node] of Object.entries(schema.properties)) {
+            const v = OpenForms.value(form, name, node, defs, missing, want.has(name));
+            if (v !== undefined) body[name] = v;
+          }
+          return { body, missing };
+        },
+        done: (answer) => window.location.assign("/board/cases/" + answer.body.case_id + "?lang=" + App.lang),
+      })
+    );
     return form;
   },
 };

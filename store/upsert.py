@@ -1,0 +1,42 @@
+"""INSERTs that take ON CONFLICT clauses, on SQLite as on PostgreSQL, and the counters built
+on them (case numbers, notice document numbers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+
+def insert_into(bind: Connection | Engine, table: Any) -> Any:
+    """An INSERT into `table` in the bind's dialect, so it takes `on_conflict_do_*`."""
+    dialect = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
+    return dialect(table)
+
+
+def bump(conn: Connection, table: Any, **key: Any) -> int:
+    """Raises the counter row `key` names by one (a new row starts at 1) and returns it: one
+    statement, so two writers never get the same number."""
+    stmt = (
+        insert_into(conn, table)
+        .values(**key, last=1)
+        .on_conflict_do_update(
+            index_elements=[table.c[name] for name in key], set_={"last": table.c.last + 1}
+        )
+        .returning(table.c.last)
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def raise_to(conn: Connection, table: Any, last: int, **key: Any) -> None:
+    """Raises the counter row `key` names to `last` if it is lower (a missing row is made), so
+    the next `bump` gives a number past it."""
+    where = and_(*(table.c[name] == value for name, value in key.items()))
+    stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
+    if stored is None:
+        conn.execute(table.insert().values(**key, last=last))
+    elif stored < last:
+        conn.execute(table.update().where(where).values(last=last))
