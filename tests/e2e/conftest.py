@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from api.main import create_app
 from core import search_attributes as sa
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
 from tests.e2e.auth import ActorAsToken, TestUsers
+from tests.e2e.serving import free_port, serving
 from tests.stamping import StampActions
 from worker import build_worker
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -52,6 +45,14 @@ class Stack:
         """A fresh user (or `user_id`, rebound) with a new token: its Authorization header."""
         assert self.users is not None
         return await asyncio.to_thread(self.users.login, role, counties, user_id)
+
+    async def open_wage_arrears(
+        self, intake: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> str:
+        """Opens a wage-arrears case over HTTP: its case id."""
+        opened = await self.http.post("/api/v1/cases/wage-arrears", json=intake, headers=headers)
+        assert opened.status_code == 201, opened.text
+        return str(opened.json()["case_id"])
 
     async def restart_worker(self) -> None:
         """Stops the worker as a crash would leave things, then starts a fresh one."""
@@ -95,22 +96,15 @@ async def stack(
     )
     stack = Stack(client=dev_server.client, settings=settings, http=None, worker=None)  # type: ignore[arg-type]
     await stack.restart_worker()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    stack.users = TestUsers(settings.database_url)
-    # Requests without an Authorization header go as the actor their body names, or as a
-    # reader of every test county (tests/e2e/auth.py).
-    async with httpx.AsyncClient(
-        base_url=stack.base_url, timeout=30, auth=ActorAsToken(stack.users)
-    ) as http:
-        stack.http = http
-        yield stack
-    server.should_exit = True
-    await serving
+    async with serving(settings):
+        stack.users = TestUsers(settings.database_url)
+        # Requests without an Authorization header go as the actor their body names, or as a
+        # reader of every test county (tests/e2e/auth.py).
+        async with httpx.AsyncClient(
+            base_url=stack.base_url, timeout=30, auth=ActorAsToken(stack.users)
+        ) as http:
+            stack.http = http
+            yield stack
     stack.users.engine.dispose()
     if stack.worker is not None:
         await stack.worker.shutdown()

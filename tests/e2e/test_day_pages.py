@@ -34,10 +34,7 @@ async def open_wage_case(stack: Stack, source: str = "complaint") -> str:
         },
         opened_by=f.actor(Role.inspector, COUNTY, id="inspector-gj"),
     )
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=intake)
-    assert opened.status_code == 201, opened.text
-    case_id: str = opened.json()["case_id"]
-    return case_id
+    return await stack.open_wage_arrears(intake)
 
 
 async def case_page_as(

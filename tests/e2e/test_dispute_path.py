@@ -8,25 +8,17 @@ deadline passes in milliseconds while every call still goes through HTTP.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
-from core.settings import Settings
 from domain.common import CST, Role
 from tests import factories as f
-from tests.e2e.auth import ActorAsToken, TestUsers
-from tests.e2e.conftest import free_port
-from tests.workflows.conftest import end_deliveries
-from worker import build_worker
+from tests.e2e.serving import skipping_api
 
 pytestmark = pytest.mark.e2e
 
@@ -37,40 +29,8 @@ CASES = "/api/v1/cases"
 async def http(
     time_skipping_env: WorkflowEnvironment, database_url: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    port = free_port()
-    settings = Settings(
-        temporal_address=time_skipping_env.client.service_client.config.target_host,
-        temporal_namespace=time_skipping_env.client.namespace,
-        task_queue=f"e2e-skip-{uuid.uuid4()}",
-        database_url=database_url,
-        log_format="json",
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    # Each request goes as the actor its body names (tests/e2e/auth.py).
-    users = TestUsers(database_url)
-    async with (
-        build_worker(time_skipping_env.client, settings),
-        httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=30, auth=ActorAsToken(users)
-        ) as client,
-    ):
-        client.started = []  # type: ignore[attr-defined]
+    async with skipping_api(time_skipping_env, database_url, "e2e-skip") as (client, _):
         yield client
-        for case_id in client.started:  # type: ignore[attr-defined]
-            handle = time_skipping_env.client.get_workflow_handle(case_id)
-            try:
-                await handle.terminate("test finished")
-            except Exception:  # already ended
-                pass
-        await end_deliveries(time_skipping_env.client, users.engine)
-    server.should_exit = True
-    await serving
-    users.engine.dispose()
 
 
 def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:

@@ -35,15 +35,13 @@ async def open_case(stack: Stack) -> tuple[str, str]:
         case_number=number,
         opened_by=f.actor(Role.mediator, COUNTY, id="mediator-gj"),
     )
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=intake)
-    assert opened.status_code == 201, opened.text
-    return opened.json()["case_id"], number
+    return await stack.open_wage_arrears(intake), number
 
 
-async def fits(page: Page, name: str) -> None:
-    """At each width: photographed, and no wider than the window."""
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
+async def fits(page: Page, name: str, widths: tuple[int, ...] = WIDTHS, height: int = 900) -> None:
+    """At each width: photographed, and no wider than the window (no sideways scrolling)."""
+    for width in widths:
+        await page.set_viewport_size({"width": width, "height": height})
         wide = await page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width, f"{name} is {wide} px wide at {width} px"
         await photograph(page, f"{name}-{width}")

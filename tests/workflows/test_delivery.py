@@ -43,6 +43,16 @@ from worker import build_worker
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 
+def sms_only(gateway: SmsGateway) -> dict[str, Any]:
+    """Settings that send no email and every SMS through `gateway`, signed."""
+    return {
+        "notify_email": "off",
+        "sms_provider": "http",
+        "sms_endpoint": gateway.url,
+        "sms_key_secret": SMS_SECRET,
+    }
+
+
 @contextlib.asynccontextmanager
 async def harness_with(
     env: WorkflowEnvironment, database_url: str, **settings: Any
@@ -234,14 +244,7 @@ async def test_workers_get_an_sms_through_the_gateway_without_personal_data(
     plain Chinese, the case number and what to do; no name or ID number, the number only
     as the addressee."""
     with running(SmsGateway(statuses=[503])) as gateway:
-        async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="off",
-            sms_provider="http",
-            sms_endpoint=gateway.url,
-            sms_key_secret=SMS_SECRET,
-        ) as h:
+        async with harness_with(time_skipping_env, database_url, **sms_only(gateway)) as h:
             handle = await h.open_case(f.intake(workers=2, amount="1200.00"))
             for n in (1, 2):
                 await handle.execute_update(
@@ -278,14 +281,7 @@ async def test_a_worker_who_opted_out_gets_no_sms(
     from store.delivery import SmsOptOutRecord
 
     with running(SmsGateway()) as gateway:
-        async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="off",
-            sms_provider="http",
-            sms_endpoint=gateway.url,
-            sms_key_secret=SMS_SECRET,
-        ) as h:
+        async with harness_with(time_skipping_env, database_url, **sms_only(gateway)) as h:
             handle = await h.open_case(f.intake(workers=2, amount="1200.00"))
             with Session(h.engine) as session:
                 session.add(
