@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -22,6 +23,27 @@ from tests.e2e.auth import ActorAsToken, TestUsers
 from tests.e2e.serving import free_port, serving
 from tests.stamping import StampActions
 from worker import build_worker
+
+
+async def run_outside(*argv: str, **env: str) -> tuple[int, str, str]:
+    """Runs `argv` with this process's environment but no TEMPORAL_* (a command line reads
+    its address, namespace and codec settings from those: none may leak in), plus `env`.
+    Returns the exit code, stdout and stderr."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")} | env
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+def notifications_in(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every notification a case's audit trail records as written, in order."""
+    return [n for e in events if e["what"] == "notified" for n in e["details"]["notifications"]]
 
 
 @dataclass
@@ -46,13 +68,18 @@ class Stack:
         assert self.users is not None
         return await asyncio.to_thread(self.users.login, role, counties, user_id)
 
+    async def open_case(
+        self, kind: str, intake: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> str:
+        """Opens a case over HTTP (`kind` as the URL names it, "disputes"): its case id."""
+        opened = await self.http.post(f"/api/v1/cases/{kind}", json=intake, headers=headers)
+        assert opened.status_code == 201, opened.text
+        return str(opened.json()["case_id"])
+
     async def open_wage_arrears(
         self, intake: dict[str, Any], headers: dict[str, str] | None = None
     ) -> str:
-        """Opens a wage-arrears case over HTTP: its case id."""
-        opened = await self.http.post("/api/v1/cases/wage-arrears", json=intake, headers=headers)
-        assert opened.status_code == 201, opened.text
-        return str(opened.json()["case_id"])
+        return await self.open_case("wage-arrears", intake, headers)
 
     async def restart_worker(self) -> None:
         """Stops the worker as a crash would leave things, then starts a fresh one."""

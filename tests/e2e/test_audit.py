@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.common import CST, Role
 from store.tables import CaseCounterRecord, NotificationRecord
 from tests import factories as f
+from tests.e2e.conftest import notifications_in
 from tests.e2e.serving import skipping_api
 from workflows.delivery import workflow_id
 
@@ -169,13 +170,7 @@ async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_
     # Every deadline that fired is named on the timer that fired it.
     fired = [x for e in events if e["what"] == "timer_fired" for x in e["details"]["fired"]]
     assert {(x["deadline"], x["rule"]) for x in fired if x["outcome"] == "breached"} == breached
-    warned = [
-        n["deadline"]
-        for e in events
-        if e["what"] == "notified"
-        for n in e["details"]["notifications"]
-        if n["kind"] == "deadline_due_soon"
-    ]
+    warned = [n["deadline"] for n in notifications_in(events) if n["kind"] == "deadline_due_soon"]
     assert sorted(x["deadline"] for x in fired if x["outcome"] == "warned") == sorted(warned)
     assert all(e["details"].get("fired") for e in events if e["what"] == "timer_fired")
 
@@ -200,9 +195,7 @@ async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_
         ("case_closed", "sms")
     }
     assert all(e["details"]["recipient"].startswith("worker:") for e in sent)
-    notified = {
-        n["kind"] for e in events if e["what"] == "notified" for n in e["details"]["notifications"]
-    }
+    notified = {n["kind"] for n in notifications_in(events)}
     assert {"deadline_breached", "case_escalated", "punishment_list_entry"} <= notified
 
     # The CSV has the same rows, with the actor's columns and the deadlines fired.

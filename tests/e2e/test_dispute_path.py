@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.common import CST, Role
 from tests import factories as f
+from tests.e2e.conftest import notifications_in
 from tests.e2e.serving import skipping_api
 
 pytestmark = pytest.mark.e2e
@@ -115,12 +116,7 @@ async def test_escalated_case_goes_through_mediation_and_arbitration_to_an_effec
     wa_system = [e["what"] for e in wa_history["events"] if e["kind"] == "system"]
     assert "timer_fired" in wa_system and "linked_case_opened" in wa_system
     assert "signal:dispute_outcome" in wa_system
-    notified = [
-        n["kind"]
-        for e in wa_history["events"]
-        if e["what"] == "notified"
-        for n in e["details"]["notifications"]
-    ]
+    notified = [n["kind"] for n in notifications_in(wa_history["events"])]
     assert "case_escalated" in notified
 
     ma_history = (await http.get(f"{CASES}/{ma_id}/history")).json()

@@ -3,10 +3,8 @@ decodes it for supervisors and admins only."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import os
 from typing import Any
 
 import httpx
@@ -19,7 +17,7 @@ from domain.common import Role
 from tests import factories as f
 from tests.e2e.codec_payloads import CASE_ID, for_case
 from tests.e2e.codec_payloads import body as request_body
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, run_outside
 
 pytestmark = pytest.mark.e2e
 
@@ -38,22 +36,14 @@ def personal_data(intake: dict[str, Any]) -> list[str]:
 
 
 async def temporal_cli(stack: Stack, *args: str) -> tuple[int, str, str]:
-    # The CLI reads TEMPORAL_* and codec settings from the environment: none may leak in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    process = await asyncio.create_subprocess_exec(
+    return await run_outside(
         str(installed_binary("temporal")),
         *args,
         "--address",
         stack.settings.temporal_address,
         "--namespace",
         stack.settings.temporal_namespace,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 def payloads_in(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -36,6 +37,30 @@ async def open_case(stack: Stack) -> tuple[str, str]:
         opened_by=f.actor(Role.mediator, COUNTY, id="mediator-gj"),
     )
     return await stack.open_wage_arrears(intake), number
+
+
+def transfer_from_zhengzhou(
+    kind: str,
+    worker: tuple[int, str, str],
+    offices: tuple[str, str],
+    summary: str,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A social-insurance transfer from Zhengzhou's Zhongyuan district into this county:
+    `worker` is (serial, name, mobile), `offices` the old and the new agency's names."""
+    serial, name, mobile = worker
+    return {
+        "kind": kind,
+        "worker": {
+            "name": name,
+            "id_number": f.resident_id(serial, region="410102"),
+            "mobile": mobile,
+        },
+        "from_agency": {"county_code": "410102", "name": offices[0]},
+        "to_agency": {"county_code": COUNTY, "name": offices[1]},
+        "summary": summary,
+        **fields,
+    }
 
 
 async def fits(page: Page, name: str, widths: tuple[int, ...] = WIDTHS, height: int = 900) -> None:
