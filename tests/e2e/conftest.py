@@ -20,7 +20,7 @@ from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
 from tests.e2e.auth import ActorAsToken, TestUsers
-from tests.e2e.serving import free_port, serving
+from tests.e2e.serving import free_port, serving, skipping_api
 from tests.stamping import StampActions
 from worker import build_worker
 
@@ -135,3 +135,13 @@ async def stack(
     stack.users.engine.dispose()
     if stack.worker is not None:
         await stack.worker.shutdown()
+
+
+@pytest.fixture
+async def skipping(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> AsyncIterator[tuple[httpx.AsyncClient, TestUsers]]:
+    """The API and a worker on the time-skipping server, with an HTTP client and the users it
+    signs requests as (tests/e2e/serving.py)."""
+    async with skipping_api(time_skipping_env, database_url, "e2e-skip") as api:
+        yield api

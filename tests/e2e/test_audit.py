@@ -10,7 +10,6 @@ import contextlib
 import csv
 import io
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,8 +21,8 @@ from temporalio.testing import WorkflowEnvironment
 from domain.common import CST, Role
 from store.tables import CaseCounterRecord, NotificationRecord
 from tests import factories as f
+from tests.e2e.auth import TestUsers
 from tests.e2e.conftest import notifications_in
-from tests.e2e.serving import skipping_api
 from workflows.delivery import workflow_id
 
 pytestmark = pytest.mark.e2e
@@ -32,36 +31,36 @@ CASES = "/api/v1/cases"
 
 
 @pytest.fixture
-async def http(
-    time_skipping_env: WorkflowEnvironment, database_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with skipping_api(time_skipping_env, database_url, "e2e-audit") as (client, users):
-        # The case ends (closed), and a completed workflow's id cannot be reused on this
-        # shared server: number this test's cases far from the ones other tests' fresh
-        # databases give.
-        with users.engine.begin() as conn:
-            conn.execute(
-                CaseCounterRecord.__table__.insert(),  # type: ignore[attr-defined]
-                {
-                    "prefix": "WA",
-                    "year": datetime.now(CST).year,
-                    "last": random.randint(5, 9) * 10**5,
-                },
-            )
+def http(
+    skipping: tuple[httpx.AsyncClient, TestUsers], time_skipping_env: WorkflowEnvironment
+) -> httpx.AsyncClient:
+    client, users = skipping
+    # The case ends (closed), and a completed workflow's id cannot be reused on this
+    # shared server: number this test's cases far from the ones other tests' fresh
+    # databases give.
+    with users.engine.begin() as conn:
+        conn.execute(
+            CaseCounterRecord.__table__.insert(),  # type: ignore[attr-defined]
+            {
+                "prefix": "WA",
+                "year": datetime.now(CST).year,
+                "last": random.randint(5, 9) * 10**5,
+            },
+        )
 
-        async def deliveries_done(case_id: str) -> None:
-            """Each notification's delivery has ended: the trail shows all its attempts."""
-            with users.engine.connect() as conn:
-                keys = conn.execute(
-                    select(NotificationRecord.key).where(NotificationRecord.case_id == case_id)  # type: ignore[call-overload]
-                ).scalars()
-                wanted = [workflow_id(k) for k in keys]
-            for wf_id in wanted:
-                with contextlib.suppress(Exception):
-                    await time_skipping_env.client.get_workflow_handle(wf_id).result()
+    async def deliveries_done(case_id: str) -> None:
+        """Each notification's delivery has ended: the trail shows all its attempts."""
+        with users.engine.connect() as conn:
+            keys = conn.execute(
+                select(NotificationRecord.key).where(NotificationRecord.case_id == case_id)  # type: ignore[call-overload]
+            ).scalars()
+            wanted = [workflow_id(k) for k in keys]
+        for wf_id in wanted:
+            with contextlib.suppress(Exception):
+                await time_skipping_env.client.get_workflow_handle(wf_id).result()
 
-        client.deliveries_done = deliveries_done  # type: ignore[attr-defined]
-        yield client
+    client.deliveries_done = deliveries_done  # type: ignore[attr-defined]
+    return client
 
 
 def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:

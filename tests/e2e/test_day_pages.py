@@ -16,7 +16,13 @@ from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pages import browser, no_script_errors, page_as
-from tests.e2e.test_workbench_pages import CASES, COUNTY, fits, transfer_from_zhengzhou
+from tests.e2e.test_workbench_pages import (
+    CASES,
+    COUNTY,
+    fits,
+    refused_beside,
+    transfer_from_zhengzhou,
+)
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -126,10 +132,7 @@ async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_w
     form = page.locator('form[data-action="refer_to_police"]')
     await form.locator("#f-reason").fill("用人单位拒不支付")
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "409")
-    await expect(error).to_contain_text("WA-10")
-    await expect(error).to_contain_text("责令限期支付逾期未履行")
+    await refused_beside(form, 409, "WA-10", "责令限期支付逾期未履行")
     await fits(page, "inspector-police-refused")
     history = (await stack.http.get(f"{CASES}/{case_id}/history", headers=inspector)).json()
     assert not any(

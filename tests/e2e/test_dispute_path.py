@@ -8,7 +8,6 @@ deadline passes in milliseconds while every call still goes through HTTP.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,8 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.common import CST, Role
 from tests import factories as f
+from tests.e2e.auth import TestUsers
 from tests.e2e.conftest import notifications_in
-from tests.e2e.serving import skipping_api
 
 pytestmark = pytest.mark.e2e
 
@@ -27,11 +26,8 @@ CASES = "/api/v1/cases"
 
 
 @pytest.fixture
-async def http(
-    time_skipping_env: WorkflowEnvironment, database_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with skipping_api(time_skipping_env, database_url, "e2e-skip") as (client, _):
-        yield client
+def http(skipping: tuple[httpx.AsyncClient, TestUsers]) -> httpx.AsyncClient:
+    return skipping[0]
 
 
 def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pages import browser, no_script_errors, page_as
-from tests.e2e.test_workbench_pages import CASES, COUNTY, fits
+from tests.e2e.test_workbench_pages import CASES, COUNTY, fits, refused_beside
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -190,9 +190,7 @@ async def test_a_mediator_opens_a_wage_arrears_case_from_my_work(
     await form.locator("#nc-summary").fill("两名工人投诉拖欠三个月工资")
 
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "422")
-    await expect(error).to_contain_text("填写的内容格式有误")
+    await refused_beside(form, 422, "填写的内容格式有误")
     await expect(form.locator('[data-field="workers.0.id_number"] .field-error')).to_be_visible()
     await expect(form.locator('[data-field="workers.1.id_number"] .field-error')).to_be_hidden()
     await fits(page, "new-case-refused")

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from domain.common import Role
 from tests import factories as f
@@ -61,6 +61,15 @@ def transfer_from_zhengzhou(
         "summary": summary,
         **fields,
     }
+
+
+async def refused_beside(form: Locator, status: int, *texts: str) -> Locator:
+    """The form's error box, once it shows the HTTP `status` of the refusal and each text."""
+    error = form.locator(".form-error")
+    await expect(error).to_have_attribute("data-status", str(status))
+    for text in texts:
+        await expect(error).to_contain_text(text)
+    return error
 
 
 async def fits(page: Page, name: str, widths: tuple[int, ...] = WIDTHS, height: int = 900) -> None:
@@ -168,19 +177,19 @@ async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
     await form.locator("#f-paid_on").fill(datetime.now(UTC).date().isoformat())
     await form.locator("#f-reason").fill("多登记了")
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "422")
-    await expect(error).to_contain_text("填写的内容不符合规则")
-    await expect(error).to_contain_text("WA-5 · 清偿并确认")
-    await expect(error).to_contain_text("支付金额超过第1名劳动者尚欠的工资（3000.00）")
+    await refused_beside(
+        form,
+        422,
+        "填写的内容不符合规则",
+        "WA-5 · 清偿并确认",
+        "支付金额超过第1名劳动者尚欠的工资（3000.00）",
+    )
 
     # WA-7: a deposit's payment before the deposit was drawn is refused by the case's state.
     await form.locator("#f-amount").fill("100.00")
     await form.locator("#f-paid_by").select_option(label="工资保证金")
     await form.locator("button[type=submit]").click()
-    await expect(error).to_have_attribute("data-status", "409")
-    await expect(error).to_contain_text("案件当前状态不允许此操作")
-    await expect(error).to_contain_text("WA-7 · 工资保证金")
+    await refused_beside(form, 409, "案件当前状态不允许此操作", "WA-7 · 工资保证金")
     await expect(page.locator("#payments tbody tr")).to_have_count(0)  # nothing changed
     await fits(page, "case-refused")
     await page.context.close()

@@ -43,6 +43,11 @@ from worker import build_worker
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 
+def email_through(smtp: SmtpServer) -> dict[str, Any]:
+    """Settings that email through `smtp`, in plain text on the wire."""
+    return {"notify_email": "smtp", "smtp_port": smtp.port, "smtp_security": "none"}
+
+
 def sms_only(gateway: SmsGateway) -> dict[str, Any]:
     """Settings that send no email and every SMS through `gateway`, signed."""
     return {
@@ -127,13 +132,7 @@ async def test_wa1_breach_emails_the_inspector_once_through_a_real_smtp_server(
     smtp = SmtpServer(free_port())
     smtp.start()
     try:
-        async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="smtp",
-            smtp_port=smtp.port,
-            smtp_security="none",
-        ) as h:
+        async with harness_with(time_skipping_env, database_url, **email_through(smtp)) as h:
             staff(h.engine, "insp-a", Role.inspector, "insp-a@hrss.example.cn")
             create_user(h.engine, "sup-far", Role.supervisor, ["140181"])
             case_id = await breach(h)
@@ -168,12 +167,7 @@ async def test_smtp_down_for_a_while_then_back_delivers_once(
     smtp = SmtpServer(free_port())
     try:
         async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="smtp",
-            smtp_port=smtp.port,
-            smtp_security="none",
-            smtp_timeout=2,
+            time_skipping_env, database_url, **email_through(smtp), smtp_timeout=2
         ) as h:
             staff(h.engine, "sup-a", Role.supervisor, "sup-a@hrss.example.cn")
             handle = await h.open_case(f.intake(workers=12))  # WA-3 major: triage_needed
