@@ -20,7 +20,8 @@ from core.settings import Settings
 from core.temporal import data_converter, installed_binary, runtime
 from domain.common import Role
 from tests.e2e.auth import ActorAsToken, TestUsers
-from tests.e2e.serving import free_port, serving, skipping_api
+from tests.e2e.serving import serving, skipping_api
+from tests.receivers import free_port
 from tests.stamping import StampActions
 from worker import build_worker
 

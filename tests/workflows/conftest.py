@@ -128,7 +128,7 @@ async def end_deliveries(client: Client, engine: Engine) -> None:
 
 def deadline(view: Any, name: str) -> Deadline:
     """The latest deadline of that name in a case's view, of any case kind."""
-    found = [d for d in view.state.deadlines if d.name == name]
+    found: list[Deadline] = [d for d in view.state.deadlines if d.name == name]
     assert found, f"no {name} deadline in {[d.name for d in view.state.deadlines]}"
     return found[-1]
 
