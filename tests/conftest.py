@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from core.codec import generate_key_spec
 from core.settings import Settings
 from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
+from store.db import make_engine
 from tests.databases import drop_templates, fresh_database
 from tests.stamping import StampActions
 
@@ -56,6 +58,14 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     """A read-model database of this test's own (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
     with fresh_database(tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on this test's read-model database, at the latest migration."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,33 @@ def intake(workers: int = 2, amount: str = "3000.00", **overrides: Any) -> dict[
     return data
 
 
+def payment(
+    worker_no: int = 1, amount: str = "500.00", reason: str = "employer paid at the bureau"
+) -> dict[str, Any]:
+    """The body of a mediator's `record_payment`."""
+    return {
+        "actor": actor(Role.mediator),
+        "reason": reason,
+        "worker_no": worker_no,
+        "amount": amount,
+        "paid_on": "2026-11-20",
+    }
+
+
+def clue_above_threshold() -> dict[str, Any]:
+    """A platform clue on a construction project that can climb the whole ladder: one worker
+    owed 8 000 for 4 months."""
+    data = intake(
+        workers=1,
+        amount="8000.00",
+        project=construction_project(),
+        source="platform_clue",
+        clue_number="QX-2026-0001",
+    )
+    data["workers"][0]["months_owed"] = 4  # WA-10: 3+ months and at least 5 000
+    return data
+
+
 def construction_project(deposit: str = "50000.00") -> dict[str, Any]:
     return {
         "name": "某小区二期工程",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy.engine import Engine
 from temporalio.testing import ActivityEnvironment
 
@@ -15,14 +13,6 @@ from domain.campaign import CampaignRequest
 from domain.common import CST
 from domain.deadlines import DateRange, DeadlineBasis, DueRequest, DueResult
 from store.calendar import save_schedule
-from store.db import make_engine
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def compute(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,17 +16,9 @@ from core.logging import configure_logging
 from domain.common import Role
 from domain.notifications import Notification
 from domain.snapshot import CaseSnapshot
-from store.db import make_engine
 from store.tables import CaseRecord, NotificationRecord, RegionSettingRecord
 
 OPENED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def snapshot(revision: int, status: str) -> CaseSnapshot:

@@ -7,7 +7,6 @@ import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import chinese_calendar
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import WorkflowHandle
@@ -30,24 +29,17 @@ from store.db import make_engine
 from store.tables import CaseRecord, DeadlineRecord
 from tests import factories as f
 from tests.workflows.conftest import Harness
+from tests.workflows.expected_dates import year_known
 from workflows.calendar_sweep import CalendarSweepWorkflow, sweep_id
 
 INVESTIGATION = "investigation"  # WA-12: 60 working days from opening, for an inspection
-
-
-def package_knows(year: int) -> bool:
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 async def move_to_late_in_last_known_year(harness: Harness) -> None:
     """Puts the server clock where a 60-working-day period ends in a year the calendar package
     does not know, whatever date the tests run on (the clock only moves forward)."""
     year = (await harness.now()).astimezone(CST).year
-    while package_knows(year):
+    while year_known(year):
         year += 1
     # From 2 November, 60 working days end late in January of the next year; from a later
     # date, or once the clock is inside an unknown year already, they end in an unknown year.
@@ -112,7 +104,7 @@ async def test_cal2_loading_the_year_moves_a_provisional_deadline_and_its_timer(
     before = investigation(await harness.view(handle))
     assert before.provisional and before.pending, before
     old_last = last_day(before.due_at)
-    assert not package_knows(old_last.year)
+    assert not year_known(old_last.year)
     expected = end_of(next_weekday(old_last))
 
     save_schedule(harness.engine, old_last.year, [old_last], [], source="test")

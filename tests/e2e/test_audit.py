@@ -6,31 +6,23 @@ fired, and the status before and after; the closed case's audit is the open one'
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import csv
 import io
 import random
-import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
-from core.settings import Settings
 from domain.common import CST, Role
 from store.tables import CaseCounterRecord, NotificationRecord
 from tests import factories as f
-from tests.e2e import auth as e2e_auth
-from tests.e2e.conftest import free_port
-from tests.workflows.conftest import end_deliveries
-from worker import build_worker
+from tests.e2e.auth import TestUsers
+from tests.e2e.conftest import notifications_in
 from workflows.delivery import workflow_id
 
 pytestmark = pytest.mark.e2e
@@ -39,62 +31,36 @@ CASES = "/api/v1/cases"
 
 
 @pytest.fixture
-async def http(
-    time_skipping_env: WorkflowEnvironment, database_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    port = free_port()
-    settings = Settings(
-        temporal_address=time_skipping_env.client.service_client.config.target_host,
-        temporal_namespace=time_skipping_env.client.namespace,
-        task_queue=f"e2e-audit-{uuid.uuid4()}",
-        database_url=database_url,
-        log_format="json",
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    users = e2e_auth.TestUsers(database_url)
-    # The case ends (closed), and a completed workflow's id cannot be reused on this shared
-    # server: number this test's cases far from the ones other tests' fresh databases give.
+def http(
+    skipping: tuple[httpx.AsyncClient, TestUsers], time_skipping_env: WorkflowEnvironment
+) -> httpx.AsyncClient:
+    client, users = skipping
+    # The case ends (closed), and a completed workflow's id cannot be reused on this
+    # shared server: number this test's cases far from the ones other tests' fresh
+    # databases give.
     with users.engine.begin() as conn:
         conn.execute(
             CaseCounterRecord.__table__.insert(),  # type: ignore[attr-defined]
-            {"prefix": "WA", "year": datetime.now(CST).year, "last": random.randint(5, 9) * 10**5},
+            {
+                "prefix": "WA",
+                "year": datetime.now(CST).year,
+                "last": random.randint(5, 9) * 10**5,
+            },
         )
-    async with (
-        build_worker(time_skipping_env.client, settings),
-        httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=30, auth=e2e_auth.ActorAsToken(users)
-        ) as client,
-    ):
-        client.started = []  # type: ignore[attr-defined]
 
-        async def deliveries_done(case_id: str) -> None:
-            """Each notification's delivery has ended: the trail shows all its attempts."""
-            with users.engine.connect() as conn:
-                keys = conn.execute(
-                    select(NotificationRecord.key).where(NotificationRecord.case_id == case_id)  # type: ignore[call-overload]
-                ).scalars()
-                wanted = [workflow_id(k) for k in keys]
-            for wf_id in wanted:
-                with contextlib.suppress(Exception):
-                    await time_skipping_env.client.get_workflow_handle(wf_id).result()
+    async def deliveries_done(case_id: str) -> None:
+        """Each notification's delivery has ended: the trail shows all its attempts."""
+        with users.engine.connect() as conn:
+            keys = conn.execute(
+                select(NotificationRecord.key).where(NotificationRecord.case_id == case_id)  # type: ignore[call-overload]
+            ).scalars()
+            wanted = [workflow_id(k) for k in keys]
+        for wf_id in wanted:
+            with contextlib.suppress(Exception):
+                await time_skipping_env.client.get_workflow_handle(wf_id).result()
 
-        client.deliveries_done = deliveries_done  # type: ignore[attr-defined]
-        yield client
-        # A test that failed half-way leaves no case running into the next test's ids.
-        for case_id in client.started:  # type: ignore[attr-defined]
-            try:
-                await time_skipping_env.client.get_workflow_handle(case_id).terminate("done")
-            except Exception:  # already ended
-                pass
-        await end_deliveries(time_skipping_env.client, users.engine)
-    server.should_exit = True
-    await serving
-    users.engine.dispose()
+    client.deliveries_done = deliveries_done  # type: ignore[attr-defined]
+    return client
 
 
 def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:
@@ -136,15 +102,7 @@ ACTIONS = [
 async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_firing(
     http: httpx.AsyncClient, time_skipping_env: WorkflowEnvironment
 ) -> None:
-    intake = f.intake(
-        workers=1,
-        amount="8000.00",
-        project=f.construction_project(),
-        source="platform_clue",
-        clue_number="QX-2026-0001",
-    )
-    intake["workers"][0]["months_owed"] = 4  # WA-10: 3+ months and at least 5 000
-    opened = await http.post(f"{CASES}/wage-arrears", json=intake)
+    opened = await http.post(f"{CASES}/wage-arrears", json=f.clue_above_threshold())
     assert opened.status_code == 201, opened.text
     case_id = opened.json()["case_id"]
     http.started.append(case_id)  # type: ignore[attr-defined]
@@ -211,13 +169,7 @@ async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_
     # Every deadline that fired is named on the timer that fired it.
     fired = [x for e in events if e["what"] == "timer_fired" for x in e["details"]["fired"]]
     assert {(x["deadline"], x["rule"]) for x in fired if x["outcome"] == "breached"} == breached
-    warned = [
-        n["deadline"]
-        for e in events
-        if e["what"] == "notified"
-        for n in e["details"]["notifications"]
-        if n["kind"] == "deadline_due_soon"
-    ]
+    warned = [n["deadline"] for n in notifications_in(events) if n["kind"] == "deadline_due_soon"]
     assert sorted(x["deadline"] for x in fired if x["outcome"] == "warned") == sorted(warned)
     assert all(e["details"].get("fired") for e in events if e["what"] == "timer_fired")
 
@@ -242,9 +194,7 @@ async def test_audit_export_of_a_case_through_every_stage_names_every_actor_and_
         ("case_closed", "sms")
     }
     assert all(e["details"]["recipient"].startswith("worker:") for e in sent)
-    notified = {
-        n["kind"] for e in events if e["what"] == "notified" for n in e["details"]["notifications"]
-    }
+    notified = {n["kind"] for n in notifications_in(events)}
     assert {"deadline_breached", "case_escalated", "punishment_list_entry"} <= notified
 
     # The CSV has the same rows, with the actor's columns and the deadlines fired.

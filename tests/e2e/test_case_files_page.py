@@ -28,9 +28,7 @@ async def test_the_case_page_offers_the_order_to_pay_and_lists_it_at_390_px(
     stack: Stack,
     browser: Browser,  # noqa: F811
 ) -> None:
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=f.intake())
-    assert opened.status_code == 201, opened.text
-    case_id = opened.json()["case_id"]
+    case_id = await stack.open_wage_arrears(f.intake())
     inspector = await stack.login(Role.inspector)
     issued = await stack.http.post(
         f"{CASES}/{case_id}/actions/issue_order_to_pay",

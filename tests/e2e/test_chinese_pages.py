@@ -13,7 +13,7 @@ from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pages import browser, no_script_errors, page_as
-from tests.e2e.test_workbench_pages import CASES, COUNTY, fits
+from tests.e2e.test_workbench_pages import CASES, COUNTY, fits, transfer_from_zhengzhou
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -85,25 +85,16 @@ async def test_every_page_of_every_kind_speaks_chinese(stack: Stack, browser: Br
         "claim_known_on": "2026-11-02",
         "summary": "申请仲裁，追索工资",
     }
-    made = await stack.http.post(f"{CASES}/disputes", json=dispute, headers=mediator)
-    assert made.status_code == 201, made.text
-    ma_case = made.json()["case_id"]
-    transfer = {
-        "kind": "medical",
-        "worker": {
-            "name": "吴某",
-            "id_number": f.resident_id(885, region="410102"),
-            "mobile": "13912345674",
-        },
-        "from_agency": {"county_code": "410102", "name": "郑州市中原区医保中心"},
-        "to_agency": {"county_code": COUNTY, "name": "古交市医保中心"},
-        "old_coverage_ended_on": "2026-09-30",
-        "new_coverage_starts_on": "2026-11-01",
-        "summary": "返乡就业，转入医疗保险关系",
-    }
-    made = await stack.http.post(f"{CASES}/insurance-transfers", json=transfer, headers=clerk)
-    assert made.status_code == 201, made.text
-    si_case = made.json()["case_id"]
+    ma_case = await stack.open_case("disputes", dispute, mediator)
+    transfer = transfer_from_zhengzhou(
+        "medical",
+        (885, "吴某", "13912345674"),
+        ("郑州市中原区医保中心", "古交市医保中心"),
+        "返乡就业，转入医疗保险关系",
+        old_coverage_ended_on="2026-09-30",
+        new_coverage_starts_on="2026-11-01",
+    )
+    si_case = await stack.open_case("insurance-transfers", transfer, clerk)
 
     for who, headers, pages in (
         (

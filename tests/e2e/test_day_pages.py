@@ -16,7 +16,13 @@ from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pages import browser, no_script_errors, page_as
-from tests.e2e.test_workbench_pages import CASES, COUNTY, fits
+from tests.e2e.test_workbench_pages import (
+    CASES,
+    COUNTY,
+    fits,
+    refused_beside,
+    transfer_from_zhengzhou,
+)
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -34,10 +40,7 @@ async def open_wage_case(stack: Stack, source: str = "complaint") -> str:
         },
         opened_by=f.actor(Role.inspector, COUNTY, id="inspector-gj"),
     )
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=intake)
-    assert opened.status_code == 201, opened.text
-    case_id: str = opened.json()["case_id"]
-    return case_id
+    return await stack.open_wage_arrears(intake)
 
 
 async def case_page_as(
@@ -129,10 +132,7 @@ async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_w
     form = page.locator('form[data-action="refer_to_police"]')
     await form.locator("#f-reason").fill("用人单位拒不支付")
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "409")
-    await expect(error).to_contain_text("WA-10")
-    await expect(error).to_contain_text("责令限期支付逾期未履行")
+    await refused_beside(form, 409, "WA-10", "责令限期支付逾期未履行")
     await fits(page, "inspector-police-refused")
     history = (await stack.http.get(f"{CASES}/{case_id}/history", headers=inspector)).json()
     assert not any(
@@ -144,21 +144,14 @@ async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_w
 
 async def test_a_clerk_issues_the_acceptance_letter(stack: Stack, browser: Browser) -> None:
     clerk = await stack.login(Role.agency_clerk, counties=[COUNTY])
-    transfer = {
-        "kind": "pension",
-        "worker": {
-            "name": "孙八",
-            "id_number": f.resident_id(883, region="410102"),
-            "mobile": "13912345672",
-        },
-        "from_agency": {"county_code": "410102", "name": "郑州市中原区社会保险中心"},
-        "to_agency": {"county_code": COUNTY, "name": "古交市社会保险中心"},
-        "contributions": [{"year": 2025, "months": 12, "monthly_base": "4500.00"}],
-        "summary": "参保人由郑州转回古交",
-    }
-    opened = await stack.http.post(f"{CASES}/insurance-transfers", json=transfer, headers=clerk)
-    assert opened.status_code == 201, opened.text
-    case_id = opened.json()["case_id"]
+    transfer = transfer_from_zhengzhou(
+        "pension",
+        (883, "孙八", "13912345672"),
+        ("郑州市中原区社会保险中心", "古交市社会保险中心"),
+        "参保人由郑州转回古交",
+        contributions=[{"year": 2025, "months": 12, "monthly_base": "4500.00"}],
+    )
+    case_id = await stack.open_case("insurance-transfers", transfer, clerk)
     page = await case_page_as(browser, stack, clerk, case_id)
     await page.click('#action-buttons [data-action="issue_acceptance_letter"]')
     form = page.locator('form[data-action="issue_acceptance_letter"]')

@@ -8,25 +8,17 @@ deadline passes in milliseconds while every call still goes through HTTP.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from temporalio.testing import WorkflowEnvironment
 
-from api.main import create_app
-from core.settings import Settings
 from domain.common import CST, Role
 from tests import factories as f
-from tests.e2e.auth import ActorAsToken, TestUsers
-from tests.e2e.conftest import free_port
-from tests.workflows.conftest import end_deliveries
-from worker import build_worker
+from tests.e2e.auth import TestUsers
+from tests.e2e.conftest import notifications_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,43 +26,8 @@ CASES = "/api/v1/cases"
 
 
 @pytest.fixture
-async def http(
-    time_skipping_env: WorkflowEnvironment, database_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    port = free_port()
-    settings = Settings(
-        temporal_address=time_skipping_env.client.service_client.config.target_host,
-        temporal_namespace=time_skipping_env.client.namespace,
-        task_queue=f"e2e-skip-{uuid.uuid4()}",
-        database_url=database_url,
-        log_format="json",
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    # Each request goes as the actor its body names (tests/e2e/auth.py).
-    users = TestUsers(database_url)
-    async with (
-        build_worker(time_skipping_env.client, settings),
-        httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=30, auth=ActorAsToken(users)
-        ) as client,
-    ):
-        client.started = []  # type: ignore[attr-defined]
-        yield client
-        for case_id in client.started:  # type: ignore[attr-defined]
-            handle = time_skipping_env.client.get_workflow_handle(case_id)
-            try:
-                await handle.terminate("test finished")
-            except Exception:  # already ended
-                pass
-        await end_deliveries(time_skipping_env.client, users.engine)
-    server.should_exit = True
-    await serving
-    users.engine.dispose()
+def http(skipping: tuple[httpx.AsyncClient, TestUsers]) -> httpx.AsyncClient:
+    return skipping[0]
 
 
 def cmd(role: Role, reason: str, **fields: Any) -> dict[str, Any]:
@@ -155,12 +112,7 @@ async def test_escalated_case_goes_through_mediation_and_arbitration_to_an_effec
     wa_system = [e["what"] for e in wa_history["events"] if e["kind"] == "system"]
     assert "timer_fired" in wa_system and "linked_case_opened" in wa_system
     assert "signal:dispute_outcome" in wa_system
-    notified = [
-        n["kind"]
-        for e in wa_history["events"]
-        if e["what"] == "notified"
-        for n in e["details"]["notifications"]
-    ]
+    notified = [n["kind"] for n in notifications_in(wa_history["events"])]
     assert "case_escalated" in notified
 
     ma_history = (await http.get(f"{CASES}/{ma_id}/history")).json()

@@ -23,9 +23,7 @@ NAME = "王某的工资条.jpg"
 
 
 async def open_case(stack: Stack) -> str:
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=f.intake())
-    assert opened.status_code == 201, opened.text
-    return str(opened.json()["case_id"])
+    return await stack.open_wage_arrears(f.intake())
 
 
 async def upload(

@@ -64,13 +64,7 @@ async def test_a_case_number_of_another_case_is_a_conflict(stack: Stack) -> None
 
 
 def payment(amount: str = "500.00") -> dict[str, Any]:
-    return {
-        "actor": f.actor(Role.mediator),
-        "reason": "paid at the bureau",
-        "worker_no": 1,
-        "amount": amount,
-        "paid_on": "2026-11-20",
-    }
+    return f.payment(amount=amount, reason="paid at the bureau")
 
 
 async def test_a_retried_action_with_its_key_is_applied_once(stack: Stack) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests import factories as f
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, notifications_in
 
 pytestmark = pytest.mark.e2e
 
@@ -166,13 +166,7 @@ async def test_si1_pension_transfer_both_agencies_act_and_the_history_shows_them
     }
     # The system's side: the worker told of each step, in order; no timer came due (every
     # step was done the day its clock started), so none fired and nothing escalated.
-    told = [
-        n["step"]
-        for e in events
-        if e["what"] == "notified"
-        for n in e["details"]["notifications"]
-        if n["kind"] == "worker_notified"
-    ]
+    told = [n["step"] for n in notifications_in(events) if n["kind"] == "worker_notified"]
     assert told == [
         "applied",
         "acceptance_letter_issued",

@@ -16,7 +16,7 @@ from structlog.testing import capture_logs
 from domain.common import Role, cst_date
 from ops.rebuild import rebuild_read_model
 from store.db import make_engine
-from store.notices import issue_number
+from store.notices import IssuedNumber, issue_number
 from tests import factories as f
 from tests.e2e.conftest import Stack
 
@@ -28,9 +28,7 @@ CASES = "/api/v1/cases"
 async def test_the_order_to_pay_is_produced_attached_downloaded_and_numbered_once(
     stack: Stack,
 ) -> None:
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=f.intake())
-    assert opened.status_code == 201, opened.text
-    case_id = opened.json()["case_id"]
+    case_id = await stack.open_wage_arrears(f.intake())
     inspector = await stack.login(Role.inspector)
     notice = f"{CASES}/{case_id}/notices/order_to_pay"
 
@@ -116,27 +114,23 @@ async def test_a_rebuilt_read_model_keeps_every_notice_number(
     assert ref["kind"] == "order_to_pay" and ref["occasion"] == "1"
 
     fresh = make_engine(database_url)
+
+    def issue(occasion: str) -> IssuedNumber:
+        return issue_number(
+            fresh,
+            case_id=case_id,
+            kind="order_to_pay",
+            occasion=occasion,
+            county_code=ref["county_code"],
+            year=ref["year"],
+            issued_by="inspector-01",
+        )
+
     try:
         await rebuild_read_model(stack.client, fresh, stack.settings.task_queue)
-        again = issue_number(
-            fresh,
-            case_id=case_id,
-            kind="order_to_pay",
-            occasion="1",
-            county_code=ref["county_code"],
-            year=ref["year"],
-            issued_by="inspector-01",
-        )
+        again = issue("1")
         assert (again.seq, again.first) == (ref["seq"], False)
-        other = issue_number(
-            fresh,
-            case_id=case_id,
-            kind="order_to_pay",
-            occasion="2",
-            county_code=ref["county_code"],
-            year=ref["year"],
-            issued_by="inspector-01",
-        )
+        other = issue("2")
         assert other.seq > ref["seq"]
     finally:
         fresh.dispose()

@@ -16,7 +16,7 @@ from tests import factories as f
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pages import browser, no_script_errors, page_as
 from tests.e2e.test_work_pages import work_page
-from tests.e2e.test_workbench_pages import COUNTY, fits
+from tests.e2e.test_workbench_pages import COUNTY, fits, refused_beside
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -76,8 +76,7 @@ async def test_a_mediator_opens_a_dispute_from_the_form(stack: Stack, browser: B
     await form.locator('[name="summary"]').fill("工人申请调解，追索三个月工资")
     await form.locator("button[type=submit]").click()
 
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "422")
+    await refused_beside(form, 422)
     beside = form.locator('[data-field="employer.credit_code"] .field-error')
     await expect(beside).to_have_text("统一社会信用代码校验位不正确")
     await fits(page, "open-dispute-refused")
@@ -110,9 +109,7 @@ async def test_a_clerk_opens_a_pension_transfer_with_its_contribution_years(
     # SI-2: a pension transfer without its contribution years is refused beside the form.
     await form.locator('[name="summary"]').fill("参保人由郑州转回古交")
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "422")
-    await expect(error).to_contain_text("养老保险转移须填写缴费记录（SI-2）")
+    await refused_beside(form, 422, "养老保险转移须填写缴费记录（SI-2）")
 
     list_ = form.locator('[data-list="contributions"]')
     for year, base in (("2024", "4200.00"), ("2025", "4500.00")):

@@ -3,10 +3,8 @@ decodes it for supervisors and admins only."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
-import os
 from typing import Any
 
 import httpx
@@ -18,7 +16,8 @@ from core.temporal import installed_binary
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.codec_payloads import CASE_ID, for_case
-from tests.e2e.conftest import Stack
+from tests.e2e.codec_payloads import body as request_body
+from tests.e2e.conftest import Stack, run_outside
 
 pytestmark = pytest.mark.e2e
 
@@ -37,22 +36,14 @@ def personal_data(intake: dict[str, Any]) -> list[str]:
 
 
 async def temporal_cli(stack: Stack, *args: str) -> tuple[int, str, str]:
-    # The CLI reads TEMPORAL_* and codec settings from the environment: none may leak in.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    process = await asyncio.create_subprocess_exec(
+    return await run_outside(
         str(installed_binary("temporal")),
         *args,
         "--address",
         stack.settings.temporal_address,
         "--namespace",
         stack.settings.temporal_namespace,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 def payloads_in(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -146,18 +137,6 @@ async def _case_input(stack: Stack, case_id: str) -> list[Payload]:
     return [for_case(p, case_id) for p in await _encrypted_input(stack, case_id)]
 
 
-def _body(payloads: list[Payload]) -> dict[str, Any]:
-    return {
-        "payloads": [
-            {
-                "metadata": {k: base64.b64encode(v).decode() for k, v in p.metadata.items()},
-                "data": base64.b64encode(p.data).decode(),
-            }
-            for p in payloads
-        ]
-    }
-
-
 async def test_codec_endpoint_decodes_for_supervisor_and_admin(stack: Stack) -> None:
     case_id, intake = await open_case(stack)
     encrypted = await _case_input(stack, case_id)
@@ -167,7 +146,7 @@ async def test_codec_endpoint_decodes_for_supervisor_and_admin(stack: Stack) -> 
     for role in (Role.supervisor, Role.admin):
         response = await stack.http.post(
             "/codec/decode",
-            json=_body(encrypted),
+            json=request_body(encrypted),
             headers=headers | await stack.login(role),
         )
         assert response.status_code == 200, response.text
@@ -194,7 +173,7 @@ async def test_codec_endpoint_decodes_for_supervisor_and_admin(stack: Stack) -> 
 @pytest.mark.parametrize("role", [Role.mediator, Role.inspector, Role.agency_clerk])
 async def test_codec_endpoint_refuses_other_roles(stack: Stack, role: Role) -> None:
     case_id, _ = await open_case(stack)
-    body = _body(await _case_input(stack, case_id))
+    body = request_body(await _case_input(stack, case_id))
     response = await stack.http.post("/codec/decode", json=body, headers=await stack.login(role))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
@@ -266,7 +245,7 @@ async def test_codec_cors_lets_the_temporal_ui_in_and_nothing_else(stack: Stack)
 
 async def test_codec_session_cookie_lets_the_ui_decode(stack: Stack) -> None:
     case_id, intake = await open_case(stack)
-    body = _body(await _case_input(stack, case_id))
+    body = request_body(await _case_input(stack, case_id))
     async with httpx.AsyncClient(base_url=stack.base_url) as browser:
         refused = await browser.post("/codec/session", headers=await stack.login(Role.mediator))
         assert refused.status_code == 403

@@ -2,39 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import sys
 
 import pytest
 
 from core.temporal import main
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, run_outside
 
 pytestmark = pytest.mark.e2e
 
 
 async def run_command(stack: Stack, **env: str) -> tuple[int, str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TEMPORAL_")}
-    environment |= {
-        "TEMPORAL_ADDRESS": stack.settings.temporal_address,
-        "TEMPORAL_NAMESPACE": stack.settings.temporal_namespace,
-        # Registering sends no payloads: it needs no payload key.
-        "PAYLOAD_KEYS": "",
-        **env,
-    }
-    process = await asyncio.create_subprocess_exec(
+    return await run_outside(
         sys.executable,
         "-m",
         "core.temporal",
         "register-search-attributes",
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        TEMPORAL_ADDRESS=stack.settings.temporal_address,
+        TEMPORAL_NAMESPACE=stack.settings.temporal_namespace,
+        # Registering sends no payloads: it needs no payload key.
+        PAYLOAD_KEYS="",
+        **env,
     )
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def test_registering_again_is_harmless(stack: Stack) -> None:

@@ -24,13 +24,7 @@ async def open_case(stack: Stack, **overrides: Any) -> dict[str, Any]:
 
 
 def pay(worker_no: int, amount: str) -> dict[str, Any]:
-    return {
-        "actor": f.actor(Role.mediator),
-        "reason": "employer paid in cash at the bureau",
-        "worker_no": worker_no,
-        "amount": amount,
-        "paid_on": "2026-11-20",
-    }
+    return f.payment(worker_no, amount, reason="employer paid in cash at the bureau")
 
 
 async def act(stack: Stack, case_id: str, action: str, body: dict[str, Any]) -> Any:

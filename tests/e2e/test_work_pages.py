@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
 from tests.e2e.test_pages import browser, no_script_errors, page_as
-from tests.e2e.test_workbench_pages import CASES, COUNTY, fits
+from tests.e2e.test_workbench_pages import CASES, COUNTY, fits, refused_beside
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -29,10 +29,7 @@ async def open_case_of(stack: Stack, employer: str) -> str:
         employer={"name": employer, "credit_code": f.EMPLOYER_CODE},
         opened_by=f.actor(Role.mediator, COUNTY, id="mediator-gj"),
     )
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=intake)
-    assert opened.status_code == 201, opened.text
-    case_id: str = opened.json()["case_id"]
-    return case_id
+    return await stack.open_wage_arrears(intake)
 
 
 async def act(
@@ -149,6 +146,12 @@ async def test_refusals_carry_their_chinese_sentence(stack: Stack) -> None:
     assert taken.json()["error"]["message_zh"] == "该案件编号在本县已被其他同类案件使用"
 
 
+async def fill_parts(row: Locator, **parts: str) -> None:
+    """Types each value into the input of a worker row's part of that name, in order."""
+    for part, value in parts.items():
+        await row.locator(f'[data-part="{part}"] input').fill(value)
+
+
 async def test_a_mediator_opens_a_wage_arrears_case_from_my_work(
     stack: Stack, browser: Browser
 ) -> None:
@@ -168,23 +171,26 @@ async def test_a_mediator_opens_a_wage_arrears_case_from_my_work(
     await form.locator("#nc-credit").fill(f.EMPLOYER_CODE)
     await form.locator("#nc-sector").fill("工程建设")
     first = form.locator("fieldset.worker-row").nth(0)
-    await first.locator('[data-part="name"] input').fill("张三")
-    await first.locator('[data-part="id_number"] input').fill(bad_id)
-    await first.locator('[data-part="mobile"] input').fill("13912345678")
-    await first.locator('[data-part="amount_owed"] input').fill("4200.00")
-    await first.locator('[data-part="months_owed"] input').fill("3")
+    await fill_parts(
+        first,
+        name="张三",
+        id_number=bad_id,
+        mobile="13912345678",
+        amount_owed="4200.00",
+        months_owed="3",
+    )
     await form.locator("#nc-add-worker").click()
-    second = form.locator("fieldset.worker-row").nth(1)
-    await second.locator('[data-part="name"] input').fill("李四")
-    await second.locator('[data-part="id_number"] input').fill(other_id)
-    await second.locator('[data-part="mobile"] input').fill("13912345679")
-    await second.locator('[data-part="amount_owed"] input').fill("3800.00")
+    await fill_parts(
+        form.locator("fieldset.worker-row").nth(1),
+        name="李四",
+        id_number=other_id,
+        mobile="13912345679",
+        amount_owed="3800.00",
+    )
     await form.locator("#nc-summary").fill("两名工人投诉拖欠三个月工资")
 
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "422")
-    await expect(error).to_contain_text("填写的内容格式有误")
+    await refused_beside(form, 422, "填写的内容格式有误")
     await expect(form.locator('[data-field="workers.0.id_number"] .field-error')).to_be_visible()
     await expect(form.locator('[data-field="workers.1.id_number"] .field-error')).to_be_hidden()
     await fits(page, "new-case-refused")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from domain.common import Role
 from tests import factories as f
@@ -35,15 +36,46 @@ async def open_case(stack: Stack) -> tuple[str, str]:
         case_number=number,
         opened_by=f.actor(Role.mediator, COUNTY, id="mediator-gj"),
     )
-    opened = await stack.http.post(f"{CASES}/wage-arrears", json=intake)
-    assert opened.status_code == 201, opened.text
-    return opened.json()["case_id"], number
+    return await stack.open_wage_arrears(intake), number
 
 
-async def fits(page: Page, name: str) -> None:
-    """At each width: photographed, and no wider than the window."""
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 900})
+def transfer_from_zhengzhou(
+    kind: str,
+    worker: tuple[int, str, str],
+    offices: tuple[str, str],
+    summary: str,
+    **fields: Any,
+) -> dict[str, Any]:
+    """A social-insurance transfer from Zhengzhou's Zhongyuan district into this county:
+    `worker` is (serial, name, mobile), `offices` the old and the new agency's names."""
+    serial, name, mobile = worker
+    return {
+        "kind": kind,
+        "worker": {
+            "name": name,
+            "id_number": f.resident_id(serial, region="410102"),
+            "mobile": mobile,
+        },
+        "from_agency": {"county_code": "410102", "name": offices[0]},
+        "to_agency": {"county_code": COUNTY, "name": offices[1]},
+        "summary": summary,
+        **fields,
+    }
+
+
+async def refused_beside(form: Locator, status: int, *texts: str) -> Locator:
+    """The form's error box, once it shows the HTTP `status` of the refusal and each text."""
+    error = form.locator(".form-error")
+    await expect(error).to_have_attribute("data-status", str(status))
+    for text in texts:
+        await expect(error).to_contain_text(text)
+    return error
+
+
+async def fits(page: Page, name: str, widths: tuple[int, ...] = WIDTHS, height: int = 900) -> None:
+    """At each width: photographed, and no wider than the window (no sideways scrolling)."""
+    for width in widths:
+        await page.set_viewport_size({"width": width, "height": height})
         wide = await page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width, f"{name} is {wide} px wide at {width} px"
         await photograph(page, f"{name}-{width}")
@@ -145,19 +177,19 @@ async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
     await form.locator("#f-paid_on").fill(datetime.now(UTC).date().isoformat())
     await form.locator("#f-reason").fill("多登记了")
     await form.locator("button[type=submit]").click()
-    error = form.locator(".form-error")
-    await expect(error).to_have_attribute("data-status", "422")
-    await expect(error).to_contain_text("填写的内容不符合规则")
-    await expect(error).to_contain_text("WA-5 · 清偿并确认")
-    await expect(error).to_contain_text("支付金额超过第1名劳动者尚欠的工资（3000.00）")
+    await refused_beside(
+        form,
+        422,
+        "填写的内容不符合规则",
+        "WA-5 · 清偿并确认",
+        "支付金额超过第1名劳动者尚欠的工资（3000.00）",
+    )
 
     # WA-7: a deposit's payment before the deposit was drawn is refused by the case's state.
     await form.locator("#f-amount").fill("100.00")
     await form.locator("#f-paid_by").select_option(label="工资保证金")
     await form.locator("button[type=submit]").click()
-    await expect(error).to_have_attribute("data-status", "409")
-    await expect(error).to_contain_text("案件当前状态不允许此操作")
-    await expect(error).to_contain_text("WA-7 · 工资保证金")
+    await refused_beside(form, 409, "案件当前状态不允许此操作", "WA-7 · 工资保证金")
     await expect(page.locator("#payments tbody tr")).to_have_count(0)  # nothing changed
     await fits(page, "case-refused")
     await page.context.close()

@@ -15,7 +15,8 @@ from playwright.async_api import Browser, Page, ViewportSize, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import SCRIPT_ERRORS, browser, no_script_errors, page_as, photograph
+from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_workbench_pages import fits as fits_at
 from tests.e2e.test_worker_window import (
     CASES,
     COUNTY,
@@ -35,35 +36,24 @@ WIDTHS = (390, 1366)
 
 
 async def phone(browser: Browser) -> Page:
-    context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    page = await context.new_page()
-    page.on("pageerror", lambda error: SCRIPT_ERRORS.append(f"{page.url}: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            SCRIPT_ERRORS.append(f"{page.url}: {message.text}")
-            if "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    return page
+    return await page_as(browser, None, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
 async def fits(page: Page, name: str) -> None:
-    """At each width: photographed, and no wider than the window (no sideways scrolling)."""
-    for width in WIDTHS:
-        await page.set_viewport_size({"width": width, "height": 844})
-        wide = await page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{name} is {wide} px wide at {width} px"
-        await photograph(page, f"{name}-{width}")
+    """At each width: photographed, and no wider than the window; then back on the phone."""
+    await fits_at(page, name, WIDTHS, PHONE["height"])
     await page.set_viewport_size(PHONE)
 
 
-async def sign_in(page: Page, stack: Stack, case_id: str, number: str) -> None:
+async def ask_code(page: Page, stack: Stack, case_number: str, number: str) -> None:
     await page.goto(f"{stack.base_url}/my")
-    await page.fill("#case_number", case_id)
+    await page.fill("#case_number", case_number)
     await page.fill("#mobile", number)
     await page.click("#ask-code button[type=submit]")
+
+
+async def sign_in(page: Page, stack: Stack, case_id: str, number: str) -> None:
+    await ask_code(page, stack, case_id, number)
     await expect(page).to_have_url(f"{stack.base_url}/my/code")
     code = await code_from_sms(stack, case_id)
     await page.fill("#code", code)
@@ -149,18 +139,12 @@ async def test_wrong_codes_lock_and_an_unknown_case_gets_the_same_answer(
     number = mobile()
     case_id = await staff_open(stack, [f.worker(821) | {"mobile": number}])
     page = await phone(browser)
-    await page.goto(f"{stack.base_url}/my")
-    await page.fill("#case_number", "WA-2026-999997")
-    await page.fill("#mobile", number)
-    await page.click("#ask-code button[type=submit]")
+    await ask_code(page, stack, "WA-2026-999997", number)
     unknown = await page.locator("main").inner_text()
     assert SAME_ANSWER in unknown
     await fits(page, "my-code")
 
-    await page.goto(f"{stack.base_url}/my")
-    await page.fill("#case_number", case_id)
-    await page.fill("#mobile", number)
-    await page.click("#ask-code button[type=submit]")
+    await ask_code(page, stack, case_id, number)
     assert await page.locator("main").inner_text() == unknown
     code = await code_from_sms(stack, case_id)
     wrong = f"{(int(code) + 7) % 10**6:06d}"

@@ -33,7 +33,7 @@ from store.db import make_engine
 from tests import factories as f
 from tests.databases import fresh_database
 from tests.e2e.auth import ActorAsToken, TestUsers
-from tests.e2e.conftest import free_port
+from tests.receivers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = "/api/v1/cases"

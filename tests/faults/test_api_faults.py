@@ -6,26 +6,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import uuid
-from typing import Any
 
 import httpx
 import pytest
 
-from domain.common import Role
 from tests import factories as f
 from tests.faults.conftest import CASES, FaultStack, stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(120)]
-
-
-def pay(amount: str = "500.00") -> dict[str, Any]:
-    return {
-        "actor": f.actor(Role.mediator),
-        "reason": "employer paid at the bureau",
-        "worker_no": 1,
-        "amount": amount,
-        "paid_on": "2026-11-20",
-    }
 
 
 async def test_a_retry_after_the_api_was_killed_mid_action_records_one_payment(
@@ -40,7 +28,7 @@ async def test_a_retry_after_the_api_was_killed_mid_action_records_one_payment(
     key = {"Idempotency-Key": uuid.uuid4().hex}
     assert stack.http is not None
     url = f"{CASES}/{case_id}/actions/record_payment"
-    in_flight = asyncio.create_task(stack.http.post(url, json=pay(), headers=key))
+    in_flight = asyncio.create_task(stack.http.post(url, json=f.payment(), headers=key))
     await asyncio.sleep(1.5)
     assert stack.api is not None
     stop(stack.api, signal.SIGKILL)
@@ -51,9 +39,9 @@ async def test_a_retry_after_the_api_was_killed_mid_action_records_one_payment(
 
     await stack.worker_ready(stack.start_worker())
     await stack.start_api()
-    retried = await stack.act_with(case_id, "record_payment", pay(), key)
+    retried = await stack.act_with(case_id, "record_payment", f.payment(), key)
     assert retried.status_code == 200, retried.text
-    again = await stack.act_with(case_id, "record_payment", pay(), key)
+    again = await stack.act_with(case_id, "record_payment", f.payment(), key)
     assert again.json() == retried.json()
     view = await stack.view(case_id)
     assert [(p.worker_no, str(p.amount)) for p in view.state.payments] == [(1, "500.00")]

@@ -23,16 +23,6 @@ LEAD = timedelta(seconds=4)
 TAKEOVER = 45.0
 
 
-def pay(worker_no: int, amount: str) -> dict[str, Any]:
-    return {
-        "actor": f.actor(Role.mediator),
-        "reason": "employer paid at the bureau",
-        "worker_no": worker_no,
-        "amount": amount,
-        "paid_on": "2026-11-20",
-    }
-
-
 def confirm(payment_id: str) -> dict[str, Any]:
     return {"actor": f.actor(Role.mediator), "reason": "receipt signed", "payment_id": payment_id}
 
@@ -101,15 +91,15 @@ async def test_sigkilled_worker_loses_nothing_and_a_deadline_that_fell_meanwhile
     (worker,) = stack.workers
     general = (await stack.open_case(workers=1, amount="700.00"))["case_id"]
     partly = (await stack.open_case(workers=2, amount="500.00"))["case_id"]
-    assert (await stack.act(partly, "record_payment", pay(1, "500.00"))).status_code == 200
+    assert (await stack.act(partly, "record_payment", f.payment(1, "500.00"))).status_code == 200
     major, due = await major_case_due_soon(stack)
 
     # One action on its way as the worker dies, one sent while no worker runs: the API waits,
     # and each is taken once, whatever the dead worker had done of it.
-    dying = asyncio.create_task(stack.act(partly, "record_payment", pay(2, "500.00")))
+    dying = asyncio.create_task(stack.act(partly, "record_payment", f.payment(2, "500.00")))
     await asyncio.sleep(0.05)
     stack.kill_worker(worker)
-    in_flight = asyncio.create_task(stack.act(general, "record_payment", pay(1, "700.00")))
+    in_flight = asyncio.create_task(stack.act(general, "record_payment", f.payment(1, "700.00")))
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 1)
     assert not await escalated(stack, major), "no worker ran, so nothing wrote the breach"
     stack.start_worker()
@@ -160,7 +150,7 @@ async def test_two_workers_one_killed_the_other_takes_over(fault_stack: FaultSta
     # Whichever of the two held the cases, one is gone; the survivor does all the work.
     stack.kill_worker(first)
     *paid, _ = await asyncio.gather(
-        *(stack.act(case_id, "record_payment", pay(1, "600.00")) for case_id in cases),
+        *(stack.act(case_id, "record_payment", f.payment(1, "600.00")) for case_id in cases),
         eventually(lambda: escalated(stack, major), TAKEOVER, "the breach on the survivor"),
     )
     assert all(r.status_code == 200 for r in paid), [r.text for r in paid]

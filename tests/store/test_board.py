@@ -5,11 +5,9 @@ summary counted from the rows, whatever the filters."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
@@ -19,7 +17,6 @@ from domain.deadlines import SlaState
 from store import board
 from store.access import CaseCountyRecord, add_case_counties
 from store.board import BoardCountRecord
-from store.db import make_engine
 from store.sla import SlaFilter, list_sla_deadlines
 from store.tables import DeadlineRecord
 
@@ -30,13 +27,6 @@ NAMES = ("settle", "campaign_year_end", "investigation", "payment_check")
 STATES = ("pending", "met", "breached", "cancelled")
 # Far enough ahead to hold every row: a filter that makes the board count the rows themselves.
 EVERYTHING = datetime(2200, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _clear(engine: Engine) -> None:

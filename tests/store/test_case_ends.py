@@ -4,7 +4,6 @@ changes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,17 +13,9 @@ from sqlalchemy.engine import Engine
 
 from domain.case_ends import AbnormalEnd
 from store.case_ends import mark_case_ended
-from store.db import make_engine
 from store.tables import CaseRecord, DeadlineRecord
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def deadline(name: str, state: str) -> dict[str, Any]:

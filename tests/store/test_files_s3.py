@@ -4,7 +4,6 @@ server, in a thread of this process, on a free port)."""
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -12,21 +11,16 @@ from pydantic import SecretStr
 
 from core.settings import Settings
 from store.files import FileStoreError, S3FileStore, file_store
+from tests.receivers import free_port
 
 moto_server = pytest.importorskip("moto.server")
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

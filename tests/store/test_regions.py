@@ -3,7 +3,6 @@ API's body refuses values outside the ranges the law allows; the store merges an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -12,15 +11,6 @@ from sqlalchemy.engine import Engine
 
 from api.routers.admin_regions import RegionSettingsUpdate
 from store import regions
-from store.db import create_schema, make_engine
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ pages and counts, all at a fixed `now`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -12,7 +11,6 @@ from sqlalchemy.engine import Engine
 
 from domain.deadlines import SlaState
 from store.board import recount
-from store.db import make_engine
 from store.sla import SlaFilter, SlaPage, list_sla_deadlines
 from store.tables import DeadlineRecord
 
@@ -39,13 +37,6 @@ def row(case_id: str, name: str = "settle", **overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def insert(engine: Engine, *rows: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@ within the case's own deadline, days to settle, overdue cases, CST weeks and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from activities.calendar import spring_festival_eve
-from store.db import create_schema, make_engine
 from store.stats import Stats, StatsFilter, campaign_dates, clearance_stats
 from store.tables import CaseRecord, DeadlineRecord
 
@@ -55,14 +53,6 @@ def deadline(case_id: str, county: str = A, **overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def insert(engine: Engine, cases: list[dict[str, Any]], deadlines: list[dict[str, Any]]) -> None:

@@ -4,7 +4,6 @@ checked (an agency clerk belongs to one agency's county)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,15 +13,6 @@ from sqlmodel import Session
 
 from domain.common import Role
 from store import users
-from store.db import create_schema, make_engine
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    create_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_a_token_is_stored_as_its_hash_and_finds_its_user(engine: Engine) -> None:

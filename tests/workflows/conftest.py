@@ -17,6 +17,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
+from domain.deadlines import Deadline
 from domain.wage_arrears.models import WageArrearsIntake
 from domain.wage_arrears.view import WageArrearsView
 from store.db import make_engine
@@ -44,14 +45,26 @@ class Harness:
     async def open_case(
         self, intake: dict[str, Any], case_id: str | None = None
     ) -> WorkflowHandle[Any, Any]:
-        handle = await self.client.start_workflow(
-            WageArrearsWorkflow.run,
+        return await self.start(
+            WageArrearsWorkflow,
             WageArrearsIntake.model_validate(intake),
-            id=case_id or random_case_id("WA"),
-            task_queue=self.task_queue,
+            case_id or random_case_id("WA"),
         )
+
+    async def start(self, workflow: Any, intake: Any, case_id: str) -> WorkflowHandle[Any, Any]:
+        """Starts a case of `workflow` (a case kind's workflow class) on this harness's queue
+        and returns once it has opened; the case is terminated when the test ends."""
+        handle = await self.client.start_workflow(
+            workflow.run, intake, id=case_id, task_queue=self.task_queue
+        )
+        return await self.opened(workflow, handle)
+
+    async def opened(
+        self, workflow: Any, handle: WorkflowHandle[Any, Any]
+    ) -> WorkflowHandle[Any, Any]:
+        """`handle`'s case, once opened; terminated when the test ends."""
         self.started.append(handle)
-        await handle.execute_update(WageArrearsWorkflow.wait_opened)
+        await handle.execute_update(workflow.wait_opened)
         return handle
 
     async def view(self, handle: WorkflowHandle[Any, Any]) -> WageArrearsView:
@@ -111,6 +124,13 @@ async def end_deliveries(client: Client, engine: Engine) -> None:
                     await handle.terminate("test finished")
             done.add(key)
         await asyncio.sleep(0.05)
+
+
+def deadline(view: Any, name: str) -> Deadline:
+    """The latest deadline of that name in a case's view, of any case kind."""
+    found: list[Deadline] = [d for d in view.state.deadlines if d.name == name]
+    assert found, f"no {name} deadline in {[d.name for d in view.state.deadlines]}"
+    return found[-1]
 
 
 async def refused(coro: Any) -> ApplicationError:

@@ -3,19 +3,17 @@ dates (CAL-1, WA-2, WA-4, WA-6, WA-12), on the time-skipping test server.
 
 Time only moves when a test sleeps (`harness.env.sleep` / `harness.sleep_until`), and the
 server's clock is shared by the whole session, so every date here is worked out from the
-server's current time. Expected due times are computed in this file, independently of
-domain/calendar.py and activities/calendar.py.
+server's current time. Expected due times are computed here and in expected_dates.py,
+independently of domain/calendar.py and activities/calendar.py.
 """
 
 from __future__ import annotations
 
 import calendar
 import json
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import chinese_calendar
 import lunardate
 import pytest
 from temporalio.client import WorkflowHandle
@@ -23,13 +21,14 @@ from temporalio.client import WorkflowHandle
 from core.codec import EncryptionCodec
 from core.settings import Settings
 from domain.common import CST, Role
-from domain.deadlines import Deadline, DeadlineBasis, DeadlineState, SlaState
+from domain.deadlines import DeadlineBasis, DeadlineState, SlaState
 from domain.wage_arrears.models import CaseStatus, CloseOutcome
 from domain.wage_arrears.rules import INVESTIGATION_POLICY
 from domain.wage_arrears.view import WageArrearsView
 from store.calendar import save_schedule
 from tests import factories as f
-from tests.workflows.conftest import Harness, refused
+from tests.workflows.conftest import Harness, deadline, refused
+from tests.workflows.expected_dates import OFFICIAL, Workdays, cst_day, midnight_after
 from workflows.wage_arrears import WageArrearsWorkflow
 
 WF = WageArrearsWorkflow
@@ -41,12 +40,6 @@ Handle = WorkflowHandle[Any, Any]
 
 def act(role: Role, reason: str = "officer's decision", **fields: Any) -> dict[str, Any]:
     return {"actor": f.actor(role), "reason": reason, **fields}
-
-
-def deadline(view: WageArrearsView, name: str) -> Deadline:
-    found = [d for d in view.state.deadlines if d.name == name]
-    assert found, f"no {name} deadline in {[d.name for d in view.state.deadlines]}"
-    return found[-1]
 
 
 def breaches(view: WageArrearsView, name: str) -> list[str]:
@@ -61,50 +54,9 @@ def notes(harness: Harness, handle: Handle, kind: str, name: str) -> list[Any]:
     ]
 
 
-def midnight_after(day: date) -> datetime:
-    """The instant a CST day ends."""
-    return datetime.combine(day + timedelta(days=1), time(0), CST)
-
-
-def cst_day(moment: datetime) -> date:
-    return moment.astimezone(CST).date()
-
-
 def last_day(due_at: datetime) -> date:
     """The CST day a due instant (the midnight after the period) ends."""
     return cst_day(due_at) - timedelta(days=1)
-
-
-class Workdays:
-    """The official calendar as the tests see it: a loaded schedule wins, then the package,
-    then weekends only for a year nobody knows (CAL-1, CAL-2)."""
-
-    def __init__(
-        self, holidays: Iterable[date] = (), makeup: Iterable[date] = (), year: int | None = None
-    ) -> None:
-        self.holidays, self.makeup, self.year = set(holidays), set(makeup), year
-
-    def __call__(self, day: date) -> bool:
-        if day.year == self.year:
-            return day not in self.holidays and (day in self.makeup or day.weekday() < 5)
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
-
-    def add(self, day: date, n: int) -> date:
-        """The n-th working day after `day`."""
-        while n:
-            day += timedelta(days=1)
-            n -= self(day)
-        return day
-
-    def between(self, first: date, end: date) -> int:
-        """Working days in [first, end)."""
-        return sum(self(first + timedelta(days=i)) for i in range((end - first).days))
-
-
-OFFICIAL = Workdays()
 
 
 async def next_morning(harness: Harness) -> datetime:

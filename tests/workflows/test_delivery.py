@@ -43,6 +43,21 @@ from worker import build_worker
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 
+def email_through(smtp: SmtpServer) -> dict[str, Any]:
+    """Settings that email through `smtp`, in plain text on the wire."""
+    return {"notify_email": "smtp", "smtp_port": smtp.port, "smtp_security": "none"}
+
+
+def sms_only(gateway: SmsGateway) -> dict[str, Any]:
+    """Settings that send no email and every SMS through `gateway`, signed."""
+    return {
+        "notify_email": "off",
+        "sms_provider": "http",
+        "sms_endpoint": gateway.url,
+        "sms_key_secret": SMS_SECRET,
+    }
+
+
 @contextlib.asynccontextmanager
 async def harness_with(
     env: WorkflowEnvironment, database_url: str, **settings: Any
@@ -117,13 +132,7 @@ async def test_wa1_breach_emails_the_inspector_once_through_a_real_smtp_server(
     smtp = SmtpServer(free_port())
     smtp.start()
     try:
-        async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="smtp",
-            smtp_port=smtp.port,
-            smtp_security="none",
-        ) as h:
+        async with harness_with(time_skipping_env, database_url, **email_through(smtp)) as h:
             staff(h.engine, "insp-a", Role.inspector, "insp-a@hrss.example.cn")
             create_user(h.engine, "sup-far", Role.supervisor, ["140181"])
             case_id = await breach(h)
@@ -158,12 +167,7 @@ async def test_smtp_down_for_a_while_then_back_delivers_once(
     smtp = SmtpServer(free_port())
     try:
         async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="smtp",
-            smtp_port=smtp.port,
-            smtp_security="none",
-            smtp_timeout=2,
+            time_skipping_env, database_url, **email_through(smtp), smtp_timeout=2
         ) as h:
             staff(h.engine, "sup-a", Role.supervisor, "sup-a@hrss.example.cn")
             handle = await h.open_case(f.intake(workers=12))  # WA-3 major: triage_needed
@@ -234,14 +238,7 @@ async def test_workers_get_an_sms_through_the_gateway_without_personal_data(
     plain Chinese, the case number and what to do; no name or ID number, the number only
     as the addressee."""
     with running(SmsGateway(statuses=[503])) as gateway:
-        async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="off",
-            sms_provider="http",
-            sms_endpoint=gateway.url,
-            sms_key_secret=SMS_SECRET,
-        ) as h:
+        async with harness_with(time_skipping_env, database_url, **sms_only(gateway)) as h:
             handle = await h.open_case(f.intake(workers=2, amount="1200.00"))
             for n in (1, 2):
                 await handle.execute_update(
@@ -278,14 +275,7 @@ async def test_a_worker_who_opted_out_gets_no_sms(
     from store.delivery import SmsOptOutRecord
 
     with running(SmsGateway()) as gateway:
-        async with harness_with(
-            time_skipping_env,
-            database_url,
-            notify_email="off",
-            sms_provider="http",
-            sms_endpoint=gateway.url,
-            sms_key_secret=SMS_SECRET,
-        ) as h:
+        async with harness_with(time_skipping_env, database_url, **sms_only(gateway)) as h:
             handle = await h.open_case(f.intake(workers=2, amount="1200.00"))
             with Session(h.engine) as session:
                 session.add(

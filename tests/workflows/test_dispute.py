@@ -21,13 +21,14 @@ from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
 from domain.common import CST, Role
-from domain.deadlines import Deadline, DeadlineBasis, DeadlineState
+from domain.deadlines import DeadlineBasis, DeadlineState
 from domain.dispute.models import DisputeIntake, DisputeStage
 from domain.dispute.view import DisputeView
 from domain.wage_arrears.models import CaseStatus, CloseOutcome
 from store.calendar import save_schedule
 from tests import factories as f
-from tests.workflows.conftest import Harness, refused
+from tests.workflows.conftest import Harness, deadline, refused
+from tests.workflows.expected_dates import cst_day, midnight_after, year_known
 from workflows.dispute import DisputeWorkflow
 from workflows.wage_arrears import WageArrearsWorkflow
 
@@ -47,15 +48,6 @@ def is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
-def midnight_after(day: date) -> datetime:
-    """The instant a CST day ends."""
-    return datetime.combine(day + timedelta(days=1), time(0), CST)
-
-
-def cst_day(moment: datetime) -> date:
-    return moment.astimezone(CST).date()
-
-
 def statutory_last_day(start: date, days: int, workday: Workday = is_workday) -> date:
     """CAL-3: `days` counted from the day after `start`; a last day that is a rest day moves to
     the next working day."""
@@ -67,14 +59,6 @@ def statutory_last_day(start: date, days: int, workday: Workday = is_workday) ->
 
 def statutory_due(start: date, days: int, workday: Workday = is_workday) -> datetime:
     return midnight_after(statutory_last_day(start, days, workday))
-
-
-def year_known(year: int) -> bool:
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 def years_later(day: date, years: int) -> date:
@@ -119,25 +103,11 @@ def dispute_intake(today: date, workers: int = 1, **overrides: Any) -> dict[str,
 async def open_dispute(harness: Harness, **overrides: Any) -> Handle:
     today = cst_day(await harness.now())
     intake = DisputeIntake.model_validate(dispute_intake(today, **overrides))
-    handle = await harness.client.start_workflow(
-        DW.run,
-        intake,
-        id=f"MA-2026-{100000 + uuid.uuid4().int % 900000:06d}",
-        task_queue=harness.task_queue,
-    )
-    harness.started.append(handle)
-    await handle.execute_update(DW.wait_opened)
-    return handle
+    return await harness.start(DW, intake, f"MA-2026-{100000 + uuid.uuid4().int % 900000:06d}")
 
 
 async def view(handle: Handle) -> DisputeView:
     return await handle.query(DW.view)
-
-
-def deadline(v: DisputeView, name: str) -> Deadline:
-    found = [d for d in v.state.deadlines if d.name == name]
-    assert found, f"no {name} deadline in {[d.name for d in v.state.deadlines]}"
-    return found[-1]
 
 
 def events(v: DisputeView) -> list[str]:
@@ -157,6 +127,13 @@ async def next_morning(harness: Harness) -> date:
 
 async def today(harness: Harness) -> date:
     return cst_day(await harness.now())
+
+
+async def served(harness: Harness, handle: Handle, update: Any, reason: str) -> date:
+    """Records with `update` that a paper was served today: the day."""
+    on = await today(harness)
+    await handle.execute_update(update, act(reason=reason, served_on=on.isoformat()))
+    return on
 
 
 async def refused_unchanged(
@@ -457,10 +434,7 @@ async def test_ma2_unperformed_agreement_payment_order_objection_goes_to_court(
     assert error.type == "ActionNotAllowed"
 
     await harness.env.sleep(timedelta(days=6))
-    served_on = await today(harness)
-    await handle.execute_update(
-        DW.record_payment_order, act(reason="order served", served_on=served_on.isoformat())
-    )
+    served_on = await served(harness, handle, DW.record_payment_order, "order served")
     v = await view(handle)
     assert deadline(v, "payment_order_issue").state is DeadlineState.met
     response = deadline(v, "payment_order_response")
@@ -491,10 +465,7 @@ async def test_ma2_ma10_unanswered_payment_order_takes_effect_with_two_years_to_
     )
     await harness.sleep_until(midnight_after(pay_by) + timedelta(hours=10))
     await handle.execute_update(DW.apply_payment_order, act(reason="worker applies to court"))
-    served_on = await today(harness)
-    await handle.execute_update(
-        DW.record_payment_order, act(reason="served", served_on=served_on.isoformat())
-    )
+    served_on = await served(harness, handle, DW.record_payment_order, "served")
     response = deadline(await view(handle), "payment_order_response")
     assert response.due_at == statutory_due(served_on, 15)
 
@@ -706,10 +677,7 @@ async def test_ma5_service_in_5_days_and_defence_in_10_days_of_receipt(harness: 
     assert error.type == "ActionNotAllowed"  # not served yet
 
     await harness.env.sleep(timedelta(days=2))
-    served_on = await today(harness)
-    await handle.execute_update(
-        DW.record_service, act(reason="served by post", served_on=served_on.isoformat())
-    )
+    served_on = await served(harness, handle, DW.record_service, "served by post")
     v = await view(handle)
     assert deadline(v, "service").state is DeadlineState.met
     defence = deadline(v, "defence")
@@ -1110,9 +1078,7 @@ async def referred(harness: Harness) -> tuple[Handle, Handle]:
     assert [(link.kind, link.relation) for link in links] == [("dispute", "referred_to")]
     dispute_id = links[0].case_id
     assert dispute_id.startswith("MA-")
-    dispute = harness.client.get_workflow_handle(dispute_id)
-    harness.started.append(dispute)
-    await dispute.execute_update(DW.wait_opened)
+    dispute = await harness.opened(DW, harness.client.get_workflow_handle(dispute_id))
     return wa, dispute
 
 

@@ -5,28 +5,28 @@ region's (140105). Each step's clock is owed by one of them and only its clerks 
 
 Time only moves when a test sleeps and the server's clock is shared by the whole session, so
 every date is worked out from the server's current time. Expected due times are computed in
-this file (working days from `chinese_calendar` or a schedule the test loads), independently
-of domain/calendar.py and activities/calendar.py.
+this file and expected_dates.py (working days from `chinese_calendar` or a schedule the test
+loads), independently of domain/calendar.py and activities/calendar.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-import chinese_calendar
 import pytest
 from temporalio.client import WorkflowHandle
+from temporalio.exceptions import ApplicationError
 
 from domain.common import CST, Role
-from domain.deadlines import Deadline, DeadlineBasis, DeadlineState
+from domain.deadlines import DeadlineBasis, DeadlineState
 from domain.insurance.models import TransferIntake, TransferStage
 from domain.insurance.view import TransferView
 from store.calendar import save_schedule
 from tests import factories as f
-from tests.workflows.conftest import Harness, random_case_id, refused
+from tests.workflows.conftest import Harness, deadline, random_case_id, refused
+from tests.workflows.expected_dates import OFFICIAL, Workdays, cst_day, midnight_after
 from workflows.insurance_transfer import InsuranceTransferWorkflow
 
 TW = InsuranceTransferWorkflow
@@ -40,48 +40,11 @@ THIRD = "140107"
 # Expected dates, written out here.
 
 
-class Workdays:
-    """The official calendar as the tests see it: a loaded year's schedule wins, then the
-    package, then weekends only for a year nobody knows (CAL-1, CAL-2)."""
-
-    def __init__(
-        self, holidays: Iterable[date] = (), makeup: Iterable[date] = (), year: int | None = None
-    ) -> None:
-        self.holidays, self.makeup, self.year = set(holidays), set(makeup), year
-
-    def __call__(self, day: date) -> bool:
-        if day.year == self.year:
-            return day not in self.holidays and (day in self.makeup or day.weekday() < 5)
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
-
-    def add(self, day: date, n: int) -> date:
-        """The n-th working day after `day`."""
-        while n:
-            day += timedelta(days=1)
-            n -= self(day)
-        return day
-
-
-OFFICIAL = Workdays()
-
-
 def weekdays_only(day: date, n: int) -> date:
     while n:
         day += timedelta(days=1)
         n -= day.weekday() < 5
     return day
-
-
-def midnight_after(day: date) -> datetime:
-    """The instant a CST day ends."""
-    return datetime.combine(day + timedelta(days=1), time(0), CST)
-
-
-def cst_day(moment: datetime) -> date:
-    return moment.astimezone(CST).date()
 
 
 def wd_due(start: date, days: int, workdays: Workdays = OFFICIAL) -> datetime:
@@ -130,22 +93,11 @@ def transfer_intake(kind: str = "pension", **overrides: Any) -> TransferIntake:
 
 
 async def open_transfer(harness: Harness, intake: TransferIntake) -> Handle:
-    handle = await harness.client.start_workflow(
-        TW.run, intake, id=random_case_id("SI"), task_queue=harness.task_queue
-    )
-    harness.started.append(handle)
-    await handle.execute_update(TW.wait_opened)
-    return handle
+    return await harness.start(TW, intake, random_case_id("SI"))
 
 
 async def view(handle: Handle) -> TransferView:
     return await handle.query(TW.view)
-
-
-def deadline(v: TransferView, name: str) -> Deadline:
-    found = [d for d in v.state.deadlines if d.name == name]
-    assert found, f"no {name} deadline in {[d.name for d in v.state.deadlines]}"
-    return found[-1]
 
 
 def notes(harness: Harness, handle: Handle, kind: str) -> list[Any]:
@@ -320,6 +272,13 @@ async def test_si1_only_the_owing_agencys_clerk_acts_and_a_refusal_changes_nothi
 # SI-2: the receiving agency confirms exactly what moves.
 
 
+async def receipt_refused(handle: Handle, **amounts: str) -> ApplicationError:
+    """The new agency's clerk confirms receipt of `amounts`: refused as invalid input."""
+    refusal = await refused(handle.execute_update(TW.confirm_receipt, cmd(clerk(NEW), **amounts)))
+    assert refusal.type == "InvalidActionInput", refusal
+    return refusal
+
+
 async def test_si2_receipt_with_other_amounts_is_refused_showing_each_difference(
     harness: Harness,
 ) -> None:
@@ -332,25 +291,13 @@ async def test_si2_receipt_with_other_amounts_is_refused_showing_each_difference
     before = await view(handle)
     assert amounts_of(before) == {"individual_account": "18765.43", "pooled_funds": "34200.00"}
 
-    refusal = await refused(
-        handle.execute_update(
-            TW.confirm_receipt,
-            cmd(clerk(NEW), individual_account="18765.43", pooled_funds="34100.50"),
-        )
-    )
-    assert refusal.type == "InvalidActionInput", refusal
+    refusal = await receipt_refused(handle, individual_account="18765.43", pooled_funds="34100.50")
     assert "SI-2" in refusal.message
     assert "pooled_funds differs by -99.50" in refusal.message
     assert "individual_account" not in refusal.message
     await unchanged(handle, before)
 
-    refusal = await refused(
-        handle.execute_update(
-            TW.confirm_receipt,
-            cmd(clerk(NEW), individual_account="18800.00", pooled_funds="34200.01"),
-        )
-    )
-    assert refusal.type == "InvalidActionInput", refusal
+    refusal = await receipt_refused(handle, individual_account="18800.00", pooled_funds="34200.01")
     assert "individual_account differs by 34.57" in refusal.message
     assert "pooled_funds differs by 0.01" in refusal.message
     await unchanged(handle, before)

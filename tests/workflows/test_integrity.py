@@ -163,9 +163,9 @@ async def test_a_mass_case_of_101_workers_is_referred_to_mediation(harness: Harn
     await handle.execute_update(WF.refer_to_mediation, act(Role.mediator, "refer the group"))
     links = (await harness.view(handle)).state.linked_cases
     assert [(link.kind, link.relation) for link in links] == [("dispute", "referred_to")]
-    dispute = harness.client.get_workflow_handle(links[0].case_id)
-    harness.started.append(dispute)
-    await dispute.execute_update(DisputeWorkflow.wait_opened)
+    dispute = await harness.opened(
+        DisputeWorkflow, harness.client.get_workflow_handle(links[0].case_id)
+    )
     claims = (await dispute.query(DisputeWorkflow.view)).state.intake.claims
     assert len(claims) == 101
     assert task_failures(await history_events(handle)) == []

@@ -76,6 +76,13 @@ def printed(
     return occ, number, pdf
 
 
+async def dispute_notice(harness: Harness, handle: Any, kind: NoticeKind) -> bytes:
+    """The notice of `kind` printed from the dispute's current state."""
+    state = (await handle.query(D.view)).state
+    _, _, pdf = printed(harness, handle.id, kind, "dispute", state)
+    return pdf
+
+
 def check(pdf: bytes, name: str, *expected: str) -> str:
     text = text_of(pdf)
     for piece in expected:
@@ -151,12 +158,7 @@ def _dispute(**overrides: Any) -> DisputeIntake:
 
 
 async def _open_dispute(harness: Harness, intake: DisputeIntake) -> Any:
-    handle = await harness.client.start_workflow(
-        D.run, intake, id=random_case_id("MA"), task_queue=harness.task_queue
-    )
-    harness.started.append(handle)
-    await handle.execute_update(D.wait_opened)
-    return handle
+    return await harness.start(D, intake, random_case_id("MA"))
 
 
 async def test_ma2_mediation_agreement_prints_the_performance_date(
@@ -171,8 +173,7 @@ async def test_ma2_mediation_agreement_prints_the_performance_date(
         D.record_agreement,
         _cmd(Role.mediator, "agreed", amount="9000.00", performance_date=performance.isoformat()),
     )
-    state = (await handle.query(D.view)).state
-    _, _, pdf = printed(harness, handle.id, NoticeKind.mediation_agreement, "dispute", state)
+    pdf = await dispute_notice(harness, handle, NoticeKind.mediation_agreement)
     check(
         pdf,
         "mediation_agreement",
@@ -200,7 +201,7 @@ async def test_ma4_ma6_acceptance_and_hearing_notices_print_the_engine_dates(
     state = (await handle.query(D.view)).state
     award = [d for d in state.deadlines if d.name == "award"][-1]
     service = [d for d in state.deadlines if d.name == "service"][-1]
-    _, _, pdf = printed(harness, handle.id, NoticeKind.arbitration_acceptance, "dispute", state)
+    pdf = await dispute_notice(harness, handle, NoticeKind.arbitration_acceptance)
     check(
         pdf,
         "arbitration_acceptance",
@@ -224,8 +225,7 @@ async def test_ma4_ma6_acceptance_and_hearing_notices_print_the_engine_dates(
             notice_served_on=today.isoformat(),
         ),
     )
-    state = (await handle.query(D.view)).state
-    _, _, pdf = printed(harness, handle.id, NoticeKind.hearing_notice, "dispute", state)
+    pdf = await dispute_notice(harness, handle, NoticeKind.hearing_notice)
     check(
         pdf,
         "hearing_notice",
@@ -237,8 +237,7 @@ async def test_ma4_ma6_acceptance_and_hearing_notices_print_the_engine_dates(
 
     refused = await _open_dispute(harness, _dispute(origin="arbitration"))
     await refused.execute_update(D.decide_acceptance, _cmd(Role.mediator, "no", decision="refuse"))
-    state = (await refused.query(D.view)).state
-    _, _, pdf = printed(harness, refused.id, NoticeKind.arbitration_acceptance, "dispute", state)
+    pdf = await dispute_notice(harness, refused, NoticeKind.arbitration_acceptance)
     check(
         pdf, "arbitration_refusal", refused.id, "不予受理通知书", "向人民法院提起诉讼", "第二十九条"
     )

@@ -12,7 +12,8 @@ from domain.common import CST, Role
 from domain.notices import NoticeKind, last_day, occasion, zh_date
 from tests import factories as f
 from tests.workflows.conftest import Harness, refused
-from tests.workflows.test_insurance_transfer import OFFICIAL, cst_day, next_morning
+from tests.workflows.expected_dates import OFFICIAL, cst_day
+from tests.workflows.test_insurance_transfer import next_morning
 from tests.workflows.test_notices_pdf import _dispute, _open_dispute
 from workflows.dispute import DisputeWorkflow as D
 from workflows.wage_arrears import WageArrearsWorkflow as W

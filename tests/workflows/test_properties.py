@@ -310,15 +310,7 @@ def open_dispute(harness: Harness, data: st.DataObject) -> Callable[[], Awaitabl
                 "opened_by": f.actor(Role.mediator),
             }
         )
-        handle = await harness.client.start_workflow(
-            DisputeWorkflow.run,
-            intake,
-            id=random_case_id("MA"),
-            task_queue=harness.task_queue,
-        )
-        harness.started.append(handle)
-        await handle.execute_update(DisputeWorkflow.wait_opened)
-        return handle
+        return await harness.start(DisputeWorkflow, intake, random_case_id("MA"))
 
     note(f"dispute intake: origin={origin} workers={workers} known {known_days_ago} days ago")
     return opened
@@ -426,15 +418,7 @@ def open_transfer(harness: Harness, data: st.DataObject) -> Callable[[], Awaitab
     note(f"transfer intake: kind={kind}")
 
     async def opened() -> Handle:
-        handle = await harness.client.start_workflow(
-            InsuranceTransferWorkflow.run,
-            model,
-            id=random_case_id("SI"),
-            task_queue=harness.task_queue,
-        )
-        harness.started.append(handle)
-        await handle.execute_update(InsuranceTransferWorkflow.wait_opened)
-        return handle
+        return await harness.start(InsuranceTransferWorkflow, model, random_case_id("SI"))
 
     return opened
 

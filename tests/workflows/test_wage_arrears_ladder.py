@@ -17,11 +17,11 @@ from temporalio.client import WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
 from domain.common import CST, Role
-from domain.deadlines import Deadline, DeadlineBasis, DeadlineState
+from domain.deadlines import DeadlineBasis, DeadlineState
 from domain.wage_arrears.models import CaseStatus, CloseOutcome, WageArrearsIntake
 from domain.wage_arrears.view import WageArrearsView
 from tests import factories as f
-from tests.workflows.conftest import Harness, refused
+from tests.workflows.conftest import Harness, deadline, refused
 from workflows.wage_arrears import WageArrearsWorkflow
 
 WF = WageArrearsWorkflow
@@ -58,12 +58,6 @@ async def pay_and_confirm(harness: Harness, handle: Handle, worker_no: int, amou
     await handle.execute_update(
         WF.confirm_payment, act(Role.mediator, "worker confirmed", payment_id=payment_id)
     )
-
-
-def deadline(view: WageArrearsView, name: str) -> Deadline:
-    found = [d for d in view.state.deadlines if d.name == name]
-    assert found, f"no {name} deadline in {[d.name for d in view.state.deadlines]}"
-    return found[-1]
 
 
 def rungs(view: WageArrearsView) -> list[str]:
