@@ -6,12 +6,18 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from temporalio.client import Client
 from temporalio.common import VersioningBehavior
-from temporalio.worker import Worker, WorkerDeploymentConfig, WorkerDeploymentVersion
+from temporalio.worker import (
+    Interceptor,
+    Worker,
+    WorkerDeploymentConfig,
+    WorkerDeploymentVersion,
+)
 
 from activities.calendar import CalendarActivities
 from activities.calendar_sweep import CalendarSweepActivities
@@ -65,7 +71,12 @@ def deployment_config(settings: Settings) -> WorkerDeploymentConfig | None:
     )
 
 
-def build_worker(client: Client, settings: Settings, task_queue: str | None = None) -> Worker:
+def build_worker(
+    client: Client,
+    settings: Settings,
+    task_queue: str | None = None,
+    interceptors: Sequence[Interceptor] = (),
+) -> Worker:
     engine = engine_for(settings)
     create_schema(engine)
     queue = task_queue or settings.task_queue
@@ -84,6 +95,8 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
             read_model.load_region_settings,
             read_model.sync_case,
             read_model.write_notifications,
+            read_model.keep_case,
+            read_model.keep_notifications,
             read_model.allocate_case_id,
             calendar.compute_due,
             calendar.campaign_dues,
@@ -99,6 +112,7 @@ def build_worker(client: Client, settings: Settings, task_queue: str | None = No
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),
         deployment_config=deployment_config(settings),
+        interceptors=interceptors,
     )
 
 

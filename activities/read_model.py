@@ -35,6 +35,13 @@ class ReadModelActivities:
         read_model.sync_case(self._engine, snapshot)
 
     @activity.defn
+    def keep_case(self, snapshot: CaseSnapshot) -> CaseSnapshot:
+        """`sync_case`, answering with the snapshot: run as a local activity, whose input is
+        in no history, the answer is, for the audit trail and rebuild (core/history.py)."""
+        read_model.sync_case(self._engine, snapshot)
+        return snapshot
+
+    @activity.defn
     def allocate_case_id(self, kind: str) -> str:
         """A new case number (a retry may skip a number; it never repeats one)."""
         with self._engine.begin() as conn:
@@ -52,3 +59,9 @@ class ReadModelActivities:
             # still start it; a started one is left alone.
             self._deliver(notifications)
         return written
+
+    @activity.defn
+    def keep_notifications(self, notifications: list[Notification]) -> list[Notification]:
+        """`write_notifications`, answering with the batch (see keep_case)."""
+        self.write_notifications(notifications)
+        return notifications

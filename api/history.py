@@ -20,7 +20,7 @@ from temporalio.converter import DataConverter
 
 from api.masking import TextMask, party_names
 from api.schemas import CaseHistory, HistoryEntry
-from core.history import decode, scheduled
+from core.history import decode, told
 from store.delivery import DeliveryAttemptRecord
 
 # Internal plumbing, not acts of a person or of the case.
@@ -99,7 +99,7 @@ class _StateTrail:
         self.timer: HistoryEntry | None = None
 
     async def snapshot(self, event: HistoryEvent, converter: DataConverter) -> bool:
-        payloads = scheduled(event, "sync_case")
+        payloads = told(event, "sync_case")
         if payloads is None:
             return False
         args = await decode(converter, payloads)
@@ -214,8 +214,8 @@ async def _entry(
         return None
     if kind == EventType.EVENT_TYPE_TIMER_FIRED:
         return HistoryEntry(**base, kind="system", what="timer_fired")
-    if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-        payloads = scheduled(event, "write_notifications")
+    if kind in (EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EventType.EVENT_TYPE_MARKER_RECORDED):
+        payloads = told(event, "write_notifications")
         if payloads is None:
             return None
         args = await decode(converter, payloads)

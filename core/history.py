@@ -4,6 +4,7 @@ asked to write. The audit trail (api/history.py) and the rebuild of the read mod
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -52,6 +53,44 @@ async def decode(converter: DataConverter, payloads: Sequence[Payload]) -> list[
     return await converter.decode(list(payloads))
 
 
+# What a workflow told the read model is in its history in one of two forms: an activity's
+# input (ACTIVITY_TASK_SCHEDULED), or, run as a local activity (whose input is in no history),
+# the answer of the activity that echoes what it was given.
+ECHOED = {"sync_case": "keep_case", "write_notifications": "keep_notifications"}
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+
+
+def told(event: HistoryEvent, activity: str) -> Sequence[Payload] | None:
+    """What `event` gave the read model through `activity` (or its echoing twin); None for
+    any other event."""
+    echo = ECHOED[activity]
+    for name in (activity, echo):
+        payloads = scheduled(event, name)
+        if payloads is not None:
+            return payloads
+    return local_result(event, echo)
+
+
+def local_result(event: HistoryEvent, activity: str) -> Sequence[Payload] | None:
+    """The answer of `activity` run as a local activity, from its marker; None for any other
+    event, and for a local activity that failed (its marker holds no result)."""
+    if event.event_type != EventType.EVENT_TYPE_MARKER_RECORDED:
+        return None
+    attributes = event.marker_recorded_event_attributes
+    if attributes.marker_name != LOCAL_ACTIVITY_MARKER:
+        return None
+    data, result = attributes.details.get("data"), attributes.details.get("result")
+    if data is None or not data.payloads or result is None or not result.payloads:
+        return None
+    try:
+        marker = json.loads(data.payloads[0].data)
+    except ValueError:
+        return None
+    if not isinstance(marker, dict) or marker.get("activity_type") != activity:
+        return None
+    return list(result.payloads)
+
+
 def scheduled(event: HistoryEvent, activity: str) -> Sequence[Payload] | None:
     """The input of `event` when it schedules `activity`; None for any other event."""
     if event.event_type != EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
@@ -69,7 +108,7 @@ async def notifications(
     found: list[Notification] = []
     for history in histories:
         for event in history.events:
-            payloads = scheduled(event, "write_notifications")
+            payloads = told(event, "write_notifications")
             if payloads is None:
                 continue
             (batch,) = await converter.decode(payloads, [list[Notification]])

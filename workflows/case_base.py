@@ -55,7 +55,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.regions import RegionSettings
     from domain.snapshot import CaseSnapshot
     from domain.worker_window import WorkerAccess, WorkerAccessResult
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, DeadlineClock, compute_due
+    from workflows import patches
+    from workflows.deadlines import DeadlineClock, compute_due, run_io
+    from workflows.patches import (
+        CASE_SUMMARIES,
+        LOCAL_IO,
+        OPENED_VIEW,
+        STAMPED_ACTIONS,
+        STEADY_TIMER,
+    )
 
 _REFUSAL_TYPES: dict[type[Exception], str] = {
     ActionNotAllowed: "ActionNotAllowed",
@@ -63,16 +71,6 @@ _REFUSAL_TYPES: dict[type[Exception], str] = {
     Forbidden: "Forbidden",
 }
 REFUSALS = tuple(_REFUSAL_TYPES)
-
-# Cases opened before actions were stamped replay without the check: update validators run
-# again on replay, and their actions carry no stamp.
-STAMPED_ACTIONS = "stamped-actions"
-# Cases whose `wait_opened` answered with the action result before it answered with the view
-# (so that a create is one call) replay as they ran.
-OPENED_VIEW = "opened-returns-view"
-# Cases opened before their timers and child cases carried summaries for the Temporal UI
-# replay without them.
-CASE_SUMMARIES = "case-summaries"
 
 
 def refusal(exc: Exception) -> ApplicationError:
@@ -220,11 +218,8 @@ class CaseWorkflow(Generic[S, R]):
 
     async def _region(self, intake: Any) -> RegionSettings:
         """The settings of the case's own county, as its kind names it."""
-        return await workflow.execute_activity_method(
-            ReadModelActivities.load_region_settings,
-            self.case_kind.county_of(intake),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY_FOREVER,
+        return await run_io(
+            ReadModelActivities.load_region_settings, self.case_kind.county_of(intake)
         )
 
     # The handlers every kind has (typed for each kind by __init_subclass__).
@@ -236,7 +231,7 @@ class CaseWorkflow(Generic[S, R]):
         """Returns once the case is open and in the read model, with its view: the API's
         create waits on it, and answers with it."""
         await workflow.wait_condition(lambda: self._state is not None and self._flushed >= 1)
-        if workflow.patched(OPENED_VIEW):
+        if patches.patched(OPENED_VIEW):
             return self.case_kind.view_of(self.state)
         return self._result()
 
@@ -261,7 +256,8 @@ class CaseWorkflow(Generic[S, R]):
 
     def _begin(self, carried: CaseCarry[Any] | None) -> bool:
         """Starts a run; True when it continues the case from the run before."""
-        self._stamped = workflow.patched(STAMPED_ACTIONS)
+        patches.begin()
+        self._stamped = patches.patched(STAMPED_ACTIONS)
         if carried is None:
             return False
         self._resume(carried)
@@ -301,8 +297,13 @@ class CaseWorkflow(Generic[S, R]):
         while not self._is_closed():
             if intake is not None and self._history_full():
                 await self._continue_as_new(intake)
-            summary = self.case_kind.timer_summary if workflow.patched(CASE_SUMMARIES) else None
-            await self._clock.sleep(self.state.deadlines, stop=self._is_closed, summary=summary)
+            summary = self.case_kind.timer_summary if patches.patched(CASE_SUMMARIES) else None
+            await self._clock.sleep(
+                self.state.deadlines,
+                stop=self._is_closed,
+                summary=summary,
+                steady=patches.patched(STEADY_TIMER),
+            )
             async with self._lock:
                 notes: list[Notification] = []
                 for deadline, what in DeadlineClock.due(self.state.deadlines):
@@ -488,19 +489,16 @@ class CaseWorkflow(Generic[S, R]):
             notes, self._outbox = self._outbox, []
             row = self._snapshot(workflow.now())
             self._upsert_search_attributes(row)
-            if notes:
-                await workflow.execute_activity_method(
-                    ReadModelActivities.write_notifications,
-                    notes,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=RETRY_FOREVER,
-                )
-            await workflow.execute_activity_method(
-                ReadModelActivities.sync_case,
-                self._snapshot(workflow.now()),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=RETRY_FOREVER,
-            )
+            if patches.patched(LOCAL_IO):
+                # Local activities: each answers with what it wrote, so that the history
+                # holds it (core/history.py).
+                if notes:
+                    await run_io(ReadModelActivities.keep_notifications, notes)
+                await run_io(ReadModelActivities.keep_case, row)
+            else:
+                if notes:
+                    await run_io(ReadModelActivities.write_notifications, notes)
+                await run_io(ReadModelActivities.sync_case, self._snapshot(workflow.now()))
             self._flushed = revision
 
     def _upsert_search_attributes(self, row: CaseSnapshot) -> None:

@@ -18,14 +18,12 @@ with workflow.unsafe.imports_passed_through():
     from domain.dispute.kind import DISPUTE
     from domain.dispute.models import DisputeIntake, DisputeState, RecordAward
     from domain.dispute.view import DisputeActionResult, outcome_report
+    from workflows import patches
     from workflows.case_base import CaseWorkflow
+    from workflows.patches import LAW_AS_WRITTEN
 
 # The signal a dispute sends to the wage-arrears case that referred it.
 DISPUTE_OUTCOME_SIGNAL = "dispute_outcome"
-# Cases opened before day 15 of mediation stopped applying for arbitration by itself (MA-1),
-# before the enforcement window rolled past rest days (MA-10, CAL-3), and before an award was
-# judged against the minimum wage of its day (MA-8), replay and carry on as they ran.
-LAW_AS_WRITTEN = "law-as-written"
 
 
 @workflow.defn
@@ -43,7 +41,7 @@ class DisputeWorkflow(CaseWorkflow[DisputeState, DisputeActionResult]):
         region = await self._region(intake)
         case_id = workflow.info().workflow_id
         self._state, effects = transitions.case_opened(case_id, intake, region, workflow.now())
-        self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
+        self._state.law_as_written = patches.patched(LAW_AS_WRITTEN)
         await self._take(effects, intake.opened_by.id)
 
     async def _report(self, outcome: str) -> None:

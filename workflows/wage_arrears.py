@@ -26,18 +26,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.wage_arrears.kind import WAGE_ARREARS
     from domain.wage_arrears.models import CaseStatus, WageArrearsIntake, WageArrearsState
     from domain.wage_arrears.view import WageArrearsActionResult
-    from workflows.case_base import CASE_SUMMARIES, CaseWorkflow
-    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due
+    from workflows import patches
+    from workflows.case_base import CaseWorkflow
+    from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due, run_io
     from workflows.dispute import DISPUTE_OUTCOME_SIGNAL, DisputeWorkflow
-
-
-# Cases opened before these clocks existed replay without them.
-WA12_WA4_CLOCKS = "wa12-wa4-clocks"
-# Referrals made before the dispute case existed replay without starting one.
-START_DISPUTE_CASE = "start-dispute-case"
-# Cases opened before WA-1 applied to a case triaged general, and before a linked dispute's
-# agreement or award changed what is owed (WA-5), replay and carry on as they ran.
-LAW_AS_WRITTEN = "law-as-written"
+    from workflows.patches import (
+        CASE_SUMMARIES,
+        LAW_AS_WRITTEN,
+        START_DISPUTE_CASE,
+        WA12_WA4_CLOCKS,
+    )
 
 
 @workflow.defn
@@ -57,15 +55,12 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
         opened_at = workflow.now()
         settle_due = await compute_due(rules.settle_due_request(opened_at))
         self._state, notes = transitions.case_opened(case_id, intake, region, opened_at, settle_due)
-        self._state.law_as_written = workflow.patched(LAW_AS_WRITTEN)
-        if workflow.patched(WA12_WA4_CLOCKS):
+        self._state.law_as_written = patches.patched(LAW_AS_WRITTEN)
+        if patches.patched(WA12_WA4_CLOCKS):
             wa12_name, wa12_request = rules.wa12_clock(self._state)
             wa12_due = await compute_due(wa12_request)
-            campaign = await workflow.execute_activity_method(
-                CalendarActivities.campaign_dues,
-                CampaignRequest(opened_at=opened_at),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=RETRY_FOREVER,
+            campaign = await run_io(
+                CalendarActivities.campaign_dues, CampaignRequest(opened_at=opened_at)
             )
             transitions.clocks_started(self._state, wa12_name, wa12_request, wa12_due, campaign)
         self._changed(notes)
@@ -79,7 +74,7 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
 
     async def _apply(self, name: str, cmd: Command) -> list[Notification]:
         notes = await super()._apply(name, cmd)
-        if name == "refer_to_mediation" and workflow.patched(START_DISPUTE_CASE):
+        if name == "refer_to_mediation" and patches.patched(START_DISPUTE_CASE):
             await self._start_dispute(cmd)
         return notes
 
@@ -98,7 +93,7 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
             intake,
             id=dispute_id,
             parent_close_policy=ParentClosePolicy.ABANDON,
-            static_summary=(DISPUTE.summary(intake) if workflow.patched(CASE_SUMMARIES) else None),
+            static_summary=(DISPUTE.summary(intake) if patches.patched(CASE_SUMMARIES) else None),
         )
         referral.dispute_started(self.state, dispute_id)
 

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import ActivityInboundInterceptor, ExecuteActivityInput, Interceptor
 
 from core.settings import Settings
 from domain.deadlines import Deadline
@@ -26,6 +28,24 @@ from tests.conftest import time_skipping_server
 from worker import build_worker
 from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.wage_arrears import WageArrearsWorkflow
+
+
+class RecordActivities(Interceptor):
+    """Keeps what each activity was asked: a local activity's input is in no history."""
+
+    def __init__(self, calls: list[tuple[str, str, tuple[Any, ...]]]) -> None:
+        self.calls = calls
+
+    def intercept_activity(self, next: ActivityInboundInterceptor) -> ActivityInboundInterceptor:
+        calls = self.calls
+
+        class Recording(ActivityInboundInterceptor):
+            async def execute_activity(self, input: ExecuteActivityInput) -> Any:
+                info = activity.info()
+                calls.append((info.workflow_id or "", info.activity_type, tuple(input.args)))
+                return await super().execute_activity(input)
+
+        return Recording(next)
 
 
 def random_case_id(prefix: str) -> str:
@@ -41,6 +61,8 @@ class Harness:
     task_queue: str
     engine: Engine
     started: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
+    # Every activity the worker ran (local ones too), as (workflow id, activity type, args).
+    activity_calls: list[tuple[str, str, tuple[Any, ...]]] = field(default_factory=list)
 
     async def open_case(
         self, intake: dict[str, Any], case_id: str | None = None
@@ -164,12 +186,17 @@ async def _harness(
 ) -> AsyncIterator[Harness]:
     settings = Settings(database_url=database_url)
     task_queue = f"test-{uuid.uuid4()}"
-    worker = build_worker(time_skipping_env.client, settings, task_queue=task_queue)
     harness = Harness(
         env=time_skipping_env,
         client=time_skipping_env.client,
         task_queue=task_queue,
         engine=make_engine(settings.database_url),
+    )
+    worker = build_worker(
+        time_skipping_env.client,
+        settings,
+        task_queue=task_queue,
+        interceptors=[RecordActivities(harness.activity_calls)],
     )
     async with worker:
         yield harness

@@ -5,43 +5,57 @@ the cases that ran on the code that recorded it: a change that breaks replay of 
 workflow.patched(). Run `python -m tests.workflows.record_histories` after adding a scenario.
 ReconcileWorkflow's history is recorded apart, its activity's answer stubbed (record_reconcile),
 and so is CalendarSweepWorkflow's (record_sweep).
+
+Payloads are sealed as the API and the worker seal them, under the recording key
+(tests/workflows/recording_key.py), so the replayer can open them; files recorded before
+sealing hold plaintext.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import uuid
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.calendar_sweep import BatchOutcome, SweepRequest
 from core.settings import Settings
-from core.temporal import installed_binary, register_search_attributes, runtime
+from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
 from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
 from ops.calendar_sweep import FailedCase
 from store.db import make_engine
+from tests.stamping import StampActions
 from tests.workflows.conftest import Harness
+from tests.workflows.recording_key import RECORDING_KEY
 from tests.workflows.scenarios import SCENARIOS
 from worker import build_worker
 from workflows.calendar_sweep import CalendarSweepWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
+# The case scenarios are recorded once per generation of the workflows' code: each file guards
+# the cases that ran on the code that recorded it. A change that records other events (behind
+# `workflow.patched`) starts a generation, and the scenarios are recorded again beside the
+# old files. "cases-2026-12": one patch marker for all (workflows/patches.py), lookups and
+# read-model writes as local activities, the case's timer kept while its moment stands.
+GENERATION = "cases-2026-12"
+GENERATION_OFFSET = 10000
 RECONCILE_SCENARIO = "reconcile_marked_two_cases"
 
 
 async def main() -> None:
+    os.environ["PAYLOAD_KEYS"] = RECORDING_KEY
+    os.environ.pop("PAYLOAD_KEY_FILE", None)
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(installed_binary("temporal-test-server")),
-        # Without the payload codec: the files are kept in the repository and must replay
-        # under any key (the codec passes plaintext payloads through).
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(Settings()),
         runtime=runtime(),
+        interceptors=[StampActions()],
     )
     async with env:
         await register_search_attributes(env.client)
@@ -53,14 +67,16 @@ async def main() -> None:
             async with build_worker(env.client, settings, task_queue=task_queue):
                 harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))
                 for number, (name, scenario) in enumerate(SCENARIOS.items(), start=1):
-                    kept = list(HISTORIES.glob(f"*.{name}.json"))
+                    recorded = f"{name}.{GENERATION}" if GENERATION else name
+                    kept = list(HISTORIES.glob(f"*.{recorded}.json"))
                     if kept:
                         # Kept: it guards the cases that ran on the code that recorded it.
                         print(f"kept {kept[0].name}")
                         continue
-                    handle = await scenario(harness, f"WA-2026-{900000 + number:06d}")
+                    case_number = 900000 + GENERATION_OFFSET + number
+                    handle = await scenario(harness, f"WA-2026-{case_number:06d}")
                     history = await handle.fetch_history()
-                    path = HISTORIES / f"{handle.id}.{name}.json"
+                    path = HISTORIES / f"{handle.id}.{recorded}.json"
                     path.write_text(history.to_json())
                     print(f"recorded {name}: {len(history.events)} events")
         await record_reconcile(env)

@@ -196,6 +196,7 @@ async def referred_to_mediation(h: Harness, case_id: str) -> WorkflowHandle[Any,
     dispute_id = (await handle.query(W.view)).state.linked_cases[0].case_id
     dispute = h.client.get_workflow_handle(dispute_id)
     h.started.append(dispute)
+    await dispute.execute_update(D.wait_opened)  # the referral starts it; it opens on its own
     performance = (await h.now() + timedelta(days=3)).date().isoformat()
     await dispute.execute_update(
         D.record_agreement,

@@ -16,6 +16,7 @@ from temporalio.worker import Replayer
 from core.settings import Settings
 from core.temporal import data_converter
 from tests.workflows.conftest import Harness
+from tests.workflows.recording_key import RECORDING_KEY
 from tests.workflows.scenarios import SCENARIOS
 from worker import WORKFLOWS
 
@@ -23,8 +24,14 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def replayer(accept_plaintext: bool = False) -> Replayer:
-    # Recorded histories predate encryption: only their replayer accepts plaintext payloads.
-    converter = data_converter(Settings(), worker=True, accept_plaintext=accept_plaintext)
+    # The older recorded histories predate encryption: only their replayer accepts plaintext
+    # payloads. The newer ones are sealed under the recording key.
+    settings = Settings()
+    if accept_plaintext:
+        assert settings.payload_keys is not None
+        keys = settings.payload_keys.get_secret_value() + "," + RECORDING_KEY
+        settings = Settings(payload_keys=keys)
+    converter = data_converter(settings, worker=True, accept_plaintext=accept_plaintext)
     return Replayer(workflows=WORKFLOWS, data_converter=converter)
 
 

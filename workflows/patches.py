@@ -1,0 +1,68 @@
+"""The workflows' patches, and the one mark that stands for all of them in a new case.
+
+Each `workflow.patched(id)` a new case calls records a marker and, through the SDK, an upsert
+of the `TemporalChangeVersion` search attribute: two events per patch, in every case, for
+ever. A case started on this code calls one patch, CURRENT, which stands for every patch
+listed below; a case started before it (and replaying without CURRENT's marker) asks each
+patch as it did. The first call of a run is made where the run begins, so a run of an older
+case is still replaying when it asks for CURRENT, and gets False for the whole run.
+
+A new patch is not added to CURRENT's list: it is asked on its own (`workflow.patched`) until
+the next mark is cut, which lists it and takes a new id.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+
+# Cases opened before actions were stamped replay without the check: update validators run
+# again on replay, and their actions carry no stamp.
+STAMPED_ACTIONS = "stamped-actions"
+# Cases whose `wait_opened` answered with the action result before it answered with the view
+# (so that a create is one call) replay as they ran.
+OPENED_VIEW = "opened-returns-view"
+# Cases opened before their timers and child cases carried summaries for the Temporal UI
+# replay without them.
+CASE_SUMMARIES = "case-summaries"
+# Cases opened before the law was read as written replay and carry on as they ran: disputes
+# before day 15 of mediation stopped applying for arbitration by itself (MA-1), before the
+# enforcement window rolled past rest days (MA-10, CAL-3), and before an award was judged
+# against the minimum wage of its day (MA-8); wage-arrears cases before WA-1 applied to a
+# case triaged general, and before a linked dispute's agreement or award changed what is
+# owed (WA-5).
+LAW_AS_WRITTEN = "law-as-written"
+# Wage-arrears cases opened before the WA-12 and WA-4 clocks existed replay without them.
+WA12_WA4_CLOCKS = "wa12-wa4-clocks"
+# Referrals made before the dispute case existed replay without starting one.
+START_DISPUTE_CASE = "start-dispute-case"
+# Lookups and read-model writes as local activities (workflows/deadlines.py, run_io).
+LOCAL_IO = "local-io"
+# The case's timer kept while its moment stands (DeadlineClock, steady).
+STEADY_TIMER = "steady-timer"
+
+# Every patch above is in a case that records this one.
+CURRENT = "cases-2026-12"
+IN_CURRENT = frozenset(
+    {
+        STAMPED_ACTIONS,
+        OPENED_VIEW,
+        CASE_SUMMARIES,
+        LAW_AS_WRITTEN,
+        WA12_WA4_CLOCKS,
+        START_DISPUTE_CASE,
+        LOCAL_IO,
+        STEADY_TIMER,
+    }
+)
+
+
+def begin() -> None:
+    """Called first in every case run: asks for CURRENT while an older run still replays."""
+    workflow.patched(CURRENT)
+
+
+def patched(patch_id: str) -> bool:
+    """`workflow.patched(patch_id)`, True without a marker of its own in a CURRENT case."""
+    if patch_id in IN_CURRENT and workflow.patched(CURRENT):
+        return True
+    return workflow.patched(patch_id)
