@@ -18,6 +18,7 @@ from sqlalchemy import MetaData
 
 from core.history import ECHOED
 from store.db import make_engine
+from tests import factories as f
 from tests.faults.conftest import ROOT, FaultStack, eventually, stop
 from tests.faults.test_worker_faults import (
     assert_breached_once,
@@ -25,7 +26,6 @@ from tests.faults.test_worker_faults import (
     assert_rows_once,
     escalated,
     major_case_due_soon,
-    pay,
 )
 from workflows.deadlines import LOCAL_BUDGET
 
@@ -58,7 +58,7 @@ async def test_read_model_locked_activities_retry_workflows_carry_on_then_catch_
     lock = sqlite3.connect(stack.db_path, timeout=BUSY_TIMEOUT, isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")
-        waiting = asyncio.create_task(stack.act(other, "record_payment", pay(1, "300.00")))
+        waiting = asyncio.create_task(stack.act(other, "record_payment", f.payment(1, "300.00")))
 
         async def breached_in_temporal() -> bool:
             view = await stack.view(major)

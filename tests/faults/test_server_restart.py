@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests import factories as f
 from tests.faults.conftest import FaultStack, eventually
 from tests.faults.test_worker_faults import (
     TAKEOVER,
@@ -18,7 +19,6 @@ from tests.faults.test_worker_faults import (
     confirm,
     escalated,
     major_case_due_soon,
-    pay,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(120)]
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.faults, pytest.mark.timeout(120)]
 async def test_cases_continue_across_a_temporal_server_restart(fault_stack: FaultStack) -> None:
     stack = fault_stack
     general = (await stack.open_case(workers=1, amount="450.00"))["case_id"]
-    assert (await stack.act(general, "record_payment", pay(1, "450.00"))).status_code == 200
+    assert (await stack.act(general, "record_payment", f.payment(1, "450.00"))).status_code == 200
     major, due = await major_case_due_soon(stack)
 
     stack.stop_server()
