@@ -230,7 +230,7 @@ def _state_order_to_pay(state: WageArrearsState) -> None:
 
 def _state_order_served(state: WageArrearsState) -> None:
     _require_unpaid(state)
-    if find_pending(state.deadlines, ORDER_TO_PAY) is None:
+    if pending_deadline(state, ORDER_TO_PAY) is None:
         raise ActionNotAllowed("WA-6: no order to pay is running")
     if order_served(state):
         raise ActionNotAllowed("WA-6: the order to pay was already served")
