@@ -324,24 +324,33 @@ def _input_payment_order(state: DisputeState, cmd: Command, now: datetime) -> No
         )
 
 
-def _input_payment_order_served(state: DisputeState, cmd: Command, now: datetime) -> None:
-    assert isinstance(cmd, RecordPaymentOrder)
-    not_future("served_on", cmd.served_on, now)
-    if not state.law_as_written:
-        return  # update validators run again on replay: older cases are checked as before
-    accepted = state.payment_order_accepted_on or last_event_day(
-        state.events, "payment_order_applied"
-    )
-    not_before("served_on", cmd.served_on, accepted, "the court accepted the application")
+def _served_after(
+    accepted: Callable[[DisputeState], date | None], what: str
+) -> Callable[[DisputeState, Command, datetime], None]:
+    """MA-2, MA-5: a paper is not served in the future, nor before the acceptance it follows."""
+
+    def check(state: DisputeState, cmd: Command, now: datetime) -> None:
+        assert isinstance(cmd, RecordPaymentOrder | RecordService)
+        not_future("served_on", cmd.served_on, now)
+        if not state.law_as_written:
+            return  # update validators run again on replay: older cases are checked as before
+        not_before("served_on", cmd.served_on, accepted(state), what)
+
+    return check
 
 
-def _input_service(state: DisputeState, cmd: Command, now: datetime) -> None:
-    assert isinstance(cmd, RecordService)
-    not_future("served_on", cmd.served_on, now)
-    if not state.law_as_written:
-        return
-    accepted = state.accepted_on or last_event_day(state.events, "arbitration_accepted")
-    not_before("served_on", cmd.served_on, accepted, "the application was accepted")
+def _payment_order_accepted_on(state: DisputeState) -> date | None:
+    return state.payment_order_accepted_on or last_event_day(state.events, "payment_order_applied")
+
+
+def _arbitration_accepted_on(state: DisputeState) -> date | None:
+    return state.accepted_on or last_event_day(state.events, "arbitration_accepted")
+
+
+_input_payment_order_served = _served_after(
+    _payment_order_accepted_on, "the court accepted the application"
+)
+_input_service = _served_after(_arbitration_accepted_on, "the application was accepted")
 
 
 def _input_defence(state: DisputeState, cmd: Command, now: datetime) -> None:
@@ -384,7 +393,7 @@ def _input_award(state: DisputeState, cmd: Command, now: datetime) -> None:
     not_future("made_on", cmd.made_on, now)
     if not state.law_as_written:
         return
-    accepted = state.accepted_on or last_event_day(state.events, "arbitration_accepted")
+    accepted = _arbitration_accepted_on(state)
     not_before("made_on", cmd.made_on, accepted, "the application was accepted")
     not_before("perform_by", cmd.perform_by or cmd.made_on, cmd.made_on, "the award")
 
