@@ -10,11 +10,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, NamedTuple, TypeVar
+from enum import StrEnum
+from typing import Any, Generic, NamedTuple, Protocol, Self, TypeVar
 
-from domain.common import ActionNotAllowed, Actor, Command, Forbidden, Role
+from domain.common import ActionNotAllowed, Actor, Command, Forbidden, Role, StrictModel
 
 S = TypeVar("S")
+Status = TypeVar("Status", bound=StrEnum)
+
+
+class _Revised(Protocol):
+    @property
+    def case_id(self) -> str: ...
+
+    @property
+    def revision(self) -> int: ...
+
+
+class ActionResult(StrictModel, Generic[Status]):
+    """What an action answers, whatever the kind: where the case stands and what it offers next."""
+
+    case_id: str
+    status: Status
+    revision: int
+    available_actions: list[str]
+
+    @classmethod
+    def of(cls, state: _Revised, status: Status, offered: list[str]) -> Self:
+        return cls(
+            case_id=state.case_id, status=status, revision=state.revision, available_actions=offered
+        )
 
 
 def no_input_check(state: Any, cmd: Command, now: datetime) -> None:

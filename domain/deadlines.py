@@ -64,6 +64,27 @@ class LedgerEntry(StrictModel):
     approver_id: str | None = None
     provisional: bool | None = None
 
+    @classmethod
+    def due_set(
+        cls,
+        at: datetime,
+        change: str,
+        due: DueResult,
+        actor_id: str | None,
+        reason: str | None,
+        approver_id: str | None = None,
+    ) -> LedgerEntry:
+        """An entry that gives the deadline a due time: set, extended, resumed, recomputed."""
+        return cls(
+            at=at,
+            change=change,
+            due_at=due.due_at,
+            actor_id=actor_id,
+            reason=reason,
+            approver_id=approver_id,
+            provisional=due.provisional,
+        )
+
 
 class DateRange(StrictModel):
     """Whole CST days from `start` up to, not including, `end`."""
@@ -190,17 +211,7 @@ class Deadline(StrictModel):
         self.warn_at = _warn_at(self.start_at, due.due_at, self.warn_before_days)
         if moved_later and self.warn_at is not None and self.warn_at > at:
             self.warned = False
-        self.ledger.append(
-            LedgerEntry(
-                at=at,
-                change=change,
-                due_at=due.due_at,
-                actor_id=actor_id,
-                reason=reason,
-                approver_id=approver_id,
-                provisional=due.provisional,
-            )
-        )
+        self.ledger.append(LedgerEntry.due_set(at, change, due, actor_id, reason, approver_id))
 
     def close(
         self, state: DeadlineState, at: datetime, actor_id: str | None = None, reason: str = ""
@@ -243,16 +254,7 @@ def new_deadline(
         fixed_due=request.fixed_due,
         warn_before_days=warn_before_days,
         policy=policy or DeadlinePolicy(),
-        ledger=[
-            LedgerEntry(
-                at=request.start_at,
-                change="set",
-                due_at=due.due_at,
-                actor_id=actor_id,
-                reason=reason,
-                provisional=due.provisional,
-            )
-        ],
+        ledger=[LedgerEntry.due_set(request.start_at, "set", due, actor_id, reason)],
     )
 
 

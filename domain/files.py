@@ -7,11 +7,12 @@ and the case's history records who attached what, by hash, name, media type and 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import Field
 
 from domain.common import Command, CountyCode, StrictModel
+from domain.effects import Effects
 
 MediaType = Literal["application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the content")]
@@ -87,6 +88,17 @@ def file_attached(files: list[CaseFile], cmd: AttachFile, now: datetime) -> bool
         )
     )
     return True
+
+
+class WithFiles(Protocol):
+    files: list[CaseFile]
+
+
+def attach_file(state: WithFiles, cmd: Command, now: datetime) -> Effects:
+    """The `attach_file` action of a case: the file is recorded and nothing else follows."""
+    assert isinstance(cmd, AttachFile)
+    file_attached(state.files, cmd, now)
+    return Effects()
 
 
 def find_file(files: list[CaseFile], sha256: str) -> CaseFile | None:

@@ -97,6 +97,20 @@ class Occasion:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+def _occasion(
+    kind: NoticeKind,
+    key: str,
+    issued_on: date,
+    county_code: str,
+    issuer: str,
+    context: dict[str, Any],
+    title: str | None = None,
+) -> Occasion:
+    """The notice of `kind`, under its spec's title unless the occasion words it otherwise."""
+    title = title or SPECS[kind].title
+    return Occasion(kind, key, issued_on, county_code, issuer, title, context)
+
+
 # Dates and amounts as a Chinese official document writes them.
 
 
@@ -301,14 +315,13 @@ def _order_to_pay(state: WageArrearsState) -> Occasion:
     county = state.intake.county_code
     served = [s for s in state.ladder if s.rung == "order_to_pay_served" and s.at >= step.at]
     served_on = served[-1].details.get("served_on") if served else None
-    return Occasion(
-        kind=NoticeKind.order_to_pay,
-        key=str(n),
-        issued_on=cst_date(step.at),
-        county_code=county,
-        issuer=bureau(county),
-        title=SPECS[NoticeKind.order_to_pay].title,
-        context={
+    return _occasion(
+        NoticeKind.order_to_pay,
+        str(n),
+        cst_date(step.at),
+        county,
+        bureau(county),
+        {
             "employer": state.intake.employer.name,
             "credit_code": state.intake.employer.credit_code,
             "project": state.intake.project.name if state.intake.project else None,
@@ -357,21 +370,31 @@ def _events(state: DisputeState | TransferState, *kinds: str) -> list[Any]:
     return [e for e in state.events if e.kind in kinds]
 
 
+def _latest_event(
+    state: DisputeState | TransferState, refusal: str, *kinds: str
+) -> tuple[Any, str]:
+    """The latest event of `kinds` and its occasion's key (the how-manieth such event it is);
+    ActionNotAllowed(`refusal`) while the case has none."""
+    found = _events(state, *kinds)
+    if not found:
+        raise ActionNotAllowed(refusal)
+    return found[-1], str(len(found))
+
+
 def _mediation_agreement(state: DisputeState) -> Occasion:
     """MA-2 (LDMAL Art.14, 16): the agreement with its performance date."""
-    agreements = _events(state, "agreement")
-    if not agreements or state.agreement_amount is None or state.performance_date is None:
-        raise ActionNotAllowed("MA-2: no mediation agreement was reached in this case")
-    event = agreements[-1]
+    refusal = "MA-2: no mediation agreement was reached in this case"
+    event, key = _latest_event(state, refusal, "agreement")
+    if state.agreement_amount is None or state.performance_date is None:
+        raise ActionNotAllowed(refusal)
     county = state.intake.county_code
-    return Occasion(
-        kind=NoticeKind.mediation_agreement,
-        key=str(len(agreements)),
-        issued_on=cst_date(event.at),
-        county_code=county,
-        issuer=mediation_body(county),
-        title=SPECS[NoticeKind.mediation_agreement].title,
-        context={
+    return _occasion(
+        NoticeKind.mediation_agreement,
+        key,
+        cst_date(event.at),
+        county,
+        mediation_body(county),
+        {
             **_dispute_parties(state),
             "amount": yuan(state.agreement_amount),
             "performance_date": zh_date(state.performance_date),
@@ -386,21 +409,22 @@ def _mediation_agreement(state: DisputeState) -> Occasion:
 def _arbitration_acceptance(state: DisputeState) -> Occasion:
     """MA-4 (LDMAL Art.29): acceptance or refusal, with the clocks acceptance starts (MA-5,
     MA-7)."""
-    decided = _events(state, "arbitration_accepted", "arbitration_refused")
-    if not decided:
-        raise ActionNotAllowed("MA-4: the arbitration application is not decided yet")
-    event = decided[-1]
+    event, key = _latest_event(
+        state,
+        "MA-4: the arbitration application is not decided yet",
+        "arbitration_accepted",
+        "arbitration_refused",
+    )
     accepted = event.kind == "arbitration_accepted"
     county = state.intake.county_code
     application = _latest(state.deadlines, "acceptance")
-    return Occasion(
-        kind=NoticeKind.arbitration_acceptance,
-        key=str(len(decided)),
-        issued_on=cst_date(event.at),
-        county_code=county,
-        issuer=arbitration_commission(county),
-        title="仲裁受理通知书" if accepted else "不予受理通知书",
-        context={
+    return _occasion(
+        NoticeKind.arbitration_acceptance,
+        key,
+        cst_date(event.at),
+        county,
+        arbitration_commission(county),
+        {
             **_dispute_parties(state),
             "accepted": accepted,
             "decided_on": zh_date(cst_date(event.at)),
@@ -418,26 +442,25 @@ def _arbitration_acceptance(state: DisputeState) -> Occasion:
                 else ["《中华人民共和国劳动争议调解仲裁法》第二十九条"]
             ),
         },
+        title="仲裁受理通知书" if accepted else "不予受理通知书",
     )
 
 
 def _hearing_notice(state: DisputeState) -> Occasion:
     """MA-6 (LDMAL Art.35): the hearing's date, served at least 5 days before it."""
-    hearings = _events(state, "hearing_scheduled")
-    if not hearings:
-        raise ActionNotAllowed("MA-6: no hearing is scheduled in this case")
-    event = hearings[-1]
+    event, key = _latest_event(
+        state, "MA-6: no hearing is scheduled in this case", "hearing_scheduled"
+    )
     hearing_at = datetime.fromisoformat(event.details["hearing_at"])
     served_on = date.fromisoformat(event.details["notice_served_on"])
     county = state.intake.county_code
-    return Occasion(
-        kind=NoticeKind.hearing_notice,
-        key=str(len(hearings)),
-        issued_on=cst_date(event.at),
-        county_code=county,
-        issuer=arbitration_commission(county),
-        title=SPECS[NoticeKind.hearing_notice].title,
-        context={
+    return _occasion(
+        NoticeKind.hearing_notice,
+        key,
+        cst_date(event.at),
+        county,
+        arbitration_commission(county),
+        {
             **_dispute_parties(state),
             "hearing_at": zh_datetime(hearing_at),
             "served_on": zh_date(served_on),
@@ -447,7 +470,8 @@ def _hearing_notice(state: DisputeState) -> Occasion:
     )
 
 
-def _dispute_timeline(state: DisputeState) -> list[dict[str, str]]:
+def _timeline(state: DisputeState | TransferState) -> list[dict[str, str]]:
+    """A dispute's or a transfer's course: its opening, then its events."""
     rows = [_event_row(state.opened_at, "opened", state.intake.opened_by.id)]
     rows += [_event_row(e.at, e.kind, e.actor_id) for e in state.events]
     return sorted(rows, key=lambda row: row["at"])
@@ -469,19 +493,17 @@ def _pension_acceptance_letter(state: TransferState) -> Occasion:
     """SI-1 (国办发〔2009〕66号 Art.8): the new agency's letter, with the old agency's 15 WD."""
     if state.intake.kind is not TransferKind.pension:
         raise ActionNotAllowed("SI-1: the acceptance letter is a pension transfer's")
-    letters = _events(state, "acceptance_letter_issued")
-    if not letters:
-        raise ActionNotAllowed("SI-1: the acceptance letter was not issued yet")
-    event = letters[-1]
+    event, key = _latest_event(
+        state, "SI-1: the acceptance letter was not issued yet", "acceptance_letter_issued"
+    )
     county = state.intake.to_agency.county_code
-    return Occasion(
-        kind=NoticeKind.pension_acceptance_letter,
-        key=str(len(letters)),
-        issued_on=cst_date(event.at),
-        county_code=county,
-        issuer=state.intake.to_agency.name,
-        title=SPECS[NoticeKind.pension_acceptance_letter].title,
-        context={
+    return _occasion(
+        NoticeKind.pension_acceptance_letter,
+        key,
+        cst_date(event.at),
+        county,
+        state.intake.to_agency.name,
+        {
             **_insured(state),
             "applied_on": zh_date(cst_date(state.opened_at)),
             "letter_due": _due(_latest(state.deadlines, "acceptance_letter")),
@@ -505,14 +527,13 @@ def _medical_transfer_notice(state: TransferState) -> Occasion:
     county = state.intake.to_agency.county_code
     out = _latest(state.deadlines, "transfer_out")
     continuity = state.continuity
-    return Occasion(
-        kind=NoticeKind.medical_transfer_notice,
-        key="1",
-        issued_on=cst_date(state.opened_at),
-        county_code=county,
-        issuer=state.intake.to_agency.name,
-        title=SPECS[NoticeKind.medical_transfer_notice].title,
-        context={
+    return _occasion(
+        NoticeKind.medical_transfer_notice,
+        "1",
+        cst_date(state.opened_at),
+        county,
+        state.intake.to_agency.name,
+        {
             **_insured(state),
             "applied_on": zh_date(cst_date(state.opened_at)),
             "transfer_out_due": _due(out),
@@ -532,12 +553,6 @@ def _medical_transfer_notice(state: TransferState) -> Occasion:
             ],
         },
     )
-
-
-def _transfer_timeline(state: TransferState) -> list[dict[str, str]]:
-    rows = [_event_row(state.opened_at, "opened", state.intake.opened_by.id)]
-    rows += [_event_row(e.at, e.kind, e.actor_id) for e in state.events]
-    return sorted(rows, key=lambda row: row["at"])
 
 
 # The closure summary: every case kind.
@@ -562,25 +577,24 @@ def _closure_summary(case_kind: str, state: Any) -> Occasion:
         status = state.status.value
     elif isinstance(state, DisputeState):
         county = state.intake.county_code
-        timeline = _dispute_timeline(state)
+        timeline = _timeline(state)
         party = state.intake.employer.name
         workers = len(state.intake.workers)
         status = state.stage.value
     else:
         county = state.intake.to_agency.county_code
-        timeline = _transfer_timeline(state)
+        timeline = _timeline(state)
         party = f"{state.intake.from_agency.name} → {state.intake.to_agency.name}"
         workers = 1
         status = state.stage.value
     latest = max((datetime.fromisoformat(row["at"]) for row in timeline), default=state.opened_at)
-    return Occasion(
-        kind=NoticeKind.closure_summary,
-        key="1",
-        issued_on=cst_date(latest),
-        county_code=county,
-        issuer=bureau(county),
-        title=SPECS[NoticeKind.closure_summary].title,
-        context={
+    return _occasion(
+        NoticeKind.closure_summary,
+        "1",
+        cst_date(latest),
+        county,
+        bureau(county),
+        {
             "case_kind": _KIND_ZH.get(case_kind, case_kind),
             "opened_on": zh_date(cst_date(state.opened_at)),
             "party": party,

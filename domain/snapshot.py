@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import Field
 
@@ -89,3 +89,41 @@ def clock_fields(deadlines: list[Deadline], now: datetime) -> dict[str, Any]:
         "provisional": bool(nearest and nearest.provisional),
         "deadlines": deadline_rows(deadlines),
     }
+
+
+class _Case(Protocol):
+    @property
+    def case_id(self) -> str: ...
+
+    @property
+    def opened_at(self) -> datetime: ...
+
+    @property
+    def closed_at(self) -> datetime | None: ...
+
+    @property
+    def revision(self) -> int: ...
+
+    @property
+    def deadlines(self) -> list[Deadline]: ...
+
+
+def case_snapshot(
+    kind: str, state: _Case, now: datetime, awaiting: list[str], **fields: Any
+) -> CaseSnapshot:
+    """A case's row with what every kind fills alike: its id, dates, revision, clocks and who
+    it waits for; `fields` are the kind's own (status, county, amounts, ...). A breach is a
+    breached deadline unless the kind counts its breaches otherwise."""
+    fields.setdefault(
+        "breached_count", sum(1 for d in state.deadlines if d.state.value == "breached")
+    )
+    return CaseSnapshot(
+        case_id=state.case_id,
+        kind=kind,
+        opened_at=state.opened_at,
+        closed_at=state.closed_at,
+        revision=state.revision,
+        **clock_fields(state.deadlines, now),
+        awaiting=awaiting,
+        **fields,
+    )

@@ -169,6 +169,32 @@ def _county(code: str) -> str:
     return TAIYUAN_COUNTIES.get(code, code)
 
 
+def _page(
+    kind: str,
+    state: Any,
+    *,
+    stage: str,
+    employer: str,
+    county_code: str,
+    closed: bool,
+    to_do: list[str],
+    amounts: list[tuple[str, str]],
+) -> WorkerPage:
+    """A worker's page of a case of `kind`: a closed case has no next steps."""
+    return WorkerPage(
+        case_id=state.case_id,
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        stage=stage,
+        employer=employer,
+        county=_county(county_code),
+        next_steps=[] if closed else _next_steps(state.deadlines),
+        to_do=to_do,
+        amounts=amounts,
+        closed=closed,
+    )
+
+
 def worker_page(kind: str, view: Any, worker_no: int) -> WorkerPage:
     """PUB-3: the worker's own part of the case (a view of any of the three kinds)."""
     if kind == "wage_arrears":
@@ -208,17 +234,15 @@ def _wage_arrears(view: Any, worker_no: int) -> WorkerPage:
             )
     if awaiting_acceptance:
         to_do.append("请保存好欠条、考勤记录、工资条、聊天记录等材料，保持电话畅通。")
-    return WorkerPage(
-        case_id=state.case_id,
-        kind="wage_arrears",
-        kind_name=KIND_NAMES["wage_arrears"],
+    return _page(
+        "wage_arrears",
+        state,
         stage=stage,
         employer=state.intake.employer.name,
-        county=_county(state.intake.county_code),
-        next_steps=[] if status == "closed" else _next_steps(state.deadlines),
+        county_code=state.intake.county_code,
+        closed=status == "closed",
         to_do=to_do,
         amounts=amounts,
-        closed=status == "closed",
     )
 
 
@@ -243,17 +267,15 @@ def _dispute(view: Any, worker_no: int) -> WorkerPage:
         if state.award is not None:
             awarded = sum((i.amount for i in state.award.items), Decimal("0"))
             amounts.append(("裁决金额", yuan(awarded)))
-    return WorkerPage(
-        case_id=state.case_id,
-        kind="dispute",
-        kind_name=KIND_NAMES["dispute"],
+    return _page(
+        "dispute",
+        state,
         stage=DISPUTE_STAGES.get(stage, stage),
         employer=state.intake.employer.name,
-        county=_county(state.intake.county_code),
-        next_steps=[] if stage == "closed" else _next_steps(state.deadlines),
+        county_code=state.intake.county_code,
+        closed=stage == "closed",
         to_do=to_do,
         amounts=amounts,
-        closed=stage == "closed",
     )
 
 
@@ -278,15 +300,13 @@ def _transfer(view: Any) -> WorkerPage:
             ("统筹基金", yuan(state.amounts.pooled_funds)),
         ]
     intake = state.intake
-    return WorkerPage(
-        case_id=state.case_id,
-        kind="insurance_transfer",
-        kind_name=KIND_NAMES["insurance_transfer"],
+    return _page(
+        "insurance_transfer",
+        state,
         stage=TRANSFER_STAGES.get(stage, stage),
         employer=f"{intake.from_agency.name} → {intake.to_agency.name}",
-        county=_county(intake.to_agency.county_code),
-        next_steps=[] if stage in ("completed", "closed") else _next_steps(state.deadlines),
+        county_code=intake.to_agency.county_code,
+        closed=stage in ("completed", "closed"),
         to_do=to_do,
         amounts=amounts,
-        closed=stage in ("completed", "closed"),
     )

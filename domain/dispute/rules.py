@@ -57,6 +57,7 @@ from domain.dispute.models import (
     ScheduleHearing,
 )
 from domain.files import AttachFile
+from domain.input_dates import last_event_day, not_before, not_future
 from domain.regions import RegionSettings
 
 MEDIATION, PERFORMANCE = "mediation", "performance"
@@ -200,28 +201,35 @@ def _stage(*stages: DisputeStage) -> Callable[[DisputeState], None]:
     return check
 
 
-def _state_payment_order_served(state: DisputeState) -> None:
-    _stage(DisputeStage.payment_order)(state)
-    if not _pending(state, PAYMENT_ORDER_ISSUE):
-        raise ActionNotAllowed("MA-2: the payment order was already recorded")
+def _stage_running(
+    stage: DisputeStage, deadline: str, refusal: str
+) -> Callable[[DisputeState], None]:
+    """In `stage`, while its `deadline` still runs: the step it waits for is not taken yet."""
+
+    def check(state: DisputeState) -> None:
+        _stage(stage)(state)
+        if not _pending(state, deadline):
+            raise ActionNotAllowed(refusal)
+
+    return check
 
 
-def _state_objection(state: DisputeState) -> None:
-    _stage(DisputeStage.payment_order)(state)
-    if not _pending(state, PAYMENT_ORDER_RESPONSE):
-        raise ActionNotAllowed("MA-2: no payment order is waiting for the employer's answer")
-
-
-def _state_defence(state: DisputeState) -> None:
-    _stage(DisputeStage.arbitration)(state)
-    if not _pending(state, DEFENCE):
-        raise ActionNotAllowed("MA-5: the respondent was not served, or the defence is in")
-
-
-def _state_service(state: DisputeState) -> None:
-    _stage(DisputeStage.arbitration)(state)
-    if not _pending(state, SERVICE):
-        raise ActionNotAllowed("MA-5: the respondent was already served")
+_state_payment_order_served = _stage_running(
+    DisputeStage.payment_order, PAYMENT_ORDER_ISSUE, "MA-2: the payment order was already recorded"
+)
+_state_objection = _stage_running(
+    DisputeStage.payment_order,
+    PAYMENT_ORDER_RESPONSE,
+    "MA-2: no payment order is waiting for the employer's answer",
+)
+_state_defence = _stage_running(
+    DisputeStage.arbitration,
+    DEFENCE,
+    "MA-5: the respondent was not served, or the defence is in",
+)
+_state_service = _stage_running(
+    DisputeStage.arbitration, SERVICE, "MA-5: the respondent was already served"
+)
 
 
 def _state_award_received(state: DisputeState) -> None:
@@ -296,7 +304,7 @@ def _input_hearing(state: DisputeState, cmd: Command, now: datetime) -> None:
         raise InvalidActionInput("the hearing must be in the future")
 
 
-def _input_date_not_future(field: str) -> Callable[[DisputeState, Command, datetime], None]:
+def _input_datenot_future(field: str) -> Callable[[DisputeState, Command, datetime], None]:
     def check(state: DisputeState, cmd: Command, now: datetime) -> None:
         if getattr(cmd, field) > cst_date(now):
             raise InvalidActionInput(f"{field} is in the future")
@@ -304,58 +312,53 @@ def _input_date_not_future(field: str) -> Callable[[DisputeState, Command, datet
     return check
 
 
-def _not_before(field: str, day: date, after: date | None, what: str) -> None:
-    """CAL-3: a legal date is not before the event it follows."""
-    if after is not None and day < after:
-        raise InvalidActionInput(f"{field} is before {what} ({after.isoformat()})")
-
-
-def _not_future(field: str, day: date, now: datetime) -> None:
-    if day > cst_date(now):
-        raise InvalidActionInput(f"{field} is in the future")
-
-
-def _event_day(state: DisputeState, kind: str) -> date | None:
-    days = [cst_date(e.at) for e in state.events if e.kind == kind]
-    return days[-1] if days else None
-
-
 def _input_payment_order(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, ApplyPaymentOrder)
     if cmd.accepted_on is None:
         return
     # MA-2: the court accepts an application made once the performance date has passed.
-    _not_future("accepted_on", cmd.accepted_on, now)
+    not_future("accepted_on", cmd.accepted_on, now)
     if state.performance_date is not None and cmd.accepted_on <= state.performance_date:
         raise InvalidActionInput(
             f"accepted_on must be after the performance date ({state.performance_date})"
         )
 
 
-def _input_payment_order_served(state: DisputeState, cmd: Command, now: datetime) -> None:
-    assert isinstance(cmd, RecordPaymentOrder)
-    _not_future("served_on", cmd.served_on, now)
-    if not state.law_as_written:
-        return  # update validators run again on replay: older cases are checked as before
-    accepted = state.payment_order_accepted_on or _event_day(state, "payment_order_applied")
-    _not_before("served_on", cmd.served_on, accepted, "the court accepted the application")
+def _served_after(
+    accepted: Callable[[DisputeState], date | None], what: str
+) -> Callable[[DisputeState, Command, datetime], None]:
+    """MA-2, MA-5: a paper is not served in the future, nor before the acceptance it follows."""
+
+    def check(state: DisputeState, cmd: Command, now: datetime) -> None:
+        assert isinstance(cmd, RecordPaymentOrder | RecordService)
+        not_future("served_on", cmd.served_on, now)
+        if not state.law_as_written:
+            return  # update validators run again on replay: older cases are checked as before
+        not_before("served_on", cmd.served_on, accepted(state), what)
+
+    return check
 
 
-def _input_service(state: DisputeState, cmd: Command, now: datetime) -> None:
-    assert isinstance(cmd, RecordService)
-    _not_future("served_on", cmd.served_on, now)
-    if not state.law_as_written:
-        return
-    accepted = state.accepted_on or _event_day(state, "arbitration_accepted")
-    _not_before("served_on", cmd.served_on, accepted, "the application was accepted")
+def _payment_order_accepted_on(state: DisputeState) -> date | None:
+    return state.payment_order_accepted_on or last_event_day(state.events, "payment_order_applied")
+
+
+def _arbitration_accepted_on(state: DisputeState) -> date | None:
+    return state.accepted_on or last_event_day(state.events, "arbitration_accepted")
+
+
+_input_payment_order_served = _served_after(
+    _payment_order_accepted_on, "the court accepted the application"
+)
+_input_service = _served_after(_arbitration_accepted_on, "the application was accepted")
 
 
 def _input_defence(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordDefence)
-    _not_future("received_on", cmd.received_on, now)
+    not_future("received_on", cmd.received_on, now)
     if not state.law_as_written:
         return
-    _not_before(
+    not_before(
         "received_on", cmd.received_on, state.respondent_served_on, "the respondent was served"
     )
 
@@ -363,9 +366,9 @@ def _input_defence(state: DisputeState, cmd: Command, now: datetime) -> None:
 def _input_award_received(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordAwardReceived)
     assert state.award is not None  # the state check passed
-    _not_future("received_on", cmd.received_on, now)
+    not_future("received_on", cmd.received_on, now)
     if state.law_as_written:
-        _not_before("received_on", cmd.received_on, state.award.made_on, "the award was made")
+        not_before("received_on", cmd.received_on, state.award.made_on, "the award was made")
     award = state.award
     taken = {
         "worker": award.worker_received_on is not None,
@@ -387,12 +390,12 @@ def _input_suit(state: DisputeState, cmd: Command, now: datetime) -> None:
 
 def _input_award(state: DisputeState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordAward)
-    _not_future("made_on", cmd.made_on, now)
+    not_future("made_on", cmd.made_on, now)
     if not state.law_as_written:
         return
-    accepted = state.accepted_on or _event_day(state, "arbitration_accepted")
-    _not_before("made_on", cmd.made_on, accepted, "the application was accepted")
-    _not_before("perform_by", cmd.perform_by or cmd.made_on, cmd.made_on, "the award")
+    accepted = _arbitration_accepted_on(state)
+    not_before("made_on", cmd.made_on, accepted, "the application was accepted")
+    not_before("perform_by", cmd.perform_by or cmd.made_on, cmd.made_on, "the award")
 
 
 def _input_deadline(kind: str) -> Callable[[DisputeState, Command, datetime], None]:
@@ -425,7 +428,7 @@ ACTIONS: dict[str, ActionSpec[DisputeState]] = {
             OFFICERS,
             "MA-1",
             _stage(_S.mediation),
-            _input_date_not_future("held_on"),
+            _input_datenot_future("held_on"),
         ),
         ActionSpec(
             "record_agreement",

@@ -47,7 +47,7 @@ from domain.dispute.models import (
     ScheduleHearing,
 )
 from domain.effects import Effects
-from domain.files import AttachFile, file_attached
+from domain.files import AttachFile, attach_file
 from domain.notifications import Notification, notify
 from domain.regions import RegionSettings
 
@@ -420,12 +420,6 @@ def _closed(state: DisputeState, cmd: Command, now: datetime) -> Effects:
     )
 
 
-def _file(state: DisputeState, cmd: Command, now: datetime) -> Effects:
-    assert isinstance(cmd, AttachFile)
-    file_attached(state.files, cmd, now)
-    return Effects()
-
-
 _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effects]] = {
     RecordMediationSession: _session,
     RecordAgreement: _agreement,
@@ -447,7 +441,7 @@ _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effec
     RecordJudgment: _judgment,
     ApplyEnforcement: _enforcement,
     CloseDispute: _closed,
-    AttachFile: _file,
+    AttachFile: attach_file,
 }
 
 

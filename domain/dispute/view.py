@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from domain.actions import ActionResult
 from domain.common import StrictModel
 from domain.dispute.models import AwardItemKind, DisputeStage, DisputeState
 from domain.dispute.rules import available_actions, awaited_by
-from domain.snapshot import CaseSnapshot, clock_fields
+from domain.snapshot import CaseSnapshot, case_snapshot
 
 KIND = "dispute"
 
@@ -18,11 +19,8 @@ class DisputeView(StrictModel):
     available_actions: list[str]
 
 
-class DisputeActionResult(StrictModel):
-    case_id: str
-    status: DisputeStage
-    revision: int
-    available_actions: list[str]
+class DisputeActionResult(ActionResult[DisputeStage]):
+    pass
 
 
 class DisputeOutcome(StrictModel):
@@ -52,18 +50,15 @@ def view(state: DisputeState) -> DisputeView:
 
 
 def action_result(state: DisputeState) -> DisputeActionResult:
-    return DisputeActionResult(
-        case_id=state.case_id,
-        status=state.stage,
-        revision=state.revision,
-        available_actions=available_actions(state),
-    )
+    return DisputeActionResult.of(state, state.stage, available_actions(state))
 
 
 def snapshot(state: DisputeState, now: datetime) -> CaseSnapshot:
-    return CaseSnapshot(
-        case_id=state.case_id,
-        kind=KIND,
+    return case_snapshot(
+        KIND,
+        state,
+        now,
+        awaited_by(state),
         status=state.stage.value,
         severity=None,
         priority=state.priority,
@@ -72,10 +67,4 @@ def snapshot(state: DisputeState, now: datetime) -> CaseSnapshot:
         workers_count=len(state.intake.workers),
         amount_owed=sum((c.amount for c in state.claims), Decimal("0.00")),
         amount_paid=Decimal("0.00"),
-        breached_count=sum(1 for d in state.deadlines if d.state.value == "breached"),
-        opened_at=state.opened_at,
-        closed_at=state.closed_at,
-        revision=state.revision,
-        **clock_fields(state.deadlines, now),
-        awaiting=awaited_by(state),
     )

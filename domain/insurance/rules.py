@@ -15,6 +15,7 @@ from domain.actions import ActionSpec, roles
 from domain.common import ActionNotAllowed, Command, InvalidActionInput, Role, cst_date
 from domain.deadlines import DeadlineBasis, DeadlineSpec, DueRequest
 from domain.files import AttachFile
+from domain.input_dates import last_event_day, not_before, not_future
 from domain.insurance.amounts import difference
 from domain.insurance.models import (
     Amounts,
@@ -120,15 +121,8 @@ def _check_received_on(day: date | None, after: date, what: str, now: datetime) 
     """SI-1: a date of receipt is neither in the future nor before what it follows."""
     if day is None:
         return
-    if day > cst_date(now):
-        raise InvalidActionInput("received_on is in the future")
-    if day < after:
-        raise InvalidActionInput(f"received_on is before {what} ({after.isoformat()})")
-
-
-def _event_day(state: TransferState, kind: str) -> date | None:
-    days = [cst_date(e.at) for e in state.events if e.kind == kind]
-    return days[-1] if days else None
+    not_future("received_on", day, now)
+    not_before("received_on", day, after, what)
 
 
 def _input_letter(state: TransferState, cmd: Command, now: datetime) -> None:
@@ -138,7 +132,7 @@ def _input_letter(state: TransferState, cmd: Command, now: datetime) -> None:
 
 def _input_receipt(state: TransferState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, ConfirmReceipt)
-    sent = _event_day(state, "transfer_sent") or cst_date(state.opened_at)
+    sent = last_event_day(state.events, "transfer_sent") or cst_date(state.opened_at)
     _check_received_on(cmd.received_on, sent, "the funds were sent", now)
     if state.intake.kind is TransferKind.medical or state.amounts is None:
         return

@@ -9,7 +9,7 @@ from domain.calendar import at_noon
 from domain.common import Command, Role
 from domain.deadlines import Deadline, DeadlineState
 from domain.effects import Effects
-from domain.files import AttachFile, file_attached
+from domain.files import AttachFile, attach_file
 from domain.insurance import amounts, rules
 from domain.insurance.models import (
     CloseTransfer,
@@ -200,12 +200,6 @@ def _closed(state: TransferState, cmd: Command, now: datetime) -> Effects:
     return Effects(notes=[_tell_worker(state, "closed", outcome=cmd.outcome)])
 
 
-def _file(state: TransferState, cmd: Command, now: datetime) -> Effects:
-    assert isinstance(cmd, AttachFile)
-    file_attached(state.files, cmd, now)
-    return Effects()
-
-
 _HANDLERS: dict[type[Command], Callable[[TransferState, Command, datetime], Effects]] = {
     IssueAcceptanceLetter: _letter,
     SendTransfer: _sent,
@@ -214,7 +208,7 @@ _HANDLERS: dict[type[Command], Callable[[TransferState, Command, datetime], Effe
     RejectForMissingDocuments: _rejected,
     DocumentsReceived: _documents,
     CloseTransfer: _closed,
-    AttachFile: _file,
+    AttachFile: attach_file,
 }
 
 

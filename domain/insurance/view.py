@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from domain.actions import ActionResult
 from domain.common import StrictModel
 from domain.insurance.models import TransferStage, TransferState
 from domain.insurance.rules import available_actions, awaited_by
-from domain.snapshot import CaseSnapshot, clock_fields
+from domain.snapshot import CaseSnapshot, case_snapshot
 
 KIND = "insurance_transfer"
 
@@ -18,11 +19,8 @@ class TransferView(StrictModel):
     available_actions: list[str]
 
 
-class TransferActionResult(StrictModel):
-    case_id: str
-    status: TransferStage
-    revision: int
-    available_actions: list[str]
+class TransferActionResult(ActionResult[TransferStage]):
+    pass
 
 
 def view(state: TransferState) -> TransferView:
@@ -30,19 +28,16 @@ def view(state: TransferState) -> TransferView:
 
 
 def action_result(state: TransferState) -> TransferActionResult:
-    return TransferActionResult(
-        case_id=state.case_id,
-        status=state.stage,
-        revision=state.revision,
-        available_actions=available_actions(state),
-    )
+    return TransferActionResult.of(state, state.stage, available_actions(state))
 
 
 def snapshot(state: TransferState, now: datetime) -> CaseSnapshot:
     moved = state.amounts.total if state.amounts else Decimal("0.00")
-    return CaseSnapshot(
-        case_id=state.case_id,
-        kind=KIND,
+    return case_snapshot(
+        KIND,
+        state,
+        now,
+        awaited_by(state),
         status=state.stage.value,
         severity="escalated" if state.escalated else None,
         county_code=state.intake.to_agency.county_code,
@@ -50,10 +45,4 @@ def snapshot(state: TransferState, now: datetime) -> CaseSnapshot:
         workers_count=1,
         amount_owed=moved,
         amount_paid=moved if state.stage is TransferStage.completed else Decimal("0.00"),
-        breached_count=sum(1 for d in state.deadlines if d.state.value == "breached"),
-        opened_at=state.opened_at,
-        closed_at=state.closed_at,
-        revision=state.revision,
-        **clock_fields(state.deadlines, now),
-        awaiting=awaited_by(state),
     )

@@ -38,6 +38,7 @@ from domain.deadlines import (
     find_pending,
 )
 from domain.files import AttachFile
+from domain.input_dates import not_before, not_future
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     ApplyForRemoval,
@@ -237,13 +238,10 @@ def _state_order_served(state: WageArrearsState) -> None:
 
 def _input_order_served(state: WageArrearsState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordOrderServed)
-    if cmd.served_on > cst_date(now):
-        raise InvalidActionInput("served_on is in the future")
+    not_future("served_on", cmd.served_on, now)
     order = latest_order(state)
-    if order is not None and cmd.served_on < cst_date(order.at):
-        raise InvalidActionInput(
-            f"served_on is before the order to pay was issued ({cst_date(order.at).isoformat()})"
-        )
+    if order is not None:
+        not_before("served_on", cmd.served_on, cst_date(order.at), "the order to pay was issued")
 
 
 def _state_deposit(state: WageArrearsState) -> None:
@@ -371,8 +369,7 @@ def _input_triage(state: WageArrearsState, cmd: Command, now: datetime) -> None:
 
 def _input_apply_removal(state: WageArrearsState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, ApplyForRemoval)
-    if cmd.applied_on > cst_date(now):
-        raise InvalidActionInput("applied_on is in the future")
+    not_future("applied_on", cmd.applied_on, now)
     paid_on = paid_in_full_on(state)
     assert paid_on is not None  # the state check passed
     earliest = add_months(paid_on, REMOVAL_AFTER_MONTHS)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from domain.actions import ActionResult
 from domain.common import StrictModel
-from domain.snapshot import CaseSnapshot, clock_fields
+from domain.snapshot import CaseSnapshot, case_snapshot
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import CaseStatus, WageArrearsState
 from domain.wage_arrears.rules import available_actions, awaited_by
@@ -28,11 +29,8 @@ class WageArrearsView(StrictModel):
     available_actions: list[str]
 
 
-class WageArrearsActionResult(StrictModel):
-    case_id: str
-    status: CaseStatus
-    revision: int
-    available_actions: list[str]
+class WageArrearsActionResult(ActionResult[CaseStatus]):
+    pass
 
 
 def worker_accounts(state: WageArrearsState) -> list[WorkerAccount]:
@@ -55,18 +53,15 @@ def view(state: WageArrearsState) -> WageArrearsView:
 
 
 def action_result(state: WageArrearsState) -> WageArrearsActionResult:
-    return WageArrearsActionResult(
-        case_id=state.case_id,
-        status=state.status,
-        revision=state.revision,
-        available_actions=available_actions(state),
-    )
+    return WageArrearsActionResult.of(state, state.status, available_actions(state))
 
 
 def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
-    return CaseSnapshot(
-        case_id=state.case_id,
-        kind=KIND,
+    return case_snapshot(
+        KIND,
+        state,
+        now,
+        awaited_by(state),
         status=state.status.value,
         severity=state.severity.value,
         county_code=state.intake.county_code,
@@ -77,10 +72,5 @@ def snapshot(state: WageArrearsState, now: datetime) -> CaseSnapshot:
         amount_owed=accounts.total_owed(state),
         amount_paid=accounts.total_paid(state),
         breached_count=len(state.breaches),
-        opened_at=state.opened_at,
         settled_at=state.settled_at,
-        closed_at=state.closed_at,
-        revision=state.revision,
-        **clock_fields(state.deadlines, now),
-        awaiting=awaited_by(state),
     )

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from domain.calendar import due_for
 from domain.common import CST, ActionNotAllowed, Actor, InvalidActionInput, Role
 from domain.deadlines import (
+    ApproverCapacity,
     DateRange,
     Deadline,
     DeadlineBasis,
@@ -41,6 +42,8 @@ from domain.deadlines import (
     restarted,
     resumed,
 )
+from domain.dispute.rules import AWARD_POLICY
+from domain.wage_arrears.rules import INVESTIGATION_POLICY
 from tests import factories as f
 
 # Monday 2 March 2026, 10:00 CST: no public holiday for weeks either side.
@@ -103,24 +106,10 @@ EXTENDABLE_ONCE = DeadlinePolicy(
     extendable=True, max_extensions=1, max_extension_days=30, approval_required=True
 )
 PAUSABLE = DeadlinePolicy(pausable=True)
-# WA-12's investigation: once by 30 days with approval, and it may be suspended.
-INVESTIGATION_LIKE = DeadlinePolicy(
-    extendable=True,
-    max_extensions=1,
-    max_extension_days=30,
-    approval_required=True,
-    pausable=True,
-)
-# MA-7: the award period: 45 days, once extended by at most 15 with the chair's approval,
-# suspensions do not count, changed claims restart it.
-AWARD_POLICY = DeadlinePolicy(
-    extendable=True,
-    max_extensions=1,
-    max_extension_days=15,
-    approval_required=True,
-    pausable=True,
-    restartable=True,
-)
+# The policies of WA-12's investigation (once by 30 days with approval, and it may be
+# suspended) and of MA-7's award period (once by at most 15 days with the chair's approval,
+# suspensions do not count, changed claims restart it) are the rules' own.
+CHAIR = ApproverCapacity.arbitration_commission_chair
 
 
 def extend(
@@ -129,9 +118,16 @@ def extend(
     approver: Actor | None = None,
     by: Actor = INSPECTOR,
     deadline: str = "investigation",
+    capacity: ApproverCapacity | None = None,
 ) -> ExtendDeadline:
     return ExtendDeadline(
-        actor=by, reason="more time needed", deadline=deadline, days=days, to=to, approver=approver
+        actor=by,
+        reason="more time needed",
+        deadline=deadline,
+        days=days,
+        to=to,
+        approver=approver,
+        approver_capacity=capacity,
     )
 
 
@@ -561,7 +557,8 @@ def test_a_deadline_that_is_not_restartable_names_its_rule() -> None:
 
 def test_restart_goes_back_to_the_base_period_and_clears_pauses_and_extensions() -> None:
     deadline = award_deadline()
-    cmd = extend(days=15, approver=actor(Role.supervisor, id="chair-01"), deadline="award")
+    chair = actor(Role.supervisor, id="chair-01")
+    cmd = extend(days=15, approver=chair, deadline="award", capacity=CHAIR)
     check_extend(deadline, cmd)
     request = extension_request(deadline, cmd)
     extended(deadline, cmd, request, compute(request), START + timedelta(days=5))
@@ -597,7 +594,7 @@ def test_restart_goes_back_to_the_base_period_and_clears_pauses_and_extensions()
         "the worker added a claim",
     )
     # Extensions are counted again from zero.
-    check_extend(deadline, extend(days=15, approver=SUPERVISOR, deadline="award"))
+    check_extend(deadline, extend(days=15, approver=SUPERVISOR, deadline="award", capacity=CHAIR))
 
 
 def test_restart_after_an_extension_to_a_moment_drops_that_moment() -> None:
@@ -606,6 +603,7 @@ def test_restart_after_an_extension_to_a_moment_drops_that_moment() -> None:
         to=deadline.due_at + timedelta(days=10),
         approver=actor(Role.supervisor, id="chair-01"),
         deadline="award",
+        capacity=CHAIR,
     )
     request = extension_request(deadline, cmd)
     extended(deadline, cmd, request, compute(request), START)
@@ -680,7 +678,7 @@ def test_recomputed_clearing_the_provisional_flag_counts_as_a_change() -> None:
 
 
 def test_the_ledger_records_every_change_with_its_actor_reason_and_approver() -> None:
-    deadline = make(days=10, policy=INVESTIGATION_LIKE)
+    deadline = make(days=10, policy=INVESTIGATION_POLICY)
     cmd = extend(days=30, approver=SUPERVISOR)
     request = extension_request(deadline, cmd)
     extended(deadline, cmd, request, compute(request), START + timedelta(days=1))
