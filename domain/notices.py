@@ -371,7 +371,7 @@ def _events(state: DisputeState | TransferState, *kinds: str) -> list[Any]:
 
 
 def _latest_event(
-    state: DisputeState | TransferState, refusal: str, *kinds: str
+    state: DisputeState | TransferState, *kinds: str, refusal: str
 ) -> tuple[Any, str]:
     """The latest event of `kinds` and its occasion's key (the how-manieth such event it is);
     ActionNotAllowed(`refusal`) while the case has none."""
@@ -384,7 +384,7 @@ def _latest_event(
 def _mediation_agreement(state: DisputeState) -> Occasion:
     """MA-2 (LDMAL Art.14, 16): the agreement with its performance date."""
     refusal = "MA-2: no mediation agreement was reached in this case"
-    event, key = _latest_event(state, refusal, "agreement")
+    event, key = _latest_event(state, "agreement", refusal=refusal)
     if state.agreement_amount is None or state.performance_date is None:
         raise ActionNotAllowed(refusal)
     county = state.intake.county_code
@@ -411,9 +411,9 @@ def _arbitration_acceptance(state: DisputeState) -> Occasion:
     MA-7)."""
     event, key = _latest_event(
         state,
-        "MA-4: the arbitration application is not decided yet",
         "arbitration_accepted",
         "arbitration_refused",
+        refusal="MA-4: the arbitration application is not decided yet",
     )
     accepted = event.kind == "arbitration_accepted"
     county = state.intake.county_code
@@ -449,7 +449,7 @@ def _arbitration_acceptance(state: DisputeState) -> Occasion:
 def _hearing_notice(state: DisputeState) -> Occasion:
     """MA-6 (LDMAL Art.35): the hearing's date, served at least 5 days before it."""
     event, key = _latest_event(
-        state, "MA-6: no hearing is scheduled in this case", "hearing_scheduled"
+        state, "hearing_scheduled", refusal="MA-6: no hearing is scheduled in this case"
     )
     hearing_at = datetime.fromisoformat(event.details["hearing_at"])
     served_on = date.fromisoformat(event.details["notice_served_on"])
@@ -494,7 +494,7 @@ def _pension_acceptance_letter(state: TransferState) -> Occasion:
     if state.intake.kind is not TransferKind.pension:
         raise ActionNotAllowed("SI-1: the acceptance letter is a pension transfer's")
     event, key = _latest_event(
-        state, "SI-1: the acceptance letter was not issued yet", "acceptance_letter_issued"
+        state, "acceptance_letter_issued", refusal="SI-1: the acceptance letter was not issued yet"
     )
     county = state.intake.to_agency.county_code
     return _occasion(

@@ -215,20 +215,22 @@ def _stage_running(
 
 
 _state_payment_order_served = _stage_running(
-    DisputeStage.payment_order, PAYMENT_ORDER_ISSUE, "MA-2: the payment order was already recorded"
+    DisputeStage.payment_order,
+    PAYMENT_ORDER_ISSUE,
+    refusal="MA-2: the payment order was already recorded",
 )
 _state_objection = _stage_running(
     DisputeStage.payment_order,
     PAYMENT_ORDER_RESPONSE,
-    "MA-2: no payment order is waiting for the employer's answer",
+    refusal="MA-2: no payment order is waiting for the employer's answer",
 )
 _state_defence = _stage_running(
     DisputeStage.arbitration,
     DEFENCE,
-    "MA-5: the respondent was not served, or the defence is in",
+    refusal="MA-5: the respondent was not served, or the defence is in",
 )
 _state_service = _stage_running(
-    DisputeStage.arbitration, SERVICE, "MA-5: the respondent was already served"
+    DisputeStage.arbitration, SERVICE, refusal="MA-5: the respondent was already served"
 )
 
 

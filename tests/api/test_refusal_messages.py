@@ -32,18 +32,37 @@ def _sample(node: ast.expr) -> str | None:
 
 
 def _refusals() -> list[tuple[str, str]]:
+    """Every refusal sentence of the domain: the literal a refusal is raised with, or, where
+    a check raises the sentence it was given, each literal passed as its `refusal=` (or
+    assigned to a `refusal` it passes on)."""
     found = []
     for path in sorted(ROOT.glob("domain/**/*.py")):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "refusal" for t in node.targets)
+                and (sample := _sample(node.value)) is not None
+            ):
+                found.append((sample, where))
+            if isinstance(node, ast.Call):
+                for keyword in node.keywords:
+                    if keyword.arg == "refusal" and not isinstance(keyword.value, ast.Name):
+                        sample = _sample(keyword.value)
+                        assert sample is not None, f"{where}: not a literal sentence"
+                        found.append((sample, where))
             if (
                 isinstance(node, ast.Raise)
                 and isinstance(node.exc, ast.Call)
                 and getattr(node.exc.func, "id", "") in REFUSALS
                 and node.exc.args
             ):
-                sample = _sample(node.exc.args[0])
-                assert sample is not None, f"{path}:{node.lineno}: not a literal sentence"
-                found.append((sample, f"{path.relative_to(ROOT)}:{node.lineno}"))
+                arg = node.exc.args[0]
+                if isinstance(arg, ast.Name) and arg.id == "refusal":
+                    continue  # a factory's: its sentences are the `refusal=` literals
+                sample = _sample(arg)
+                assert sample is not None, f"{where}: not a literal sentence"
+                found.append((sample, where))
     return found
 
 
