@@ -32,7 +32,7 @@ LogFormat = Literal["auto", "json", "console"]
 
 # Third-party loggers that must not print on their own: uvicorn in particular installs its
 # own handlers, which would bypass the formatter (and the masking) and double every line.
-_ROUTED_LOGGERS = (
+ROUTED_LOGGERS = (
     "uvicorn",
     "uvicorn.error",
     "uvicorn.access",
@@ -296,7 +296,7 @@ def configure_logging(log_format: LogFormat = "auto", level: str = "INFO") -> No
     root.addHandler(handler)
     root.setLevel(numeric_level)
 
-    for name in _ROUTED_LOGGERS:
+    for name in ROUTED_LOGGERS:
         routed = logging.getLogger(name)
         for existing in list(routed.handlers):
             routed.removeHandler(existing)

@@ -14,6 +14,7 @@ from structlog.testing import capture_logs
 from temporalio import activity, workflow
 from temporalio.testing import ActivityEnvironment
 
+from core import logging as logging_setup
 from core.logging import (
     add_temporal_context,
     configure_logging,
@@ -27,15 +28,8 @@ PHONE = "13812345678"
 PHONE_MASKED = "138****5678"
 CASE_ID = "WA-2026-000123"
 
-_TOUCHED_LOGGERS = (
-    "uvicorn",
-    "uvicorn.error",
-    "uvicorn.access",
-    "sqlalchemy",
-    "sqlalchemy.engine",
-    "sqlalchemy.engine.Engine",
-    "temporalio",
-)
+# The loggers configure_logging routes, restored after each test (with the root logger).
+_TOUCHED_LOGGERS = logging_setup.ROUTED_LOGGERS
 
 
 @pytest.fixture(autouse=True)
