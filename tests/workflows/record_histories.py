@@ -13,6 +13,7 @@ import asyncio
 import tempfile
 import uuid
 from pathlib import Path
+from unittest import mock
 
 from temporalio import activity
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -25,6 +26,7 @@ from core.temporal import installed_binary, register_search_attributes, runtime
 from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
 from ops.calendar_sweep import FailedCase
 from store.db import make_engine
+from tests.stamping import StampActions
 from tests.workflows.conftest import Harness
 from tests.workflows.scenarios import SCENARIOS
 from worker import build_worker
@@ -42,6 +44,8 @@ async def main() -> None:
         # under any key (the codec passes plaintext payloads through).
         data_converter=pydantic_data_converter,
         runtime=runtime(),
+        # Actions stamped as the API stamps them (the workflows refuse any other).
+        interceptors=[StampActions()],
     )
     async with env:
         await register_search_attributes(env.client)
@@ -50,7 +54,11 @@ async def main() -> None:
                 database_url=f"sqlite:///{tmp}/cases.db", maildrop_dir=Path(tmp) / "maildrop"
             )
             task_queue = f"record-{uuid.uuid4()}"
-            async with build_worker(env.client, settings, task_queue=task_queue):
+            # The worker keeps the plaintext client: its own converter would refuse what the
+            # API did not seal, and seal what it writes under this machine's key.
+            with mock.patch("worker.worker_client", lambda client, settings: client):
+                worker = build_worker(env.client, settings, task_queue=task_queue)
+            async with worker:
                 harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))
                 for number, (name, scenario) in enumerate(SCENARIOS.items(), start=1):
                     kept = list(HISTORIES.glob(f"*.{name}.json"))
