@@ -44,9 +44,9 @@ from domain.project_watch.kind import PROJECT_WATCH
 from domain.project_watch.models import (
     MAX_BATCH_LINES,
     BatchId,
+    JoiningWorker,
     Month,
     PaymentLine,
-    RosterWorker,
     SheetLine,
 )
 from domain.project_watch.view import ProjectResult
@@ -94,7 +94,7 @@ class RosterChangeIn(StrictModel):
     and `end_on`) or changes bank card (`id_number` and `bank_card`)."""
 
     change: Literal["join", "leave", "bank_card"]
-    worker: RosterWorker | None = None
+    worker: JoiningWorker | None = None
     id_number: ResidentId | None = None
     end_on: date | None = None
     bank_card: BankCard | None = None

@@ -51,8 +51,9 @@ class WageAccount(StrictModel):
     opened_on: date
 
 
-class RosterWorker(StrictModel):
-    """PW-1: one worker of the real-name roster (实名制)."""
+class JoiningWorker(StrictModel):
+    """PW-1: a worker joining the real-name roster (实名制): name, resident ID, own bank card,
+    subcontractor, start date."""
 
     name: Annotated[str, Field(min_length=1, max_length=50)]
     id_number: ResidentId
@@ -60,6 +61,11 @@ class RosterWorker(StrictModel):
     bank_card: BankCard
     subcontractor: CreditCode
     start_on: date
+
+
+class RosterWorker(JoiningWorker):
+    """PW-1: one worker of the real-name roster (实名制), with the end date once they left."""
+
     end_on: date | None = None
 
 
@@ -108,7 +114,7 @@ class ProjectIntake(StrictModel):
 
 
 class JoinRoster(Command):
-    worker: RosterWorker
+    worker: JoiningWorker
 
 
 class LeaveRoster(Command):

@@ -17,6 +17,7 @@ from domain.project_watch import rules
 from domain.project_watch.models import (
     ChangeBankCard,
     CompleteWorks,
+    JoiningWorker,
     JoinRoster,
     LeaveRoster,
     LinkedCase,
@@ -34,7 +35,7 @@ from domain.project_watch.models import (
 from domain.regions import RegionSettings
 
 
-def _worker(no: int, w: RosterWorker, actor_id: str | None) -> Worker:
+def _worker(no: int, w: JoiningWorker, actor_id: str | None) -> Worker:
     return Worker(
         worker_no=no,
         name=w.name,
@@ -43,7 +44,7 @@ def _worker(no: int, w: RosterWorker, actor_id: str | None) -> Worker:
         bank_card=w.bank_card,
         subcontractor=w.subcontractor,
         start_on=w.start_on,
-        end_on=w.end_on,
+        end_on=w.end_on if isinstance(w, RosterWorker) else None,
         joined_by=actor_id,
     )
 

@@ -155,7 +155,7 @@ async def test_pw2_late_funding_warns_once(harness: Harness) -> None:
     assert kinds(harness, handle.id) == ["project_funding_late"]
 
 
-async def test_pw3_pw4_an_unpaid_worker_opens_one_case_then_a_second_month_joins_it(
+async def test_pw3_pw4_pw5_an_unpaid_worker_opens_one_case_then_a_second_month_joins_it(
     harness: Harness,
 ) -> None:
     handle, month = await open_project(harness)
