@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlmodel import Session
 
 from domain.common import CST, Role
 from domain.project_watch import rules
+from ops.rebuild import rebuild_read_model
+from store.db import create_schema, make_engine
+from store.projects import ProjectRecord, project_months, project_workers
 from tests import factories as f
 from tests import project_factories as pf
 from tests.e2e.conftest import Stack
@@ -249,3 +254,28 @@ async def test_pw2_a_funding_cycle_already_past_puts_the_project_at_risk(stack: 
     first = next(m for m in detail["months"] if m["month"] == last_month)
     assert first["funding_late"] is True
     assert rules.next_month(last_month) in [m["month"] for m in detail["months"]]
+
+
+async def test_pw6_a_rebuilt_read_model_keeps_the_project_and_its_months(
+    stack: Stack, database_url: str
+) -> None:
+    """The project's rows are a projection of its workflow: rebuilt from Temporal alone, the
+    project, its month and its roster are back (without any worker's name)."""
+    inspector = await stack.login(Role.inspector)
+    case_id = (await open_project(stack, inspector))["case_id"]
+    funding = batch(pf.funding(this_month(), on=today()))
+    sent = await stack.http.post(f"{PROJECTS}/{case_id}/funding", json=funding, headers=inspector)
+    assert sent.status_code == 200, sent.text
+    fresh = make_engine(database_url)
+    try:
+        create_schema(fresh)
+        await rebuild_read_model(stack.client, fresh, stack.settings.task_queue)
+        with Session(fresh) as session:
+            row = session.get(ProjectRecord, case_id)
+            months = project_months(session, case_id)
+            workers = project_workers(session, case_id)
+    finally:
+        fresh.dispose()
+    assert row is not None and row.county_code == f.COUNTY
+    assert [(m.month, m.funded) for m in months] == [(this_month(), Decimal("20000.00"))]
+    assert [w.worker_no for w in workers] == [1, 2]
