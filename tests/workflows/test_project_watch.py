@@ -11,9 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlmodel import Session
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError
 
+from api.history import build_history
+from core import history
 from domain.common import CST
 from domain.project_watch import rules
 from domain.project_watch.models import (
@@ -314,11 +317,26 @@ async def test_continue_as_new_keeps_the_roster_and_open_months(harness: Harness
     assert month_record(v, month).funding_late
     assert v.state.runs == 2
     # The read model kept every month.
-    with __import__("sqlmodel").Session(harness.engine) as session:
+    with Session(harness.engine) as session:
         assert [m.month for m in project_months(session, handle.id)] == [
             month,
             rules.next_month(month),
         ]
+    # The audit trail reads both runs as one timeline: the roster change of the first run,
+    # then the second run's batch, in order and without the worker's personal data.
+    await wage_sheet(latest, rules.next_month(month), [1, 2, 3], batch="S2")
+    runs = await history.fetch_runs(harness.client, handle.id, timedelta(seconds=10))
+    assert len(runs) == 2
+    timeline = await build_history(handle.id, runs, harness.client.data_converter)
+    acts = [(e.run, e.what) for e in timeline.events if e.kind == "human"]
+    assert acts == [
+        (1, "case_opened"),
+        (1, "join_roster"),
+        (1, "record_wage_sheet"),
+        (2, "record_wage_sheet"),
+    ]
+    assert any(e.what == "case_continued" for e in timeline.events)
+    assert resident_id(3) not in timeline.model_dump_json()
 
 
 async def test_pw1_a_worker_not_on_the_roster_and_a_foreign_card_are_refused(
