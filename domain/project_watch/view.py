@@ -100,15 +100,9 @@ def action_result(state: ProjectState) -> ProjectResult:
     )
 
 
-def _owed(state: ProjectState) -> Decimal:
-    return sum(
-        (wm.owed for m in state.months if not m.closed for wm in m.workers.values()), Decimal("0")
-    )
-
-
 def snapshot(state: ProjectState, now: datetime) -> CaseSnapshot:
     """The project's row among the cases: its county, its general contractor (an
-    organisation), what is owed in its open months; never a worker's name."""
+    organisation), its risk as its severity; never a worker's name."""
     return CaseSnapshot(
         case_id=state.case_id,
         kind=KIND,
@@ -117,7 +111,9 @@ def snapshot(state: ProjectState, now: datetime) -> CaseSnapshot:
         county_code=state.intake.county_code,
         employer_name=state.intake.general_contractor.name,
         workers_count=len(state.roster),
-        amount_owed=_owed(state),
+        # What is owed is the wage-arrears case's once it opens (PW-4); counted there only,
+        # never twice in the statistics. The project's own rows show its months' amounts.
+        amount_owed=Decimal("0"),
         next_due_at=next_wake(state),
         breached_count=sum(1 for m in state.months for wm in m.workers.values() if wm.breached),
         opened_at=state.opened_at,
