@@ -23,6 +23,7 @@ from activities.calendar import CalendarActivities
 from activities.calendar_sweep import CalendarSweepActivities
 from activities.delivery import DeliveryActivities
 from activities.delivery_start import DeliveryStarter
+from activities.projects import ProjectActivities
 from activities.read_model import ReadModelActivities
 from activities.reconcile import ReconcileActivities
 from core.logging import configure_logging
@@ -87,6 +88,7 @@ def build_worker(
     reconcile = ReconcileActivities(client, engine, queue)
     delivery = DeliveryActivities(engine, settings, client)
     sweep = CalendarSweepActivities(client, engine)
+    projects = ProjectActivities(engine)
     return Worker(
         worker_client(client, settings),
         task_queue=queue,
@@ -108,6 +110,7 @@ def build_worker(
             delivery.record_gave_up,
             sweep.stale_batch,
             sweep.recompute_batch,
+            projects.sync_project,
         ],
         # The SQL and calendar activities are blocking; they run on threads.
         activity_executor=ThreadPoolExecutor(max_workers=16),

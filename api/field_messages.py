@@ -24,6 +24,16 @@ VALUE_ERRORS: Final[dict[str, str]] = {
     identity.CREDIT_CODE_CHARACTER_ERROR: "统一社会信用代码含有无效字符",
     identity.CREDIT_CODE_CHECK_ERROR: "统一社会信用代码校验位不正确",
     identity.MOBILE_ERROR: "手机号码应为以1开头的11位数字",
+    "a bank card number is 16 to 19 digits": "银行卡号应为16至19位数字",
+    "the bank card number's check digit is wrong": "银行卡号校验位不正确",
+    "the dedicated wage account is opened within 30 days of the contract (PW-1)": (
+        "农民工工资专用账户须在施工合同签订之日起30日内开立（PW-1）"
+    ),
+    "the same worker appears twice in the roster": "花名册上同一工人重复填写",
+    "a rostered worker's subcontractor is not one of the project's": (
+        "花名册上工人所属分包单位不属于本项目"
+    ),
+    "opened_by must belong to the project's county": "立项人须属于项目所在区县",
     "instants must carry a time zone": "时间须带时区",
     "give either days or to": "请填写天数或截止日期，二者只填其一",
     "to must carry a time zone": "截止时间须带时区",

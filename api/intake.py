@@ -18,6 +18,9 @@ from api.errors import ApiError, validation_details
 from domain import kinds
 from domain.case_kind import CaseKind
 from domain.common import StrictModel
+from domain.wage_arrears.models import CaseSource
+
+MONITORING = CaseSource.monitoring.value
 
 
 def _without_opener(model: type[BaseModel], name: str) -> type[StrictModel]:
@@ -42,6 +45,14 @@ def _opened(kind: CaseKind, body: BaseModel, user: Any) -> BaseModel:
     # The county the case is opened in, by the kind's own rule (a transfer: the new agency's,
     # where the worker applies, SI-1).
     actor = opener(user, kind.name, kind.county_of(body))
+    if getattr(body, "source", None) == MONITORING:
+        # PW-4: only a project's payroll watch opens a case from monitoring, never a person.
+        raise ApiError(
+            422,
+            "invalid_input",
+            "a case from monitoring is opened by a project's payroll watch",
+            [{"loc": ["body", "source"], "msg": "not accepted", "type": "value"}],
+        )
     try:
         return kind.intake.model_validate({**dict(body), "opened_by": actor})
     except ValidationError as err:

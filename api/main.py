@@ -30,6 +30,7 @@ from api.routers import (
     notices,
     notifications,
     pages,
+    projects,
     public,
     sla,
     stats,
@@ -44,7 +45,7 @@ from store.db import create_schema, engine_for
 from store.files import file_store
 
 log = structlog.get_logger("api")
-_CASE_PATH = re.compile(r"^/api/v1/cases/([A-Z]{2}-\d{4}-\d{6})(?:/|$)")
+_CASE_PATH = re.compile(r"^/api/v1/(?:cases|projects)/([A-Z]{2}-\d{4}-\d{6})(?:/|$)")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before it reaches the token lookup, and its 429s are still logged.
     app.add_middleware(RateLimits, settings=settings)
     app.include_router(cases.router)
+    app.include_router(projects.router)
     app.include_router(files.router)
     app.include_router(notices.router)
     app.include_router(actions.router)

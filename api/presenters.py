@@ -18,6 +18,8 @@ from api.schemas import (
     AvailableAction,
     DeadlinePublic,
     DisputeDetail,
+    ProjectWatchDetail,
+    RosterWorkerPublic,
     Totals,
     TransferDetail,
     WageArrearsDetail,
@@ -33,6 +35,9 @@ from domain.dispute.kind import DISPUTE
 from domain.dispute.view import DisputeView
 from domain.insurance.kind import INSURANCE_TRANSFER
 from domain.insurance.view import TransferView
+from domain.project_watch.kind import PROJECT_WATCH
+from domain.project_watch.transitions import open_case_id
+from domain.project_watch.view import ProjectView, month_rows
 from domain.wage_arrears import accounts
 from domain.wage_arrears.kind import WAGE_ARREARS
 from domain.wage_arrears.view import WageArrearsView
@@ -270,6 +275,66 @@ def transfer_detail(
     )
 
 
+def project_watch_detail(
+    view: ProjectView, now: datetime | None = None, reveal: bool = False, role: Role | None = None
+) -> ProjectWatchDetail:
+    """PW-1..PW-6: the roster masked unless the caller's role needs it (the card: its last 4
+    digits); the months' grid names workers by their roster number only."""
+    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
+    mask_card = _shown if reveal else identity.mask_bank_card
+    state = view.state
+    intake = state.intake
+    account = intake.wage_account
+    return ProjectWatchDetail(
+        case_id=state.case_id,
+        case_number=intake.case_number,
+        kind=PROJECT_WATCH.name,
+        status=state.status.value,
+        county_code=intake.county_code,
+        name=intake.name,
+        builder=intake.builder.model_dump(),
+        general_contractor=intake.general_contractor.model_dump(),
+        subcontractors=[s.model_dump() for s in intake.subcontractors],
+        wage_account={
+            "bank": account.bank,
+            "account_no": identity.mask_bank_card(account.account_no),
+            "opened_on": account.opened_on.isoformat(),
+        },
+        guarantee_deposit=intake.guarantee_deposit,
+        pay_day=intake.pay_day,
+        grace_days=state.grace_days,
+        risk=state.risk.value,
+        risk_month=state.risk_month,
+        risk_amount=state.risk_amount,
+        breaches_in_a_row=state.breaches_in_a_row,
+        roster=[
+            RosterWorkerPublic(
+                worker_no=w.worker_no,
+                name=mask_name(w.name),
+                id_number=mask_resident_id(w.id_number),
+                mobile=mask_mobile(w.mobile),
+                bank_card=mask_card(w.bank_card),
+                subcontractor=w.subcontractor,
+                start_on=w.start_on,
+                end_on=w.end_on,
+            )
+            for w in state.roster
+        ],
+        months=[row.model_dump(mode="json") for row in month_rows(state)],
+        months_closed_before=state.months_closed,
+        open_case_id=open_case_id(state),
+        opened_at=state.opened_at,
+        closed_at=state.ended_at,
+        available_actions=_available(PROJECT_WATCH.actions, view.available_actions, role),
+        not_yet=_not_yet(PROJECT_WATCH.actions, state, view.available_actions, role),
+        linked_cases=[link.model_dump(mode="json") for link in state.linked_cases],
+        revision=state.revision,
+    )
+
+
+AnyDetail = WageArrearsDetail | DisputeDetail | TransferDetail | ProjectWatchDetail
+
+
 @dataclass(frozen=True)
 class KindDetail:
     """How the API shows a case kind: where a case of it is opened (`POST
@@ -279,8 +344,8 @@ class KindDetail:
     route: str
     opening: str
     opening_rule: str
-    model: type[WageArrearsDetail | DisputeDetail | TransferDetail]
-    present: Callable[..., WageArrearsDetail | DisputeDetail | TransferDetail]
+    model: type[AnyDetail]
+    present: Callable[..., AnyDetail]
 
 
 # The one per-kind table of the API.
@@ -309,6 +374,15 @@ DETAILS: Mapping[str, KindDetail] = {
         TransferDetail,
         transfer_detail,
     ),
+    PROJECT_WATCH.name: KindDetail(
+        "project-watches",
+        "Opens the payroll watch of a construction project (PW-1): its builder, general "
+        "contractor and subcontractors, the dedicated wage account, the deposit, the pay date "
+        "and the real-name roster. Idempotent like the wage-arrears create.",
+        "PW-1",
+        ProjectWatchDetail,
+        project_watch_detail,
+    ),
 }
 
 
@@ -317,7 +391,7 @@ def present(
     reveal: bool = False,
     ended: CaseEnded | None = None,
     role: Role | None = None,
-) -> WageArrearsDetail | DisputeDetail | TransferDetail:
+) -> AnyDetail:
     """The case as the caller sees it: `reveal` shows personal data unmasked; `ended` when its
     workflow ended abnormally (the view is its last state, answered from replay); `role`, the
     caller's, marks the available actions they may take."""
@@ -326,9 +400,7 @@ def present(
     return detail if ended is None else _ended(detail, ended)
 
 
-def _ended(
-    detail: WageArrearsDetail | DisputeDetail | TransferDetail, ended: CaseEnded
-) -> WageArrearsDetail | DisputeDetail | TransferDetail:
+def _ended(detail: AnyDetail, ended: CaseEnded) -> AnyDetail:
     """As the read model marks it (store/case_ends.py): no clock pending, nothing to do."""
     abandoned = {"state": DeadlineState.abandoned, "sla_state": SlaState.abandoned}
     deadlines = [

@@ -210,6 +210,25 @@ ENTRIES: Final[tuple[tuple[str, str], ...]] = (
     ("clue_reply is only for platform clues", "只有平台线索才填写回复"),
     ("WA-6: no order to pay is running", "WA-6：没有正在执行的责令限期支付"),
     ("WA-6: the order to pay was already served", "WA-6：责令限期支付指令书已送达"),
+    # domain/project_watch/rules.py
+    ("the watch of this project has ended", "本项目的工资监控已结束"),
+    ("the works are completed: the roster takes no one new", "工程已竣工，花名册不再增加人员"),
+    ("the worker is not on the project's roster (PW-1)", "该工人不在项目实名制花名册上（PW-1）"),
+    ("the worker is on the roster already", "该工人已在花名册上"),
+    ("the subcontractor is not one of the project's", "该分包单位不属于本项目"),
+    (
+        "a project's roster holds at most {} workers at once; watch the section as a project "
+        "of its own",
+        "一个项目的花名册同时最多{0}人，请将标段作为单独项目监控",
+    ),
+    ("the end date is before the worker started", "离场日期早于进场日期"),
+    ("the month {} is not open on this project", "本项目{0}月份不在监控中"),
+    ("a worker appears twice on the wage sheet", "工资支付表上同一工人出现两次"),
+    ("the works cannot be completed before the contract", "竣工日期不能早于施工合同签订日期"),
+    (
+        "a payment went to a card not the worker's on the roster",
+        "工资未发放至花名册登记的本人银行卡",
+    ),
     # domain/notices.py: which notice a case can print now
     ("WA-6: no order to pay was issued in this case", "WA-6：本案尚未责令限期支付"),
     ("MA-2: no mediation agreement was reached in this case", "MA-2：本案没有达成调解协议"),

@@ -266,5 +266,58 @@ class CaseFileList(BaseModel):
     items: list[CaseFilePublic]
 
 
+class RosterWorkerPublic(BaseModel):
+    """PW-1: a worker of the real-name roster, masked unless the caller's role needs them."""
+
+    worker_no: int
+    name: str
+    id_number: str
+    mobile: str
+    bank_card: str
+    subcontractor: str
+    start_on: date
+    end_on: date | None
+
+
+class ProjectWatchDetail(BaseModel):
+    """A project payroll watch (PW-1..PW-6): its parties, roster and months as a grid."""
+
+    case_id: str
+    case_number: str | None = None
+    kind: str
+    status: str
+    county_code: str
+    name: str
+    builder: dict[str, str]
+    general_contractor: dict[str, str]
+    subcontractors: list[dict[str, str]]
+    # PW-1: the dedicated wage account (its number masked but for the last 4 digits).
+    wage_account: dict[str, str]
+    # PW-5: the deposit WA-7 draws on.
+    guarantee_deposit: Decimal
+    pay_day: int
+    grace_days: int
+    risk: str
+    risk_month: str | None
+    risk_amount: Decimal | None
+    breaches_in_a_row: int
+    roster: list[RosterWorkerPublic]
+    # Month by month: funded, sheet confirmed, paid, per worker number (no personal data).
+    months: list[dict[str, Any]]
+    months_closed_before: int
+    open_case_id: str | None
+    deadlines: list[DeadlinePublic] = []
+    opened_at: datetime
+    closed_at: datetime | None
+    available_actions: list[AvailableAction]
+    not_yet: list[ActionNotYet] = []
+    linked_cases: list[dict[str, Any]]
+    revision: int
+    ended_abnormally: str | None = Field(
+        default=None, description="terminated, failed, timed_out or canceled; null if not"
+    )
+    ended_at: datetime | None = None
+
+
 # What `GET /api/v1/cases/{id}` answers: the detail of the case's kind.
-AnyCaseDetail = WageArrearsDetail | DisputeDetail | TransferDetail
+AnyCaseDetail = WageArrearsDetail | DisputeDetail | TransferDetail | ProjectWatchDetail

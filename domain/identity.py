@@ -148,6 +148,34 @@ def normalise_mobile(value: str) -> str:
     return candidate
 
 
+def luhn_ok(digits: str) -> bool:
+    """A bank card number's check digit (ISO/IEC 7812, Luhn), as China UnionPay cards carry."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def normalise_bank_card(value: str) -> str:
+    """Drop spaces and dashes; 16 to 19 digits with a valid check digit, or `ValueError`."""
+    card = value.replace(" ", "").replace("-", "")
+    if not card.isdigit() or not 16 <= len(card) <= 19:
+        raise ValueError("a bank card number is 16 to 19 digits")
+    if not luhn_ok(card):
+        raise ValueError("the bank card number's check digit is wrong")
+    return card
+
+
+def mask_bank_card(value: str) -> str:
+    """Keep the last 4 digits only, e.g. "************1234"."""
+    return _MASK * max(len(value) - 4, 0) + value[-4:]
+
+
 def mask_resident_id(value: str) -> str:
     """Keep the first 6 and last 4 characters, e.g. "110105********1234".
 

@@ -1,8 +1,8 @@
 """The registry of case kinds: one line per kind, each record built in the kind's folder.
 
 A case id's prefix names its kind (WA-… wage arrears, MA-… dispute, SI-… insurance
-transfer). Only the kind -> workflow class map lives elsewhere, at the edge that talks to
-Temporal (workflows/catalog.py).
+transfer, PW-… project payroll watch). Only the kind -> workflow class map lives elsewhere,
+at the edge that talks to Temporal (workflows/catalog.py).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Literal
 from domain.case_kind import CaseKind
 from domain.dispute.kind import DISPUTE
 from domain.insurance.kind import INSURANCE_TRANSFER
+from domain.project_watch.kind import PROJECT_WATCH
 from domain.wage_arrears.kind import WAGE_ARREARS
 
-KINDS: tuple[CaseKind, ...] = (WAGE_ARREARS, DISPUTE, INSURANCE_TRANSFER)
+KINDS: tuple[CaseKind, ...] = (WAGE_ARREARS, DISPUTE, INSURANCE_TRANSFER, PROJECT_WATCH)
 
 BY_NAME = {kind.name: kind for kind in KINDS}
 BY_PREFIX = {kind.prefix: kind for kind in KINDS}

@@ -189,6 +189,63 @@ ROUTES: dict[str, Route] = {
             sms="您查询案件{case_id}的验证码是{code}，5分钟内有效。"
             "工作人员不会向您索要验证码，请勿告诉他人。",
         ),
+        # PW: the project payroll watch (issue 18), to the county's inspectors.
+        _r(
+            "project_funding_late",
+            "PW-2",
+            "项目 {case_id}（{project}）{month} 人工费用未按月拨付至工资专用账户",
+            "Project {case_id} ({project}): no labour-cost funding into the wage account for "
+            "{month}",
+            roles=frozenset({_I}),
+            email=True,
+            webhook=True,
+        ),
+        _r(
+            "project_payroll_breached",
+            "PW-3",
+            "项目 {case_id}（{project}）{month} 工资未按期足额发放：{workers} 人，{amount} 元",
+            "Project {case_id} ({project}): wages of {month} not paid in full by the pay "
+            "date: {workers} workers, {amount} CNY",
+            roles=frozenset({_I}),
+            email=True,
+            webhook=True,
+        ),
+        _r(
+            "project_case_opened",
+            "PW-4",
+            "项目 {case_id} {month} 欠薪超过宽限期，已立欠薪案件 {linked_case_id}：{workers} 人，"
+            "{amount} 元",
+            "Project {case_id}: wages of {month} unpaid past the grace period; wage-arrears "
+            "case {linked_case_id} opened for {workers} workers, {amount} CNY",
+            roles=frozenset({_I}),
+            email=True,
+            webhook=True,
+        ),
+        _r(
+            "project_case_joined",
+            "PW-4",
+            "项目 {case_id} {month} 欠薪并入欠薪案件 {linked_case_id}：{workers} 人，{amount} 元",
+            "Project {case_id}: wages of {month} unpaid, joined to case {linked_case_id}: "
+            "{workers} workers, {amount} CNY",
+            roles=frozenset({_I}),
+            email=True,
+        ),
+        _r(
+            "project_high_risk",
+            "PW-4",
+            "项目 {case_id}（{project}）连续两次拨付或发放违规，列为高风险",
+            "Project {case_id} ({project}): two funding or payroll breaches in a row; high risk",
+            roles=frozenset({_S, _I}),
+            email=True,
+            webhook=True,
+        ),
+        _r(
+            "project_breach_joined",
+            "PW-4",
+            "案件 {case_id} 并入所属项目 {months} 新的欠薪：{workers} 人",
+            "Case {case_id}: the project's unpaid wages of {months} joined: {workers} workers",
+            roles=frozenset({_I}),
+        ),
         _r(
             "case_settled",
             "WA-5",

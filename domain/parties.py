@@ -12,11 +12,18 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from domain.common import StrictModel
-from domain.identity import normalise_credit_code, normalise_mobile, normalise_resident_id
+from domain.identity import (
+    normalise_bank_card,
+    normalise_credit_code,
+    normalise_mobile,
+    normalise_resident_id,
+)
 
 CreditCode = Annotated[str, AfterValidator(normalise_credit_code)]
 ResidentId = Annotated[str, AfterValidator(normalise_resident_id)]
 Mobile = Annotated[str, AfterValidator(normalise_mobile)]
+# PW-1, PW-3: the worker's own bank card, into which the wages are paid.
+BankCard = Annotated[str, AfterValidator(normalise_bank_card)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 

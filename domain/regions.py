@@ -39,3 +39,5 @@ class RegionSettings(StrictModel):
     monthly_minimum_wage: Decimal = Decimal("2000")
     # SI-4: the benefit waiting period after a gap of more than 3 months.
     medical_waiting_period_months: int = 6
+    # PW-4: days after a project's pay date before an unpaid worker's breach opens a case.
+    payroll_grace_days: int = 3

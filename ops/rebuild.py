@@ -32,11 +32,14 @@ from temporalio.service import RPCError
 from core import history
 from domain import kinds
 from domain.case_ends import AbnormalEnd
+from domain.project_watch.kind import PROJECT_WATCH
+from domain.project_watch.view import project_rows
 from store import read_model
 from store.access import add_case_counties
 from store.case_ends import mark_case_ended
 from store.case_numbers import restore_case_numbers
 from store.notices import restore_issued
+from store.projects import sync_project
 from workflows.catalog import KIND_OF_WORKFLOW_TYPE
 
 log = structlog.get_logger("ops.rebuild")
@@ -73,6 +76,10 @@ async def _rebuild_case(
         return None
     state = view.state
     await asyncio.to_thread(read_model.sync_case, engine, kind.snapshot(state, datetime.now(UTC)))
+    if kind is PROJECT_WATCH:
+        # A project's own rows: its months still open and its roster (the closed months of
+        # earlier runs are in those runs' histories, not in the state it carries).
+        await asyncio.to_thread(sync_project, engine, project_rows(state))
     # A terminated or failed case answers its query from replay as if open: its row says
     # how it ended (activities/reconcile.py does the same for cases ending from now on).
     described = await handle.describe(rpc_timeout=RPC_TIMEOUT)

@@ -286,8 +286,12 @@ class CaseWorkflow(Generic[S, R]):
                 and self._flushed >= self.state.revision
             )
         )
-        carried = CaseCarry[Any](state=self.state, requests=list(self._requests.values()))
+        carried = CaseCarry[Any](state=self._carried(), requests=list(self._requests.values()))
         workflow.continue_as_new(args=[intake, carried])
+
+    def _carried(self) -> S:
+        """The state the next run starts from: all of it, unless the kind bounds it."""
+        return self.state
 
     async def _serve(self, intake: BaseModel | None = None) -> None:
         """Runs the case's clocks until it closes, then lets every write and handler finish.
@@ -499,7 +503,13 @@ class CaseWorkflow(Generic[S, R]):
                 if notes:
                     await run_io(ReadModelActivities.write_notifications, notes)
                 await run_io(ReadModelActivities.sync_case, self._snapshot(workflow.now()))
+            await self._write_rows()
             self._flushed = revision
+
+    async def _write_rows(self) -> None:
+        """What a kind writes to the read model beside its case row (a project: its months
+        and roster); most write nothing more."""
+        return None
 
     def _upsert_search_attributes(self, row: CaseSnapshot) -> None:
         wanted: dict[str, Any] = {

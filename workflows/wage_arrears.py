@@ -22,9 +22,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.dispute.kind import DISPUTE
     from domain.dispute.view import DisputeOutcome
     from domain.notifications import Notification
-    from domain.wage_arrears import referral, rules, transitions
+    from domain.project_watch import links as project_links
+    from domain.wage_arrears import from_watch, referral, rules, transitions
     from domain.wage_arrears.kind import WAGE_ARREARS
-    from domain.wage_arrears.models import CaseStatus, WageArrearsIntake, WageArrearsState
+    from domain.wage_arrears.models import (
+        CaseStatus,
+        ConfirmPayment,
+        WageArrearsIntake,
+        WageArrearsState,
+    )
     from domain.wage_arrears.view import WageArrearsActionResult
     from workflows import patches
     from workflows.case_base import CaseWorkflow
@@ -33,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.patches import (
         CASE_SUMMARIES,
         LAW_AS_WRITTEN,
+        PROJECT_WATCH_PAYMENTS,
         START_DISPUTE_CASE,
         WA12_WA4_CLOCKS,
     )
@@ -76,7 +83,26 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
         notes = await super()._apply(name, cmd)
         if name == "refer_to_mediation" and patches.patched(START_DISPUTE_CASE):
             await self._start_dispute(cmd)
+        if isinstance(cmd, ConfirmPayment) and cmd.confirmed:
+            await self._tell_project(cmd)
         return notes
+
+    async def _tell_project(self, cmd: ConfirmPayment) -> None:
+        """PW-4: a payment confirmed in a case the project watch opened settles the worker's
+        months in the project too (only such cases ask the marker: older ones never did)."""
+        project = self.state.intake.project
+        if project is None or project.watch_id is None:
+            return
+        if not workflow.patched(PROJECT_WATCH_PAYMENTS):
+            return
+        payment = next(p for p in self.state.payments if p.payment_id == cmd.payment_id)
+        worker = self.state.intake.workers[payment.worker_no - 1]
+        await workflow.get_external_workflow_handle(project.watch_id).signal(
+            project_links.CASE_PAYMENT_SIGNAL,
+            project_links.CasePayment(
+                case_id=self.state.case_id, id_number=worker.id_number, amount=payment.amount
+            ),
+        )
 
     async def _start_dispute(self, cmd: Command) -> None:
         """MA-1: the referral opens a dispute case as this case's child, linked both ways; it
@@ -116,4 +142,28 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
                 self._state = before
                 workflow.logger.error("dispute outcome not applied: %s", type(exc).__name__)
                 return
+            self._changed(notes)
+
+    @workflow.signal(name=project_links.PROJECT_CLAIMS_SIGNAL)
+    async def project_claims(self, claims: project_links.ProjectClaims) -> None:
+        """PW-4: a further breach of the project that opened this case joins it: the workers
+        and amounts are added to what is owed. Believed only from that project."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        async with self._lock:
+            if not from_watch.from_watch(self.state, claims.project_id):
+                workflow.logger.warning("project claims from a project that opened no case here")
+                return
+            notes = from_watch.project_claims_joined(self.state, claims, workflow.now())
+            self._changed(notes)
+
+    @workflow.signal(name=project_links.PROJECT_PAYMENT_SIGNAL)
+    async def project_payment(self, paid: project_links.ProjectPayment) -> None:
+        """PW-4: the project's bank batch paid a worker of this case: recorded and confirmed
+        here with the batch as evidence (WA-5), by the general contractor (WA-8)."""
+        await workflow.wait_condition(lambda: self._state is not None)
+        async with self._lock:
+            if not from_watch.from_watch(self.state, paid.project_id):
+                workflow.logger.warning("a project payment from a project that opened no case")
+                return
+            notes = from_watch.project_paid(self.state, paid, workflow.now())
             self._changed(notes)

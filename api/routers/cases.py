@@ -74,7 +74,7 @@ def _bind(case_id: str) -> None:
     structlog.contextvars.bind_contextvars(case_id=case_id)
 
 
-async def _open_case(
+async def open_case(
     kind: str,
     intake: _Intake,
     user: Principal,
@@ -168,7 +168,7 @@ def _create_route(kind: CaseKind) -> None:
         idempotency_key: Any = None,
         case_number: Any = None,
     ) -> AnyCaseDetail:
-        return await _open_case(
+        return await open_case(
             kind.name, intake, user, settings, engine, client, response, idempotency_key,
             case_number,
         )  # fmt: skip

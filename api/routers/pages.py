@@ -112,6 +112,16 @@ def case_page(
     return _page(request, "case.html", lang, page="case", case_id=case_id)
 
 
+@router.get("/board/projects/{case_id}", response_class=HTMLResponse)
+def project_page(
+    request: Request,
+    case_id: Annotated[str, PathParam(pattern=r"^PW-\d{4}-\d{6}$")],
+    lang: Lang = "zh",
+) -> HTMLResponse:
+    """A project's payroll watch: its months as a grid, its roster (PW-1..PW-6)."""
+    return _page(request, "project.html", lang, page="project", case_id=case_id)
+
+
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard_page(request: Request, lang: Lang = "zh") -> HTMLResponse:
     return _page(request, "dashboard.html", lang, page="dashboard")

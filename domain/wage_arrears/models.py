@@ -30,6 +30,8 @@ class CaseSource(StrEnum):
     platform_clue = "platform_clue"
     inspection = "inspection"
     hotline = "hotline"
+    # PW-4: opened by a project's payroll watch when a breach outlived its grace period.
+    monitoring = "monitoring"
 
 
 class Severity(StrEnum):
@@ -69,6 +71,8 @@ class Project(StrictModel):
     name: Name
     general_contractor: Employer | None = None
     guarantee_deposit: Money | None = Field(default=None, ge=0)
+    # PW-4, PW-5: the project watch that opened the case (its id, PW-...), linked both ways.
+    watch_id: str | None = Field(default=None, pattern=r"^PW-\d{4}-\d{6}$")
 
 
 class WorkerClaim(StrictModel):

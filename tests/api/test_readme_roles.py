@@ -12,6 +12,7 @@ from domain import kinds
 from domain.actions import ActionSpec
 from domain.dispute.rules import ACTIONS as DISPUTE_ACTIONS
 from domain.insurance.rules import ACTIONS as TRANSFER_ACTIONS
+from domain.project_watch.rules import ACTIONS as PROJECT_WATCH_ACTIONS
 from domain.wage_arrears.rules import ACTIONS as WAGE_ARREARS_ACTIONS
 
 OPENED_BY = {kind.name: kind.opened_by for kind in kinds.KINDS}
@@ -20,6 +21,7 @@ KINDS: tuple[tuple[str, str, Mapping[str, ActionSpec[Any]]], ...] = (
     ("wage arrears", "wage_arrears", WAGE_ARREARS_ACTIONS),
     ("dispute", "dispute", DISPUTE_ACTIONS),
     ("insurance transfer", "insurance_transfer", TRANSFER_ACTIONS),
+    ("project payroll watch", "project_watch", PROJECT_WATCH_ACTIONS),
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from ops.rebuild import rebuild_read_model
 from store.access import case_counties
 from store.db import create_schema, make_engine
 from tests import factories as f
+from tests import project_factories as pf
 from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
@@ -120,6 +121,12 @@ def _dispute_intake() -> dict[str, Any]:
     }
 
 
+def _project_intake() -> dict[str, Any]:
+    body = pf.project_intake(pf.month_of(datetime.now(UTC)), county=IN)
+    del body["opened_by"]
+    return body
+
+
 def _transfer_intake() -> dict[str, Any]:
     return {
         "kind": "medical",
@@ -136,6 +143,8 @@ BAD_SCHEDULE = {"holidays": [], "source": "x"}
 CLERKS = frozenset({Role.agency_clerk})
 ADMINS = frozenset({Role.admin})
 DECODERS = frozenset({Role.supervisor, Role.admin})
+# PW-1: the inspectors and their supervisor open and watch a project.
+WATCHERS = frozenset({Role.inspector, Role.supervisor})
 
 TABLE: dict[tuple[str, str], list[Probe]] = {
     ("GET", "/health"): [Probe("/health", public(200))],
@@ -149,6 +158,7 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ("GET", "/work"): [Probe("/work", public(200))],
     ("GET", "/board"): [Probe("/board", public(200))],
     ("GET", "/board/cases/{case_id}"): [Probe("/board/cases/{wa}", public(200))],
+    ("GET", "/board/projects/{case_id}"): [Probe("/board/projects/{pw}", public(200))],
     ("GET", "/dashboard"): [Probe("/dashboard", public(200))],
     ("GET", "/inbox"): [Probe("/inbox", public(200))],
     ("GET", "/deliveries"): [Probe("/deliveries", public(200))],
@@ -225,6 +235,37 @@ TABLE: dict[tuple[str, str], list[Probe]] = {
     ],
     ("POST", "/api/v1/cases/insurance-transfers"): [
         Probe("/api/v1/cases/insurance-transfers", opening(CLERKS, 201), _transfer_intake())
+    ],
+    ("POST", "/api/v1/cases/project-watches"): [
+        Probe("/api/v1/cases/project-watches", opening(WATCHERS, 201), _project_intake())
+    ],
+    # The project payroll watch (PW-1..PW-6): a project is a case of its county; the
+    # batches are its actions (a malformed one stops at 422 once authorized).
+    ("POST", "/api/v1/projects"): [
+        Probe("/api/v1/projects", opening(WATCHERS, 201), _project_intake())
+    ],
+    ("GET", "/api/v1/projects"): [Probe("/api/v1/projects", roles_only(ALL_ROLES - CLERKS, 200))],
+    ("GET", "/api/v1/projects/{case_id}"): [
+        Probe("/api/v1/projects/{pw}", in_case_county(200, CLERKS))
+    ],
+    ("POST", "/api/v1/projects/{case_id}/funding"): [
+        Probe("/api/v1/projects/{pw}/funding", action(WATCHERS, 422, hidden_from=CLERKS), {})
+    ],
+    ("POST", "/api/v1/projects/{case_id}/wage-sheets"): [
+        Probe("/api/v1/projects/{pw}/wage-sheets", action(WATCHERS, 422, hidden_from=CLERKS), {})
+    ],
+    ("POST", "/api/v1/projects/{case_id}/payments"): [
+        Probe("/api/v1/projects/{pw}/payments", action(WATCHERS, 422, hidden_from=CLERKS), {})
+    ],
+    ("POST", "/api/v1/projects/{case_id}/roster"): [
+        Probe(
+            "/api/v1/projects/{pw}/roster",
+            action(WATCHERS, 422, hidden_from=CLERKS),
+            {"change": "leave"},
+        )
+    ],
+    ("POST", "/api/v1/projects/{case_id}/completion"): [
+        Probe("/api/v1/projects/{pw}/completion", action(WATCHERS, 422, hidden_from=CLERKS), {})
     ],
     ("GET", "/api/v1/cases"): [Probe("/api/v1/cases", any_user(200))],
     ("GET", "/api/v1/cases/{case_id}"): [
@@ -341,6 +382,8 @@ def test_every_endpoint_has_an_entry(stack: Stack) -> None:
 @dataclass
 class World:
     ids: dict[str, str]
+    # The world's project watch (PW-…), apart: it keeps no SLA deadline.
+    project_id: str
     # (role, inside) -> Authorization header
     headers: dict[tuple[Role, bool], dict[str, str]]
 
@@ -358,11 +401,14 @@ async def world(stack: Stack) -> World:
         response = await stack.http.post(f"/api/v1/cases/{path}", json=body, headers=who)
         assert response.status_code == 201, response.text
         ids[name] = response.json()["case_id"]
+    inspector = await stack.login(Role.inspector, (IN,))
+    response = await stack.http.post("/api/v1/projects", json=_project_intake(), headers=inspector)
+    assert response.status_code == 201, response.text
     headers = {}
     for role in ROLES:
         headers[(role, True)] = await stack.login(role, (IN,))
         headers[(role, False)] = await stack.login(role, (OUTSIDE,))
-    return World(ids=ids, headers=headers)
+    return World(ids=ids, project_id=response.json()["case_id"], headers=headers)
 
 
 @pytest.mark.parametrize(("method", "route"), sorted(TABLE), ids=lambda v: str(v))
@@ -372,7 +418,7 @@ async def test_each_role_gets_the_status_the_table_says(
     wrong = []
     async with httpx.AsyncClient(base_url=stack.base_url, timeout=30) as http:
         for probe in TABLE[(method, route)]:
-            path = probe.path.format(**world.ids)
+            path = probe.path.format(**world.ids, pw=world.project_id)
             callers: list[tuple[Role | None, bool]] = [(None, True)]
             callers += [(role, inside) for role in ROLES for inside in (True, False)]
             for role, inside in callers:

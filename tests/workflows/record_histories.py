@@ -55,6 +55,7 @@ async def main() -> None:
         test_server_existing_path=str(installed_binary("temporal-test-server")),
         data_converter=data_converter(Settings()),
         runtime=runtime(),
+        # Actions stamped as the API stamps them (the workflows refuse any other).
         interceptors=[StampActions()],
     )
     async with env:

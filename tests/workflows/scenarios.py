@@ -12,6 +12,7 @@ from domain.common import Role, cst_date
 from domain.dispute.models import DisputeIntake
 from domain.insurance.models import TransferIntake
 from tests import factories as f
+from tests.workflows import project_scenarios
 from tests.workflows.conftest import Harness
 from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.dispute import DisputeWorkflow as D
@@ -288,4 +289,6 @@ SCENARIOS: dict[str, Scenario] = {
     "dispute_awarded_and_enforced": dispute_awarded_and_enforced,
     "insurance_pension_transferred": pension_transferred,
     "delivery_of_a_settled_case": settled_and_delivered,
+    "project_breach_opened_a_case": project_scenarios.project_breach_opened_a_case,
+    "wage_arrears_opened_by_a_project": project_scenarios.wage_arrears_opened_by_a_project,
 }

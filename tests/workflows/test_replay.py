@@ -48,6 +48,26 @@ def test_every_workflow_has_a_recorded_history() -> None:
     )
 
 
+def test_the_project_watch_signals_have_a_recorded_history() -> None:
+    """PW-4: a wage-arrears case hears its project (a further breach joins, the bank's batch
+    pays) and tells it of a payment confirmed in it; a recorded history keeps each path."""
+    received: set[str] = set()
+    sent: set[str] = set()
+    for path in HISTORIES:
+        if _workflow_type(path) != "WageArrearsWorkflow":
+            continue
+        history = WorkflowHistory.from_json(path.stem.split(".")[0], path.read_text())
+        for event in history.events:
+            if event.HasField("workflow_execution_signaled_event_attributes"):
+                received.add(event.workflow_execution_signaled_event_attributes.signal_name)
+            if event.HasField("signal_external_workflow_execution_initiated_event_attributes"):
+                sent.add(
+                    event.signal_external_workflow_execution_initiated_event_attributes.signal_name
+                )
+    assert {"project_claims", "project_payment"} <= received
+    assert "case_payment" in sent
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
     # Files are named <workflow id>.<scenario>.json: the workflow sees its own id on replay.

@@ -1,0 +1,356 @@
+"""Project payroll watches (PW-1..PW-6): open one, send its batches and roster changes the
+way a bank's or a contractor's system would, read it, list the projects at risk.
+
+Every batch is one action of the project's workflow, checked like any other (api/access.py:
+404 for a project outside the caller's counties, 403 for a role the action is not for; the
+workflow: 409 for a state that refuses it, 422 for input it refuses, e.g. a worker not on
+the roster). A batch is idempotent per batch id: its id is the action's idempotency key, so
+the same batch sent twice gets the first answer and records nothing twice, and the same id
+with other lines is refused (422). Identity numbers and cards travel in bodies, never in
+URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import structlog
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from api import gateway
+from api.access import CaseAccess, authorize_action, get_case_access, visible_kinds
+from api.auth import Principal
+from api.deps import (
+    CaseAccessDep,
+    CurrentUser,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    TemporalClientDep,
+)
+from api.errors import ApiError
+from api.intake import intake_dependency
+from api.limits import MAX_OFFSET
+from api.presenters import present
+from api.routers.cases import IdempotencyKey, open_case
+from api.schemas import ProjectWatchDetail
+from domain.common import Reason, StrictModel
+from domain.parties import BankCard, ResidentId
+from domain.project_watch.kind import PROJECT_WATCH
+from domain.project_watch.models import (
+    MAX_BATCH_LINES,
+    BatchId,
+    JoiningWorker,
+    Month,
+    PaymentLine,
+    SheetLine,
+)
+from domain.project_watch.view import ProjectResult
+from store.projects import list_projects
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
+log = structlog.get_logger("api.projects")
+KIND = PROJECT_WATCH.name
+Money = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+
+
+# Bodies: the action's input less the actor (the caller) and the stamp (the API's).
+
+
+class FundingIn(StrictModel):
+    """PW-2: the builder's labour-cost funding into the dedicated wage account."""
+
+    batch_id: BatchId
+    month: Month
+    amount: Money
+    funded_on: date
+    reason: Reason = "银行到账通知"
+
+
+class WageSheetIn(StrictModel):
+    """PW-3: the month's wage sheet, with each worker's confirmation on their line."""
+
+    batch_id: BatchId
+    month: Month
+    lines: list[SheetLine] = Field(min_length=1, max_length=MAX_BATCH_LINES)
+    reason: Reason = "工资支付表"
+
+
+class PaymentsIn(StrictModel):
+    """PW-3: the bank's batch of payments from the account into each worker's own card."""
+
+    batch_id: BatchId
+    month: Month
+    lines: list[PaymentLine] = Field(min_length=1, max_length=MAX_BATCH_LINES)
+    reason: Reason = "银行代发"
+
+
+class RosterChangeIn(StrictModel):
+    """PW-1: a change of the real-name roster: a worker joins (`worker`), leaves (`id_number`
+    and `end_on`) or changes bank card (`id_number` and `bank_card`)."""
+
+    change: Literal["join", "leave", "bank_card"]
+    worker: JoiningWorker | None = None
+    id_number: ResidentId | None = None
+    end_on: date | None = None
+    bank_card: BankCard | None = None
+    reason: Reason = "实名制花名册变更"
+
+
+class CompleteWorksIn(StrictModel):
+    """PW-6: the works are completed; the watch ends once every worker is paid."""
+
+    completed_on: date
+    reason: Reason = "竣工验收"
+
+
+class BatchOutcome(BaseModel):
+    case_id: str
+    batch_id: str | None = None
+    status: str
+    risk: str
+    revision: int
+    open_case_id: str | None
+    available_actions: list[str]
+
+
+class ProjectItem(BaseModel):
+    """A project as the at-risk list shows it: no worker's name, ID number or card."""
+
+    case_id: str
+    name: str
+    county_code: str
+    general_contractor: str
+    status: str
+    risk: str
+    risk_month: str | None
+    risk_amount: Decimal | None
+    breaches_in_a_row: int
+    open_case_id: str | None
+    url: str
+
+
+class ProjectPage(BaseModel):
+    items: list[ProjectItem]
+    total: int
+    limit: int
+    offset: int
+
+
+def _project(access: CaseAccessDep) -> CaseAccess:
+    """A project watch the caller sees; any other case is not a project (404)."""
+    if access.kind != KIND:
+        raise gateway.not_found(access.case_id)
+    return access
+
+
+ProjectAccess = Annotated[CaseAccess, Depends(_project)]
+
+
+def _granted(action: str) -> Callable[..., CaseAccess]:
+    def grant(access: Annotated[CaseAccess, Depends(get_case_access)]) -> CaseAccess:
+        _project(access)
+        authorize_action(access, action)
+        return access
+
+    return grant
+
+
+async def _act(
+    client: Any,
+    access: CaseAccess,
+    action: str,
+    body: dict[str, Any],
+    key: str | None,
+    batch_id: str | None = None,
+) -> BatchOutcome:
+    cmd = gateway.parse_action(
+        access.case_id, action, {**body, "actor": access.actor.model_dump(mode="json")}
+    )
+    result = await gateway.run_action(client, access.case_id, action, cmd, key)
+    assert isinstance(result, ProjectResult)
+    log.info("project action", case_id=access.case_id, action=action, actor_id=cmd.actor.id)
+    return BatchOutcome(
+        case_id=result.case_id,
+        batch_id=batch_id,
+        status=result.status.value,
+        risk=result.risk.value,
+        revision=result.revision,
+        open_case_id=result.open_case_id,
+        available_actions=result.available_actions,
+    )
+
+
+def _batch_key(action: str, batch_id: str) -> str:
+    # The batch id is the key: the same batch sent again is the same request.
+    return f"batch:{action}:{batch_id}"
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ProjectWatchDetail,
+    responses={200: {"model": ProjectWatchDetail, "description": "the same request again"}},
+)
+async def create_project_watch(
+    intake: intake_dependency(PROJECT_WATCH),  # type: ignore[valid-type]
+    user: CurrentUser,
+    settings: SettingsDep,
+    engine: EngineDep,
+    client: TemporalClientDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """PW-1: opens the payroll watch of a construction project (the same as `POST
+    /api/v1/cases/project-watches`), from its contract to the last wages paid."""
+    detail = await open_case(
+        KIND, intake, user, settings, engine, client, response, idempotency_key, None
+    )
+    response.headers["Location"] = f"/api/v1/projects/{detail.case_id}"
+    return detail
+
+
+@router.get("", response_model=ProjectPage)
+def list_project_watches(
+    session: SessionDep,
+    user: CurrentUser,
+    at_risk: bool = Query(
+        default=False, description="PW-2, PW-4: funding late, payroll breached or high risk"
+    ),
+    county_code: str | None = Query(default=None, pattern=r"^\d{6}$"),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
+) -> ProjectPage:
+    """The projects of the caller's counties (a county outside them lists nothing), with the
+    month and the amount of their risk."""
+    _sees_projects(user)
+    rows, total = list_projects(session, sorted(user.counties), county_code, at_risk, limit, offset)
+    return ProjectPage(
+        items=[
+            ProjectItem(
+                case_id=row.project_id,
+                name=row.name,
+                county_code=row.county_code,
+                general_contractor=row.general_contractor,
+                status=row.status,
+                risk=row.risk,
+                risk_month=row.risk_month,
+                risk_amount=row.risk_amount,
+                breaches_in_a_row=row.breaches_in_a_row,
+                open_case_id=row.open_case_id,
+                url=f"/api/v1/projects/{row.project_id}",
+            )
+            for row in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _sees_projects(user: Principal) -> None:
+    shown = visible_kinds(user)
+    if shown is not None and KIND not in shown:
+        raise ApiError(403, "forbidden", "project watches are not for your role")
+
+
+@router.get("/{case_id}", response_model=ProjectWatchDetail)
+async def get_project_watch(access: ProjectAccess, client: TemporalClientDep) -> Any:
+    """The project with its roster (masked unless the caller's role works with the workers)
+    and its months as a grid: funded, sheet confirmed, paid, per worker number."""
+    view = await gateway.get_view(client, access.case_id)
+    return present(view, reveal=access.reveal_personal_data, role=access.user.role)
+
+
+@router.post("/{case_id}/funding", response_model=BatchOutcome)
+async def record_funding(
+    body: FundingIn,
+    access: Annotated[CaseAccess, Depends(_granted("record_funding"))],
+    client: TemporalClientDep,
+) -> BatchOutcome:
+    """PW-2: a funding batch; the same `batch_id` again answers as the first time."""
+    key = _batch_key("record_funding", body.batch_id)
+    data = body.model_dump(mode="json")
+    return await _act(client, access, "record_funding", data, key, body.batch_id)
+
+
+@router.post("/{case_id}/wage-sheets", response_model=BatchOutcome)
+async def record_wage_sheet(
+    body: WageSheetIn,
+    access: Annotated[CaseAccess, Depends(_granted("record_wage_sheet"))],
+    client: TemporalClientDep,
+) -> BatchOutcome:
+    """PW-3: a wage sheet; every line's worker must be on the roster (422)."""
+    key = _batch_key("record_wage_sheet", body.batch_id)
+    data = body.model_dump(mode="json")
+    return await _act(client, access, "record_wage_sheet", data, key, body.batch_id)
+
+
+@router.post("/{case_id}/payments", response_model=BatchOutcome)
+async def record_payments(
+    body: PaymentsIn,
+    access: Annotated[CaseAccess, Depends(_granted("record_payments"))],
+    client: TemporalClientDep,
+) -> BatchOutcome:
+    """PW-3: a bank's payment batch into the workers' own cards (the roster's card, 422
+    otherwise); a line of a worker whose month is in a wage-arrears case pays it there too
+    (PW-4)."""
+    key = _batch_key("record_payments", body.batch_id)
+    data = body.model_dump(mode="json")
+    return await _act(client, access, "record_payments", data, key, body.batch_id)
+
+
+_ROSTER_ACTIONS = {"join": "join_roster", "leave": "leave_roster", "bank_card": "change_bank_card"}
+_ROSTER_FIELDS = {
+    "join": ("worker",),
+    "leave": ("id_number", "end_on"),
+    "bank_card": ("id_number", "bank_card"),
+}
+
+
+@router.post("/{case_id}/roster", response_model=BatchOutcome)
+async def change_roster(
+    body: RosterChangeIn,
+    access: ProjectAccess,
+    client: TemporalClientDep,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchOutcome:
+    """PW-1: a worker joins the real-name roster, leaves it, or changes bank card."""
+    action = _ROSTER_ACTIONS[body.change]
+    authorize_action(access, action)
+    wanted = _ROSTER_FIELDS[body.change]
+    data = body.model_dump(mode="json", exclude={"change"})
+    missing = [name for name in wanted if data.get(name) is None]
+    extra = [n for n, v in data.items() if v is not None and n not in (*wanted, "reason")]
+    if missing or extra:
+        raise ApiError(
+            422,
+            "invalid_input",
+            f"a {body.change} change takes {', '.join(wanted)}",
+            [
+                *({"loc": ["body", n], "msg": "required", "type": "missing"} for n in missing),
+                *(
+                    {"loc": ["body", n], "msg": "not for this change", "type": "extra"}
+                    for n in extra
+                ),
+            ],
+        )
+    fields = {name: data[name] for name in (*wanted, "reason")}
+    return await _act(client, access, action, fields, idempotency_key)
+
+
+@router.post("/{case_id}/completion", response_model=BatchOutcome)
+async def complete_works(
+    body: CompleteWorksIn,
+    access: Annotated[CaseAccess, Depends(_granted("complete_works"))],
+    client: TemporalClientDep,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchOutcome:
+    """PW-6: the works are completed; the watch ends once every worker is paid in full."""
+    return await _act(
+        client, access, "complete_works", body.model_dump(mode="json"), idempotency_key
+    )

@@ -1,0 +1,1 @@
+"""The project payroll watch (PW rules): one durable workflow per construction project."""
