@@ -189,7 +189,7 @@ ROUTES: dict[str, Route] = {
             sms="您查询案件{case_id}的验证码是{code}，5分钟内有效。"
             "工作人员不会向您索要验证码，请勿告诉他人。",
         ),
-        # PW: the project payroll watch (issue 18), to the county's inspectors.
+        # PW: the project payroll watch, to the county's inspectors.
         _r(
             "project_funding_late",
             "PW-2",
