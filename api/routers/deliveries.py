@@ -27,7 +27,7 @@ from store.delivery import WebhookSubscriptionRecord
 from store.inbox import notification_of
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"], dependencies=[require_roles(Role.admin)])
-NotificationId = Annotated[int, Path(ge=1, le=2**62)]
+NotificationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class FailedDelivery(BaseModel):
@@ -169,7 +169,7 @@ def create_webhook(body: WebhookCreate, admin: AdminUser, session: SessionDep) -
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
 def delete_webhook(
-    webhook_id: Annotated[int, Path(ge=1, le=2**62)], admin: AdminUser, session: SessionDep
+    webhook_id: Annotated[int, Path(ge=1, le=2**31 - 1)], admin: AdminUser, session: SessionDep
 ) -> Response:
     """Disables the subscription (its past deliveries keep naming it)."""
     row = session.get(WebhookSubscriptionRecord, webhook_id)

@@ -28,10 +28,10 @@ def upgrade() -> None:
         sa.Column("worker_no", sa.Integer(), nullable=True),
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column("tries", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=False),
-        sa.Column("locked_until", sa.DateTime(), nullable=True),
-        sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id_hash"),
     )
     op.create_index("ix_public_challenges_case_id", "public_challenges", ["case_id"])
@@ -42,8 +42,8 @@ def upgrade() -> None:
         sa.Column("id_hash", sa.String(length=64), nullable=False),
         sa.Column("case_id", sa.String(length=40), nullable=False),
         sa.Column("worker_no", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("view_recorded", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id_hash"),
     )
@@ -55,10 +55,10 @@ def upgrade() -> None:
         sa.Column("worker_no", sa.Integer(), nullable=False),
         sa.Column("mobile_sealed", sa.String(length=1000), nullable=False),
         sa.Column("mobile_hash", sa.String(length=64), nullable=False),
-        sa.Column("requested_at", sa.DateTime(), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("decided_by", sa.String(length=64), nullable=True),
-        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_worker_mobile_changes_case_id", "worker_mobile_changes", ["case_id"])
