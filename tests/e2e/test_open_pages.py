@@ -32,7 +32,7 @@ BUTTONS = {
     ("role", "opens"),
     [
         (Role.mediator, {"wage_arrears", "dispute"}),
-        (Role.supervisor, {"wage_arrears", "dispute"}),
+        (Role.supervisor, {"wage_arrears", "dispute", "project_watch"}),
         (Role.agency_clerk, {"insurance_transfer"}),
         (Role.admin, set()),
     ],
