@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -33,10 +33,13 @@ def bump(conn: Connection, table: Any, **key: Any) -> int:
 
 def raise_to(conn: Connection, table: Any, last: int, **key: Any) -> None:
     """Raises the counter row `key` names to `last` if it is lower (a missing row is made), so
-    the next `bump` gives a number past it."""
-    where = and_(*(table.c[name] == value for name, value in key.items()))
-    stored = conn.execute(select(table.c.last).where(where)).scalar_one_or_none()
-    if stored is None:
-        conn.execute(table.insert().values(**key, last=last))
-    elif stored < last:
-        conn.execute(table.update().where(where).values(last=last))
+    the next `bump` gives a number past it: one statement, so writers restoring the same
+    counter at once (a rebuild's concurrent cases) neither collide nor lower it."""
+    stmt = insert_into(conn, table).values(**key, last=last)
+    bigger = func.greatest if conn.dialect.name == "postgresql" else func.max
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c[name] for name in key],
+            set_={"last": bigger(table.c.last, stmt.excluded.last)},
+        )
+    )
