@@ -140,7 +140,9 @@ def read_all_notifications(
 @router.post("/notifications/{notification_id}/read", response_model=Marked)
 def read_notification(
     # The id column is an INTEGER (int4 on PostgreSQL): a larger id is malformed, not a 500.
-    notification_id: Annotated[int, Path(ge=1, le=2**31 - 1)], user: CurrentUser, session: SessionDep
+    notification_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    user: CurrentUser,
+    session: SessionDep,
 ) -> Marked:
     """Marks one entry read; marking it again changes nothing."""
     if not inbox.is_mine(session, notification_id, user.user_id, user.role, sorted(user.counties)):
