@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
@@ -429,6 +429,16 @@ class CaseWorkflow(Generic[S, R]):
         if commit:
             self._changed(effects.notes)
         return effects.notes
+
+    async def _tell(self, workflow_id: str, signal: str, payload: BaseModel) -> bool:
+        """Signals a linked case or project by its id; False when it has ended (what it was
+        told then stays recorded here only, and the action that told it still applies)."""
+        try:
+            await workflow.get_external_workflow_handle(workflow_id).signal(signal, payload)
+        except FailureError:
+            workflow.logger.warning("a linked workflow has ended: %s not delivered", signal)
+            return False
+        return True
 
     async def _report(self, outcome: str) -> None:
         """Tells a linked case an outcome; only case kinds with links report anything."""

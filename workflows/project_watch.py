@@ -135,12 +135,12 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
         months = sorted({m for m, _, _ in lines})
         if case_id is not None:
             # PW-4: a further breach while the case is open joins it.
-            await workflow.get_external_workflow_handle(case_id).signal(
-                PROJECT_CLAIMS_SIGNAL,
-                ProjectClaims(project_id=self.state.case_id, months=months, claims=claims),
-            )
-            self._changed(transitions.linked(self.state, case_id, lines, joined=True))
-            return
+            joined = ProjectClaims(project_id=self.state.case_id, months=months, claims=claims)
+            if await self._tell(case_id, PROJECT_CLAIMS_SIGNAL, joined):
+                self._changed(transitions.linked(self.state, case_id, lines, joined=True))
+                return
+            # The case was closed meanwhile: these breaches open a case of their own.
+            transitions.case_ended(self.state, case_id)
         case_id = await workflow.execute_activity_method(
             ReadModelActivities.allocate_case_id,
             WAGE_ARREARS.name,
@@ -238,14 +238,13 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
         paid_on = max(line.paid_on for line in cmd.lines).isoformat()
         for case_id, paid in reports.items():
             for id_number, amount in paid:
-                await workflow.get_external_workflow_handle(case_id).signal(
-                    PROJECT_PAYMENT_SIGNAL,
-                    ProjectPayment(
-                        project_id=self.state.case_id,
-                        batch_id=cmd.batch_id,
-                        id_number=id_number,
-                        amount=Decimal(amount),
-                        paid_on=paid_on,
-                    ),
+                payment = ProjectPayment(
+                    project_id=self.state.case_id,
+                    batch_id=cmd.batch_id,
+                    id_number=id_number,
+                    amount=Decimal(amount),
+                    paid_on=paid_on,
                 )
+                # A case closed meanwhile hears nothing more; the project records the batch.
+                await self._tell(case_id, PROJECT_PAYMENT_SIGNAL, payment)
         return notes

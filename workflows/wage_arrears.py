@@ -97,12 +97,11 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
             return
         payment = next(p for p in self.state.payments if p.payment_id == cmd.payment_id)
         worker = self.state.intake.workers[payment.worker_no - 1]
-        await workflow.get_external_workflow_handle(project.watch_id).signal(
-            project_links.CASE_PAYMENT_SIGNAL,
-            project_links.CasePayment(
-                case_id=self.state.case_id, id_number=worker.id_number, amount=payment.amount
-            ),
+        paid = project_links.CasePayment(
+            case_id=self.state.case_id, id_number=worker.id_number, amount=payment.amount
         )
+        # A project whose watch has ended hears nothing more; the payment stands here.
+        await self._tell(project.watch_id, project_links.CASE_PAYMENT_SIGNAL, paid)
 
     async def _start_dispute(self, cmd: Command) -> None:
         """MA-1: the referral opens a dispute case as this case's child, linked both ways; it

@@ -235,6 +235,8 @@ class LinkedCase(StrictModel):
     months: list[str] = Field(default_factory=list)
     worker_nos: list[int] = Field(default_factory=list)
     settled: bool = False
+    # The case's workflow has ended (it was closed): a later breach opens another.
+    closed: bool = False
 
 
 class ProjectState(StrictModel):

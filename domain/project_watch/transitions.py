@@ -258,5 +258,13 @@ def linked(
 
 
 def open_case_id(state: ProjectState) -> str | None:
-    """PW-4: the wage-arrears case a further breach joins, while it is not settled."""
-    return next((c.case_id for c in state.linked_cases if not c.settled), None)
+    """PW-4: the wage-arrears case a further breach joins, while it is neither settled nor
+    closed."""
+    return next((c.case_id for c in state.linked_cases if not (c.settled or c.closed)), None)
+
+
+def case_ended(state: ProjectState, case_id: str) -> None:
+    """The linked case was closed (its workflow ended): later breaches open another."""
+    for link in state.linked_cases:
+        if link.case_id == case_id:
+            link.closed = True

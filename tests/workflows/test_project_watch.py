@@ -29,7 +29,7 @@ from domain.project_watch.models import (
     RiskLevel,
 )
 from domain.project_watch.view import ProjectView
-from domain.wage_arrears.models import CaseStatus, ConfirmPayment, RecordPayment
+from domain.wage_arrears.models import CaseStatus, CloseCase, ConfirmPayment, RecordPayment
 from store.projects import project_months
 from tests.factories import COUNTY, actor, resident_id
 from tests.project_factories import (
@@ -367,3 +367,37 @@ def test_pw1_bank_cards_are_checked(card: str) -> None:
             {**payments("2026-01", [1]), "lines": [{**payments("2026-01", [1])["lines"][0],
                                                     "bank_card": card}]}
         )  # fmt: skip
+
+
+async def test_pw4_a_breach_after_its_case_was_closed_opens_another(
+    isolated_harness: Harness,
+) -> None:
+    """PW-4: the case a breach would join was closed meanwhile: the breach opens a case of
+    its own, and a payment batch for the closed case's worker still records in the project.
+    On a server of its own: the case closes after the run that opened it continued as new,
+    after which the time-skipping server stops skipping time."""
+    harness = isolated_harness
+    handle, month, case_id = await _breached_case(harness)
+    case = harness.client.get_workflow_handle(case_id)
+    await case.execute_update(
+        WageArrearsWorkflow.close,
+        CloseCase.model_validate(
+            {"actor": actor("inspector", COUNTY), "reason": "移送", "outcome": "transferred"}
+        ),
+    )
+    await case.result()
+    second_month = rules.next_month(month)
+    latest = harness.client.get_workflow_handle(handle.id)
+    await fund(latest, second_month)
+    await wage_sheet(latest, second_month, [1, 2], batch="S2")
+    await pay(latest, second_month, [1], batch="P2")
+    await past(harness, rules.new_month(second_month, 15, 3).grace_due)
+
+    v = await view(latest, until=lambda v: len(v.state.linked_cases) == 2)
+    first, second = v.state.linked_cases
+    assert first.case_id == case_id and first.closed
+    assert second.case_id != case_id and second.months == [second_month]
+    # The closed case hears nothing more; the batch is recorded in the project all the same.
+    await pay(latest, month, [2], batch="P-after")
+    v = await view(latest)
+    assert month_record(v, month).workers["2"].paid == Decimal("5000.00")
