@@ -103,3 +103,5 @@ class ProjectPage(BaseModel):
     total: int
     limit: int
     offset: int
+    # PW-2, PW-4: per county of the caller's, the projects at risk by risk.
+    at_risk_by_county: dict[str, dict[str, int]] = {}

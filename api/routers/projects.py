@@ -47,7 +47,7 @@ from api.routers.cases import IdempotencyKey, open_case
 from api.schemas import ProjectWatchDetail
 from domain.project_watch.kind import PROJECT_WATCH
 from domain.project_watch.view import ProjectResult
-from store.projects import list_projects
+from store.projects import at_risk_by_county, list_projects
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 log = structlog.get_logger("api.projects")
@@ -162,6 +162,7 @@ def list_project_watches(
         total=total,
         limit=limit,
         offset=offset,
+        at_risk_by_county=at_risk_by_county(session, sorted(user.counties)),
     )
 
 

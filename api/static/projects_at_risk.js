@@ -31,6 +31,16 @@ async function loadProjectsAtRisk() {
     )
   );
   document.getElementById("projects-empty").hidden = page.items.length > 0;
+  // Per county: how many projects at each risk.
+  document.getElementById("projects-by-county").replaceChildren(
+    ...Object.entries(page.at_risk_by_county).map(([code, risks]) =>
+      App.el(
+        "li",
+        { "data-county": code },
+        App.county(code) + "：" + Object.entries(risks).map(([risk, n]) => App.t("risk_" + risk, risk) + " " + n).join("、")
+      )
+    )
+  );
 }
 
 document.addEventListener("app:ready", () => {

@@ -69,3 +69,4 @@ async def test_pw2_the_board_lists_a_project_whose_funding_cycle_passed(
         await page.wait_for_timeout(500)
     await expect(row).to_have_count(1)
     assert last_month in await row.inner_text()
+    await expect(page.locator(f'#projects-by-county li[data-county="{f.COUNTY}"]')).to_have_count(1)

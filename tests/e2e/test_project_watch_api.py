@@ -246,6 +246,10 @@ async def test_pw2_a_funding_cycle_already_past_puts_the_project_at_risk(stack: 
         await asyncio.sleep(0.1)
     item = listed[late]
     assert item["risk"] in ("funding_late", "payroll_breached", "high_risk")
+    counts = (await stack.http.get(PROJECTS, params={"at_risk": "true"}, headers=inspector)).json()[
+        "at_risk_by_county"
+    ]
+    assert counts[f.COUNTY][item["risk"]] >= 1 and set(counts) <= {f.COUNTY}
     assert item["risk_month"] == last_month
     assert fine not in listed
     foreign = await stack.login(Role.inspector, (f.OTHER_COUNTY,))
