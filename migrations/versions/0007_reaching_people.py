@@ -2,7 +2,7 @@
 read marks, and each delivery with every attempt's outcome.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0005
 Created: 2026-12-02
 """
 
