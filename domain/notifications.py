@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pydantic import Field
 
 from domain.common import CountyCode, Role, StrictModel
@@ -32,3 +34,23 @@ def notify(
         county_code=county_code,
         params=params,
     )
+
+
+class _InCounty(Protocol):
+    @property
+    def county_code(self) -> str: ...
+
+
+class _CountyCase(Protocol):
+    @property
+    def case_id(self) -> str: ...
+
+    @property
+    def intake(self) -> _InCounty: ...
+
+
+def notify_case(
+    state: _CountyCase, kind: str, key: str, role: Role | None, **params: str
+) -> Notification:
+    """A notification of a case that belongs to its intake's county."""
+    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)

@@ -48,14 +48,9 @@ from domain.dispute.models import (
 )
 from domain.effects import Effects
 from domain.files import AttachFile, attach_file
-from domain.notifications import Notification, notify
+from domain.notifications import Notification
+from domain.notifications import notify_case as _notify
 from domain.regions import RegionSettings
-
-
-def _notify(
-    state: DisputeState, kind: str, key: str, role: Role | None, **params: str
-) -> Notification:
-    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
 
 
 def _event(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from domain.common import Role
 from domain.deadlines import DeadlineState
-from domain.notifications import Notification, notify
+from domain.notifications import Notification, notify_case
 from domain.project_watch.links import ProjectClaims, ProjectPayment
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
@@ -31,7 +31,7 @@ def from_watch(state: WageArrearsState, project_id: str) -> bool:
 
 
 def _notify(state: WageArrearsState, kind: str, key: str, **params: str) -> Notification:
-    return notify(state.case_id, state.intake.county_code, kind, key, Role.inspector, **params)
+    return notify_case(state, kind, key, Role.inspector, **params)
 
 
 def project_claims_joined(
