@@ -14,9 +14,11 @@ from domain.calendar import at_noon, end_of_day
 from domain.common import Command, Role, cst_date
 from domain.deadlines import (
     Deadline,
-    DeadlineCommand,
     DeadlineState,
+    ExtendDeadline,
+    PauseDeadline,
     RestartDeadline,
+    ResumeDeadline,
 )
 from domain.dispute import rules
 from domain.dispute.models import (
@@ -46,7 +48,7 @@ from domain.dispute.models import (
     RecordSuit,
     ScheduleHearing,
 )
-from domain.effects import Effects
+from domain.effects import Effects, by_command, deadline_changed
 from domain.files import AttachFile, attach_file
 from domain.notifications import Notification
 from domain.notifications import notify_case as _notify
@@ -132,16 +134,6 @@ def arbitration_applied(state: DisputeState, now: datetime, cmd: Command | None)
             )
         )
     return effects
-
-
-def apply(name: str, state: DisputeState, cmd: Command, now: datetime) -> Effects:
-    """Applies a checked action."""
-    handler = _HANDLERS.get(type(cmd))
-    if handler is not None:
-        return handler(state, cmd, now)
-    if isinstance(cmd, DeadlineCommand):
-        return Effects(recompute=[(cmd.deadline, cmd)])
-    raise ValueError(f"no transition for {name}")
 
 
 def _session(state: DisputeState, cmd: Command, now: datetime) -> Effects:
@@ -436,8 +428,14 @@ _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effec
     RecordJudgment: _judgment,
     ApplyEnforcement: _enforcement,
     CloseDispute: _closed,
+    ExtendDeadline: deadline_changed,
+    PauseDeadline: deadline_changed,
+    ResumeDeadline: deadline_changed,
     AttachFile: attach_file,
 }
+
+# Applies a checked action.
+apply = by_command(_HANDLERS)
 
 
 def deadline_warned(state: DisputeState, deadline: Deadline) -> list[Notification]:

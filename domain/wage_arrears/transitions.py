@@ -16,7 +16,6 @@ from domain.common import Command, Role, cst_date, cst_date_str
 from domain.deadlines import (
     Deadline,
     DeadlineBasis,
-    DeadlineCommand,
     DeadlineSpec,
     DeadlineState,
     DueRequest,
@@ -26,8 +25,8 @@ from domain.deadlines import (
     ResumeDeadline,
     new_deadline,
 )
-from domain.effects import Effects, Retime
-from domain.files import AttachFile, file_attached
+from domain.effects import Effects, Retime, by_command, deadline_changed
+from domain.files import AttachFile, attach_file
 from domain.notifications import Notification
 from domain.notifications import notify_case as _notify
 from domain.wage_arrears import accounts
@@ -570,17 +569,6 @@ def _rung(rung: str, action: str) -> Handler:
     )
 
 
-def _deadline_changed(state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
-    assert isinstance(cmd, DeadlineCommand)
-    return Effects(recompute=[(cmd.deadline, cmd)])
-
-
-def _file(state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
-    assert isinstance(cmd, AttachFile)
-    file_attached(state.files, cmd, now)
-    return Effects()
-
-
 _HANDLERS: dict[type[Command], Handler] = {
     Triage: triaged,  # type: ignore[dict-item]
     RecordPayment: _notes(payment_recorded),  # type: ignore[arg-type]
@@ -598,13 +586,11 @@ _HANDLERS: dict[type[Command], Handler] = {
     DecideRemoval: _notes(removal_decided),  # type: ignore[arg-type]
     CloseCase: _notes(closed),  # type: ignore[arg-type]
     DecideComplaint: complaint_decided,  # type: ignore[dict-item]
-    ExtendDeadline: _deadline_changed,
-    PauseDeadline: _deadline_changed,
-    ResumeDeadline: _deadline_changed,
-    AttachFile: _file,
+    ExtendDeadline: deadline_changed,
+    PauseDeadline: deadline_changed,
+    ResumeDeadline: deadline_changed,
+    AttachFile: attach_file,
 }
 
-
-def apply(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
-    """Applies a checked action."""
-    return _HANDLERS[type(cmd)](state, cmd, now)
+# Applies a checked action.
+apply = by_command(_HANDLERS)
