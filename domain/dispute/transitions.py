@@ -50,7 +50,7 @@ from domain.dispute.models import (
 )
 from domain.effects import Effects, by_command, deadline_changed
 from domain.files import AttachFile, attach_file
-from domain.notifications import Notification
+from domain.notifications import Notification, deadline_notice
 from domain.notifications import notify_case as _notify
 from domain.regions import RegionSettings
 
@@ -440,32 +440,12 @@ apply = by_command(_HANDLERS)
 
 def deadline_warned(state: DisputeState, deadline: Deadline) -> list[Notification]:
     deadline.warned = True
-    return [
-        _notify(
-            state,
-            "deadline_due_soon",
-            f"{deadline.name}:{deadline.due_at.isoformat()}",
-            Role.mediator,
-            deadline=deadline.name,
-            rule=deadline.rule,
-        )
-    ]
+    return [deadline_notice(state, "deadline_due_soon", deadline, Role.mediator)]
 
 
 def deadline_passed(state: DisputeState, deadline: Deadline, now: datetime) -> Effects:
     deadline.close(DeadlineState.breached, now, reason=f"{deadline.rule} deadline passed")
-    effects = Effects(
-        notes=[
-            _notify(
-                state,
-                "deadline_breached",
-                f"{deadline.name}:{deadline.due_at.isoformat()}",
-                Role.mediator,
-                deadline=deadline.name,
-                rule=deadline.rule,
-            )
-        ]
-    )
+    effects = Effects(notes=[deadline_notice(state, "deadline_breached", deadline, Role.mediator)])
     name = deadline.name
     if name == rules.MEDIATION and state.law_as_written:
         # MA-1 (LDMAL Art.14): day 15 without an agreement opens either party's right to

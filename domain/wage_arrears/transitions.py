@@ -27,7 +27,7 @@ from domain.deadlines import (
 )
 from domain.effects import Effects, Retime, by_command, deadline_changed
 from domain.files import AttachFile, attach_file
-from domain.notifications import Notification
+from domain.notifications import Notification, deadline_notice
 from domain.notifications import notify_case as _notify
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
@@ -416,14 +416,8 @@ def closed(state: WageArrearsState, cmd: CloseCase, now: datetime) -> list[Notif
 def deadline_warned(state: WageArrearsState, deadline: Deadline) -> list[Notification]:
     deadline.warned = True
     return [
-        _notify(
-            state,
-            "deadline_due_soon",
-            f"{deadline.name}:{deadline.due_at.isoformat()}",
-            Role.inspector,
-            deadline=deadline.name,
-            rule=deadline.rule,
-            due_at=deadline.due_at.isoformat(),
+        deadline_notice(
+            state, "deadline_due_soon", deadline, Role.inspector, due_at=deadline.due_at.isoformat()
         )
     ]
 
@@ -432,16 +426,7 @@ def deadline_passed(state: WageArrearsState, deadline: Deadline, now: datetime) 
     """A pending deadline's time came: record the breach and take the escalation its rule names."""
     deadline.close(DeadlineState.breached, now, reason=f"{deadline.rule} deadline passed")
     state.breaches.append(Breach(deadline=deadline.name, rule=deadline.rule, at=now))
-    notes = [
-        _notify(
-            state,
-            "deadline_breached",
-            f"{deadline.name}:{deadline.due_at.isoformat()}",
-            Role.inspector,
-            deadline=deadline.name,
-            rule=deadline.rule,
-        )
-    ]
+    notes = [deadline_notice(state, "deadline_breached", deadline, Role.inspector)]
     if deadline.name in (SETTLE, ORDER_TO_PAY) and state.status in (
         CaseStatus.open,
         CaseStatus.triage_pending,
