@@ -143,3 +143,9 @@ def bound(actions: Mapping[str, ActionSpec[S]]) -> Bound[S]:
         lambda state: available_actions(actions, state),
         lambda state: awaited(actions, state),
     )
+
+
+def table(*specs: ActionSpec[S]) -> dict[str, ActionSpec[S]]:
+    """A kind's `ACTIONS`: its specs by name, in the order given (the order the case view
+    offers them in)."""
+    return {spec.name: spec for spec in specs}

@@ -8,11 +8,12 @@ carries them out in that order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
-from domain.common import cst_date
+from domain.common import Command, cst_date
 from domain.deadlines import (
     Deadline,
     DeadlineCommand,
@@ -66,6 +67,31 @@ class Effects:
         self.then += other.then
         self.report = other.report or self.report
         return self
+
+
+S = TypeVar("S")
+Transition = Callable[[S, Command, datetime], Effects]
+
+
+def deadline_changed(state: object, cmd: Command, now: datetime) -> Effects:
+    """An officer extended, paused or resumed a running deadline: the workflow computes its
+    due time again."""
+    assert isinstance(cmd, DeadlineCommand)
+    return Effects(recompute=[(cmd.deadline, cmd)])
+
+
+def by_command(
+    handlers: Mapping[type[Command], Transition[S]],
+) -> Callable[[str, S, Command, datetime], Effects]:
+    """A kind's `apply`: what the checked action's command does to the case."""
+
+    def apply(name: str, state: S, cmd: Command, now: datetime) -> Effects:
+        handler = handlers.get(type(cmd))
+        if handler is None:
+            raise ValueError(f"no transition for {name}")
+        return handler(state, cmd, now)
+
+    return apply
 
 
 def deadline_change(

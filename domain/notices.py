@@ -381,21 +381,36 @@ def _latest_event(
     return found[-1], str(len(found))
 
 
+def _dispute_notice(
+    state: DisputeState,
+    kind: NoticeKind,
+    key: str,
+    event: Any,
+    issuer: Callable[[str], str],
+    context: dict[str, Any],
+    title: str | None = None,
+) -> Occasion:
+    """A dispute's notice: issued on the day of its event by `issuer` of the case's county,
+    naming the parties first."""
+    county = state.intake.county_code
+    issued_on = cst_date(event.at)
+    context = {**_dispute_parties(state), **context}
+    return _occasion(kind, key, issued_on, county, issuer(county), context, title)
+
+
 def _mediation_agreement(state: DisputeState) -> Occasion:
     """MA-2 (LDMAL Art.14, 16): the agreement with its performance date."""
     refusal = "MA-2: no mediation agreement was reached in this case"
     event, key = _latest_event(state, "agreement", refusal=refusal)
     if state.agreement_amount is None or state.performance_date is None:
         raise ActionNotAllowed(refusal)
-    county = state.intake.county_code
-    return _occasion(
+    return _dispute_notice(
+        state,
         NoticeKind.mediation_agreement,
         key,
-        cst_date(event.at),
-        county,
-        mediation_body(county),
+        event,
+        mediation_body,
         {
-            **_dispute_parties(state),
             "amount": yuan(state.agreement_amount),
             "performance_date": zh_date(state.performance_date),
             "basis": [
@@ -416,16 +431,14 @@ def _arbitration_acceptance(state: DisputeState) -> Occasion:
         refusal="MA-4: the arbitration application is not decided yet",
     )
     accepted = event.kind == "arbitration_accepted"
-    county = state.intake.county_code
     application = _latest(state.deadlines, "acceptance")
-    return _occasion(
+    return _dispute_notice(
+        state,
         NoticeKind.arbitration_acceptance,
         key,
-        cst_date(event.at),
-        county,
-        arbitration_commission(county),
+        event,
+        arbitration_commission,
         {
-            **_dispute_parties(state),
             "accepted": accepted,
             "decided_on": zh_date(cst_date(event.at)),
             "applied_on": zh_date(cst_date(application.start_at)) if application else None,
@@ -453,15 +466,13 @@ def _hearing_notice(state: DisputeState) -> Occasion:
     )
     hearing_at = datetime.fromisoformat(event.details["hearing_at"])
     served_on = date.fromisoformat(event.details["notice_served_on"])
-    county = state.intake.county_code
-    return _occasion(
+    return _dispute_notice(
+        state,
         NoticeKind.hearing_notice,
         key,
-        cst_date(event.at),
-        county,
-        arbitration_commission(county),
+        event,
+        arbitration_commission,
         {
-            **_dispute_parties(state),
             "hearing_at": zh_datetime(hearing_at),
             "served_on": zh_date(served_on),
             "latest_service": zh_date(cst_date(hearing_at) - timedelta(days=5)),

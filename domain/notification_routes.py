@@ -69,6 +69,12 @@ def _r(kind: str, rule: str, zh: str, en: str, **kw: object) -> Route:
     return Route(kind=kind, rule=rule, zh=zh, en=en, **kw)  # type: ignore[arg-type]
 
 
+def _alarm(kind: str, rule: str, zh: str, en: str, *roles: Role, **kw: object) -> Route:
+    """A breach or an escalation: its staff are emailed too, and the county's group chats
+    and webhook subscribers hear of it."""
+    return _r(kind, rule, zh, en, roles=frozenset(roles), email=True, webhook=True, **kw)
+
+
 ROUTES: dict[str, Route] = {
     r.kind: r
     for r in (
@@ -81,24 +87,20 @@ ROUTES: dict[str, Route] = {
             written=True,
             email=True,
         ),
-        _r(
+        _alarm(
             "deadline_breached",
             "WA-1, MA-1, SI-6",
             "案件 {case_id} 的时限“{deadline}”（{rule}）已超时：{due}",
             "Case {case_id}: deadline {deadline} ({rule}) was breached: {due}",
             written=True,
-            email=True,
-            webhook=True,
         ),
         # WA
-        _r(
+        _alarm(
             "triage_needed",
             "WA-2, WA-3",
             "重大欠薪案件 {case_id} 待研判，请设定解决时限",
             "Major arrears case {case_id} needs triage and a resolution deadline",
-            roles=frozenset({_S}),
-            email=True,
-            webhook=True,
+            _S,
         ),
         # The law as written (issue-driven rules): each kind told to whoever must act on it.
         _r(
@@ -139,14 +141,13 @@ ROUTES: dict[str, Route] = {
             roles=frozenset({_S, _I}),
             opener=True,
         ),
-        _r(
+        _alarm(
             "case_escalated",
             "WA-1, WA-2",
             "案件 {case_id} 未在时限内清偿（{rule}），已升级督办",
             "Case {case_id} was not settled in time ({rule}) and is escalated",
-            roles=frozenset({_I, _S}),
-            email=True,
-            webhook=True,
+            _I,
+            _S,
         ),
         _r(
             "complaint_accepted",
@@ -190,36 +191,30 @@ ROUTES: dict[str, Route] = {
             "工作人员不会向您索要验证码，请勿告诉他人。",
         ),
         # PW: the project payroll watch, to the county's inspectors.
-        _r(
+        _alarm(
             "project_funding_late",
             "PW-2",
             "项目 {case_id}（{project}）{month} 人工费用未按月拨付至工资专用账户",
             "Project {case_id} ({project}): no labour-cost funding into the wage account for "
             "{month}",
-            roles=frozenset({_I}),
-            email=True,
-            webhook=True,
+            _I,
         ),
-        _r(
+        _alarm(
             "project_payroll_breached",
             "PW-3",
             "项目 {case_id}（{project}）{month} 工资未按期足额发放：{workers} 人，{amount} 元",
             "Project {case_id} ({project}): wages of {month} not paid in full by the pay "
             "date: {workers} workers, {amount} CNY",
-            roles=frozenset({_I}),
-            email=True,
-            webhook=True,
+            _I,
         ),
-        _r(
+        _alarm(
             "project_case_opened",
             "PW-4",
             "项目 {case_id} {month} 欠薪超过宽限期，已立欠薪案件 {linked_case_id}：{workers} 人，"
             "{amount} 元",
             "Project {case_id}: wages of {month} unpaid past the grace period; wage-arrears "
             "case {linked_case_id} opened for {workers} workers, {amount} CNY",
-            roles=frozenset({_I}),
-            email=True,
-            webhook=True,
+            _I,
         ),
         _r(
             "project_case_joined",
@@ -230,14 +225,13 @@ ROUTES: dict[str, Route] = {
             roles=frozenset({_I}),
             email=True,
         ),
-        _r(
+        _alarm(
             "project_high_risk",
             "PW-4",
             "项目 {case_id}（{project}）连续两次拨付或发放违规，列为高风险",
             "Project {case_id} ({project}): two funding or payroll breaches in a row; high risk",
-            roles=frozenset({_S, _I}),
-            email=True,
-            webhook=True,
+            _S,
+            _I,
         ),
         _r(
             "project_breach_joined",
@@ -271,14 +265,12 @@ ROUTES: dict[str, Route] = {
             "Case {case_id}: the wage guarantee deposit is drawn; the bank pays within 5 WD",
             roles=frozenset({_I, _S}),
         ),
-        _r(
+        _alarm(
             "deposit_payout_overdue",
             "WA-7",
             "案件 {case_id} 的工资保证金未在5个工作日内支付",
             "Case {case_id}: the guarantee deposit was not paid out within 5 WD",
-            roles=frozenset({_S}),
-            email=True,
-            webhook=True,
+            _S,
         ),
         _r(
             "contractor_pays_recorded",
@@ -326,23 +318,19 @@ ROUTES: dict[str, Route] = {
             roles=frozenset({_I}),
             opener=True,
         ),
-        _r(
+        _alarm(
             "campaign_deadline_breached",
             "WA-4",
             "案件 {case_id} 未在专项行动时点“{deadline}”前清零",
             "Case {case_id} missed the campaign date {deadline}",
-            roles=frozenset({_S}),
-            email=True,
-            webhook=True,
+            _S,
         ),
-        _r(
+        _alarm(
             "statutory_deadline_breached",
             "WA-12",
             "案件 {case_id} 的法定期限“{deadline}”（{rule}）已超时",
             "Case {case_id}: statutory period {deadline} ({rule}) was breached",
-            roles=frozenset({_S}),
-            email=True,
-            webhook=True,
+            _S,
         ),
         _r(
             "case_closed",
@@ -431,14 +419,12 @@ ROUTES: dict[str, Route] = {
             workers=True,
             sms="社保关系转移案件{case_id}：{step_zh}{missing_zh}",
         ),
-        _r(
+        _alarm(
             "step_overdue_escalated",
             "SI-6",
             "转移接续案件 {case_id} 的经办环节“{deadline}”逾期，已报上级督办",
             "Transfer {case_id}: step {deadline} is overdue and escalated",
-            roles=frozenset({_S}),
-            email=True,
-            webhook=True,
+            _S,
         ),
     )
 }

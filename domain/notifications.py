@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pydantic import Field
 
 from domain.common import CountyCode, Role, StrictModel
+from domain.deadlines import Deadline
 
 
 class Notification(StrictModel):
@@ -32,3 +35,32 @@ def notify(
         county_code=county_code,
         params=params,
     )
+
+
+class _InCounty(Protocol):
+    @property
+    def county_code(self) -> str: ...
+
+
+class _CountyCase(Protocol):
+    @property
+    def case_id(self) -> str: ...
+
+    @property
+    def intake(self) -> _InCounty: ...
+
+
+def notify_case(
+    state: _CountyCase, kind: str, key: str, role: Role | None, **params: str
+) -> Notification:
+    """A notification of a case that belongs to its intake's county."""
+    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
+
+
+def deadline_notice(
+    state: _CountyCase, kind: str, deadline: Deadline, role: Role, **params: str
+) -> Notification:
+    """A notification about one of the case's deadlines (`deadline_due_soon`,
+    `deadline_breached`), written once for each due time the deadline has."""
+    key = f"{deadline.name}:{deadline.due_at.isoformat()}"
+    return notify_case(state, kind, key, role, deadline=deadline.name, rule=deadline.rule, **params)

@@ -18,7 +18,6 @@ import hashlib
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.calendar_sweep import (
@@ -27,13 +26,9 @@ with workflow.unsafe.imports_passed_through():
         SweepProgress,
         SweepRequest,
     )
+    from workflows.retries import doubling
 
-RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["ValueError", "ValidationError"],
-)
+RETRY = doubling(timedelta(seconds=2), timedelta(minutes=1))
 
 
 def sweep_id(calendar_version: str, year: int | None) -> str:

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import CancelledError, FailureError
 
 with workflow.unsafe.imports_passed_through():
@@ -20,17 +19,13 @@ with workflow.unsafe.imports_passed_through():
     from domain.deadlines import Deadline, DueRequest, DueResult
     from workflows import patches
     from workflows.patches import LOCAL_IO
+    from workflows.retries import doubling
 
 Wakeup = tuple[Deadline, Literal["warn", "due"]]
 
 # Activities that touch SQL or the calendar retry until they succeed: a database outage
 # delays the read model, it never loses a case.
-RETRY_FOREVER = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=["ValueError", "ValidationError"],
-)
+RETRY_FOREVER = doubling(timedelta(seconds=1), timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 
 # Lookups and read-model writes run first as local activities: in the workflow task that
@@ -39,13 +34,7 @@ ACTIVITY_TIMEOUT = timedelta(seconds=30)
 # failing holds its workflow task, and with it every timer of the case, so its tries are
 # bounded (LOCAL_BUDGET in all); after them the same call goes as an ordinary activity that
 # retries for ever, while the case's timers fire as usual.
-LOCAL_TRIES = RetryPolicy(
-    initial_interval=timedelta(milliseconds=200),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=2),
-    maximum_attempts=3,
-    non_retryable_error_types=["ValueError", "ValidationError"],
-)
+LOCAL_TRIES = doubling(timedelta(milliseconds=200), timedelta(seconds=2), attempts=3)
 LOCAL_BUDGET = timedelta(seconds=8)
 
 T = TypeVar("T")

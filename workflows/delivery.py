@@ -14,7 +14,6 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -27,19 +26,12 @@ with workflow.unsafe.imports_passed_through():
         GaveUp,
     )
     from domain.notification_routes import Channel
+    from workflows.retries import doubling
 
-PLAN_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-)
+PLAN_RETRY = doubling(timedelta(seconds=1), timedelta(minutes=1), never=None)
 # 10 s, 20 s, 40 s, ... up to 30 minutes apart: about 3 hours and 12 attempts before giving up.
-SEND_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=10),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=30),
-    maximum_attempts=12,
-    non_retryable_error_types=["DeliveryRefused"],
+SEND_RETRY = doubling(
+    timedelta(seconds=10), timedelta(minutes=30), attempts=12, never=["DeliveryRefused"]
 )
 SEND_TIMEOUT = timedelta(seconds=30)
 SEND_ACTIVITIES = {

@@ -45,14 +45,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.project_watch.models import ProjectIntake, ProjectState, RecordPayments
     from domain.project_watch.view import ProjectResult, project_rows
-    from domain.wage_arrears.from_watch import MONITORING_ACTOR_ID
+    from domain.wage_arrears.from_watch import MONITORING_ACTOR_ID, worker_claim
     from domain.wage_arrears.kind import WAGE_ARREARS
-    from domain.wage_arrears.models import (
-        CaseSource,
-        Project,
-        WageArrearsIntake,
-        WorkerClaim,
-    )
+    from domain.wage_arrears.models import CaseSource, Project, WageArrearsIntake
     from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
     from workflows.wage_arrears import WageArrearsWorkflow
@@ -195,16 +190,7 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
                 watch_id=s.case_id,
             ),
             sector="construction",
-            workers=[
-                WorkerClaim(
-                    name=c.name,
-                    id_number=c.id_number,
-                    mobile=c.mobile,
-                    amount_owed=c.amount,
-                    months_owed=c.months,
-                )  # fmt: skip
-                for c in claims
-            ],
+            workers=[worker_claim(c) for c in claims],
             summary=(
                 f"PW-4: wages of {', '.join(months)} unpaid on project {s.case_id} past the "
                 f"pay date and {s.grace_days} days' grace"

@@ -6,21 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.reconcile import ReconcileActivities
     from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
+    from workflows.retries import doubling
 
 # Bounded: the schedule's next run starts over anyway, and a run that retried forever would
 # make the schedule skip every later one (its overlap policy).
-RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-    maximum_attempts=5,
-    non_retryable_error_types=["ValueError", "ValidationError"],
-)
+RETRY = doubling(timedelta(seconds=2), timedelta(seconds=30), attempts=5)
 
 
 @workflow.defn

@@ -8,6 +8,7 @@ database is away and an update returns only once the read model shows it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from temporalio import workflow
@@ -147,22 +148,30 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
     async def project_claims(self, claims: project_links.ProjectClaims) -> None:
         """PW-4: a further breach of the project that opened this case joins it: the workers
         and amounts are added to what is owed. Believed only from that project."""
-        await workflow.wait_condition(lambda: self._state is not None)
-        async with self._lock:
-            if not from_watch.from_watch(self.state, claims.project_id):
-                workflow.logger.warning("project claims from a project that opened no case here")
-                return
-            notes = from_watch.project_claims_joined(self.state, claims, workflow.now())
-            self._changed(notes)
+        await self._from_watch(
+            claims.project_id,
+            lambda: from_watch.project_claims_joined(self.state, claims, workflow.now()),
+            "project claims from a project that opened no case here",
+        )
 
     @workflow.signal(name=project_links.PROJECT_PAYMENT_SIGNAL)
     async def project_payment(self, paid: project_links.ProjectPayment) -> None:
         """PW-4: the project's bank batch paid a worker of this case: recorded and confirmed
         here with the batch as evidence (WA-5), by the general contractor (WA-8)."""
+        await self._from_watch(
+            paid.project_id,
+            lambda: from_watch.project_paid(self.state, paid, workflow.now()),
+            "a project payment from a project that opened no case",
+        )
+
+    async def _from_watch(
+        self, project_id: str, apply: Callable[[], list[Notification]], stranger: str
+    ) -> None:
+        """What the project watch that opened this case tells it, applied once the case is
+        open; from any other project it is logged (`stranger`) and left."""
         await workflow.wait_condition(lambda: self._state is not None)
         async with self._lock:
-            if not from_watch.from_watch(self.state, paid.project_id):
-                workflow.logger.warning("a project payment from a project that opened no case")
+            if not from_watch.from_watch(self.state, project_id):
+                workflow.logger.warning(stranger)
                 return
-            notes = from_watch.project_paid(self.state, paid, workflow.now())
-            self._changed(notes)
+            self._changed(apply())

@@ -14,9 +14,11 @@ from domain.calendar import at_noon, end_of_day
 from domain.common import Command, Role, cst_date
 from domain.deadlines import (
     Deadline,
-    DeadlineCommand,
     DeadlineState,
+    ExtendDeadline,
+    PauseDeadline,
     RestartDeadline,
+    ResumeDeadline,
 )
 from domain.dispute import rules
 from domain.dispute.models import (
@@ -46,16 +48,11 @@ from domain.dispute.models import (
     RecordSuit,
     ScheduleHearing,
 )
-from domain.effects import Effects
+from domain.effects import Effects, by_command, deadline_changed
 from domain.files import AttachFile, attach_file
-from domain.notifications import Notification, notify
+from domain.notifications import Notification, deadline_notice
+from domain.notifications import notify_case as _notify
 from domain.regions import RegionSettings
-
-
-def _notify(
-    state: DisputeState, kind: str, key: str, role: Role | None, **params: str
-) -> Notification:
-    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
 
 
 def _event(
@@ -137,16 +134,6 @@ def arbitration_applied(state: DisputeState, now: datetime, cmd: Command | None)
             )
         )
     return effects
-
-
-def apply(name: str, state: DisputeState, cmd: Command, now: datetime) -> Effects:
-    """Applies a checked action."""
-    handler = _HANDLERS.get(type(cmd))
-    if handler is not None:
-        return handler(state, cmd, now)
-    if isinstance(cmd, DeadlineCommand):
-        return Effects(recompute=[(cmd.deadline, cmd)])
-    raise ValueError(f"no transition for {name}")
 
 
 def _session(state: DisputeState, cmd: Command, now: datetime) -> Effects:
@@ -441,38 +428,24 @@ _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effec
     RecordJudgment: _judgment,
     ApplyEnforcement: _enforcement,
     CloseDispute: _closed,
+    ExtendDeadline: deadline_changed,
+    PauseDeadline: deadline_changed,
+    ResumeDeadline: deadline_changed,
     AttachFile: attach_file,
 }
+
+# Applies a checked action.
+apply = by_command(_HANDLERS)
 
 
 def deadline_warned(state: DisputeState, deadline: Deadline) -> list[Notification]:
     deadline.warned = True
-    return [
-        _notify(
-            state,
-            "deadline_due_soon",
-            f"{deadline.name}:{deadline.due_at.isoformat()}",
-            Role.mediator,
-            deadline=deadline.name,
-            rule=deadline.rule,
-        )
-    ]
+    return [deadline_notice(state, "deadline_due_soon", deadline, Role.mediator)]
 
 
 def deadline_passed(state: DisputeState, deadline: Deadline, now: datetime) -> Effects:
     deadline.close(DeadlineState.breached, now, reason=f"{deadline.rule} deadline passed")
-    effects = Effects(
-        notes=[
-            _notify(
-                state,
-                "deadline_breached",
-                f"{deadline.name}:{deadline.due_at.isoformat()}",
-                Role.mediator,
-                deadline=deadline.name,
-                rule=deadline.rule,
-            )
-        ]
-    )
+    effects = Effects(notes=[deadline_notice(state, "deadline_breached", deadline, Role.mediator)])
     name = deadline.name
     if name == rules.MEDIATION and state.law_as_written:
         # MA-1 (LDMAL Art.14): day 15 without an agreement opens either party's right to

@@ -148,70 +148,67 @@ CLERKS = roles(Role.agency_clerk)
 # SI-1: the worker applies at the new region's agency, whose clerk opens the case.
 OPENED_BY = CLERKS
 
-ACTIONS: dict[str, ActionSpec[TransferState]] = {
-    spec.name: spec
-    for spec in (
-        ActionSpec(
-            "issue_acceptance_letter",
-            IssueAcceptanceLetter,
-            CLERKS,
-            "SI-1",
-            _stage(TransferStage.applied),
-            _input_letter,
-            new_agency,
-        ),
-        ActionSpec(
-            "send_transfer",
-            SendTransfer,
-            CLERKS,
-            "SI-1, SI-3",
-            _stage(TransferStage.letter_issued, TransferStage.transfer_out),
-            county=old_agency,
-        ),
-        ActionSpec(
-            "confirm_receipt",
-            ConfirmReceipt,
-            CLERKS,
-            "SI-1, SI-2, SI-3",
-            _stage(TransferStage.funds_sent),
-            _input_receipt,
-            new_agency,
-        ),
-        ActionSpec(
-            "complete_transfer",
-            CompleteTransfer,
-            CLERKS,
-            "SI-1",
-            _stage(TransferStage.received),
-            county=new_agency,
-        ),
-        ActionSpec(
-            "reject_for_missing_documents",
-            RejectForMissingDocuments,
-            CLERKS,
-            "SI-5",
-            _state_reject,
-            county=owing_agency,
-        ),
-        ActionSpec(
-            "documents_received",
-            DocumentsReceived,
-            CLERKS,
-            "SI-5",
-            _stage(TransferStage.awaiting_documents),
-            county=owing_agency,
-        ),
-        ActionSpec(
-            "close",
-            CloseTransfer,
-            roles(Role.supervisor, Role.agency_clerk),
-            "SI-1",
-            _open,
-            county=new_agency,
-        ),
-        ActionSpec("attach_file", AttachFile, CLERKS, "", _open, county=owing_agency),
-    )
-}
+ACTIONS: dict[str, ActionSpec[TransferState]] = actions.table(
+    ActionSpec(
+        "issue_acceptance_letter",
+        IssueAcceptanceLetter,
+        CLERKS,
+        "SI-1",
+        _stage(TransferStage.applied),
+        _input_letter,
+        new_agency,
+    ),
+    ActionSpec(
+        "send_transfer",
+        SendTransfer,
+        CLERKS,
+        "SI-1, SI-3",
+        _stage(TransferStage.letter_issued, TransferStage.transfer_out),
+        county=old_agency,
+    ),
+    ActionSpec(
+        "confirm_receipt",
+        ConfirmReceipt,
+        CLERKS,
+        "SI-1, SI-2, SI-3",
+        _stage(TransferStage.funds_sent),
+        _input_receipt,
+        new_agency,
+    ),
+    ActionSpec(
+        "complete_transfer",
+        CompleteTransfer,
+        CLERKS,
+        "SI-1",
+        _stage(TransferStage.received),
+        county=new_agency,
+    ),
+    ActionSpec(
+        "reject_for_missing_documents",
+        RejectForMissingDocuments,
+        CLERKS,
+        "SI-5",
+        _state_reject,
+        county=owing_agency,
+    ),
+    ActionSpec(
+        "documents_received",
+        DocumentsReceived,
+        CLERKS,
+        "SI-5",
+        _stage(TransferStage.awaiting_documents),
+        county=owing_agency,
+    ),
+    ActionSpec(
+        "close",
+        CloseTransfer,
+        roles(Role.supervisor, Role.agency_clerk),
+        "SI-1",
+        _open,
+        county=new_agency,
+    ),
+    ActionSpec("attach_file", AttachFile, CLERKS, "", _open, county=owing_agency),
+)
 
 
 # SI-1, SI-3: a step is taken, and awaited, by the clerks of the agency that owes it.

@@ -8,7 +8,7 @@ from datetime import datetime
 from domain.calendar import at_noon
 from domain.common import Command, Role
 from domain.deadlines import Deadline, DeadlineState
-from domain.effects import Effects
+from domain.effects import Effects, by_command
 from domain.files import AttachFile, attach_file
 from domain.insurance import amounts, rules
 from domain.insurance.models import (
@@ -212,8 +212,7 @@ _HANDLERS: dict[type[Command], Callable[[TransferState, Command, datetime], Effe
 }
 
 
-def apply(name: str, state: TransferState, cmd: Command, now: datetime) -> Effects:
-    return _HANDLERS[type(cmd)](state, cmd, now)
+apply = by_command(_HANDLERS)
 
 
 def deadline_warned(state: TransferState, deadline: Deadline) -> list[Notification]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.common import Role
-from domain.notifications import Notification
+from domain.notifications import Notification, notify_case
 from domain.project_watch import rules
 from domain.project_watch.models import (
     MAX_OPEN_MONTHS,
@@ -21,7 +21,7 @@ from domain.project_watch.models import (
     RiskLevel,
     WorkerMonth,
 )
-from domain.project_watch.transitions import close_if_paid, end_if_done, note, owed_workers
+from domain.project_watch.transitions import close_if_paid, end_if_done, owed_workers
 
 
 @dataclass
@@ -43,6 +43,27 @@ def _risk(state: ProjectState, level: RiskLevel, month: str, amount: Decimal | N
         state.risk_amount = amount
 
 
+def _breached(
+    state: ProjectState,
+    out: Tick,
+    kind: str,
+    level: RiskLevel,
+    month: str,
+    risk_amount: Decimal | None = None,
+    **params: str,
+) -> None:
+    """A month's breach raises the watch's risk and warns the inspectors; the second in a row
+    warns the supervisor too (PW-4)."""
+    _risk(state, level, month, risk_amount)
+    out.notes.append(
+        notify_case(
+            state, kind, month, Role.inspector, month=month, **params, project=state.intake.name
+        )
+    )
+    if state.breaches_in_a_row == 2:
+        out.notes.append(_high_risk(state, month))
+
+
 def tick(state: ProjectState, now: datetime) -> Tick:
     """Everything whose time came: funding checks (PW-2), pay-date checks (PW-3), grace ends
     (PW-4), the next month opened, the watch ended (PW-6)."""
@@ -58,19 +79,7 @@ def tick(state: ProjectState, now: datetime) -> Tick:
                 # PW-2: a cycle without the builder's funding warns the inspectors, once.
                 month.funding_late = True
                 state.breaches_in_a_row += 1
-                _risk(state, RiskLevel.funding_late, month.month, None)
-                out.notes.append(
-                    note(
-                        state,
-                        "project_funding_late",
-                        month.month,
-                        Role.inspector,
-                        month=month.month,
-                        project=state.intake.name,
-                    )  # fmt: skip
-                )
-                if state.breaches_in_a_row == 2:
-                    out.notes.append(_high_risk(state, month.month))
+                _breached(state, out, "project_funding_late", RiskLevel.funding_late, month.month)
         if not month.pay_checked and now >= month.pay_due + lag:
             out.changed = True
             month.pay_checked = True
@@ -86,21 +95,16 @@ def tick(state: ProjectState, now: datetime) -> Tick:
                 amount = sum((wm.owed for wm in owed.values()), Decimal("0"))
                 if not month.funding_late:
                     state.breaches_in_a_row += 1
-                _risk(state, RiskLevel.payroll_breached, month.month, amount)
-                out.notes.append(
-                    note(
-                        state,
-                        "project_payroll_breached",
-                        month.month,
-                        Role.inspector,
-                        month=month.month,
-                        workers=str(len(owed) or len(active)),
-                        amount=str(amount),
-                        project=state.intake.name,
-                    )  # fmt: skip
+                _breached(
+                    state,
+                    out,
+                    "project_payroll_breached",
+                    RiskLevel.payroll_breached,
+                    month.month,
+                    amount,
+                    workers=str(len(owed) or len(active)),
+                    amount=str(amount),
                 )
-                if state.breaches_in_a_row == 2:
-                    out.notes.append(_high_risk(state, month.month))
             elif not month.funding_late:
                 state.breaches_in_a_row = 0
                 if state.risk is not RiskLevel.high_risk:
@@ -133,7 +137,7 @@ def tick(state: ProjectState, now: datetime) -> Tick:
 
 def _high_risk(state: ProjectState, month: str) -> Notification:
     # PW-4: two funding or payroll breaches in a row.
-    return note(
+    return notify_case(
         state, "project_high_risk", month, Role.supervisor, month=month, project=state.intake.name
     )
 

@@ -179,29 +179,15 @@ def _check_complete(state: ProjectState, cmd: Command, now: datetime) -> None:
         raise InvalidActionInput("the works cannot be completed before the contract")
 
 
-ACTIONS: dict[str, ActionSpec[ProjectState]] = {
-    "join_roster": ActionSpec(
-        "join_roster", JoinRoster, WATCHERS, "PW-1", _roster_open, _check_join
-    ),
-    "leave_roster": ActionSpec(
-        "leave_roster", LeaveRoster, WATCHERS, "PW-1", _watching, _check_leave
-    ),
-    "change_bank_card": ActionSpec(
-        "change_bank_card", ChangeBankCard, WATCHERS, "PW-1", _watching, _check_card
-    ),
-    "record_funding": ActionSpec(
-        "record_funding", RecordFunding, WATCHERS, "PW-2", _watching, _check_funding
-    ),
-    "record_wage_sheet": ActionSpec(
-        "record_wage_sheet", RecordWageSheet, WATCHERS, "PW-3", _watching, _check_sheet
-    ),
-    "record_payments": ActionSpec(
-        "record_payments", RecordPayments, WATCHERS, "PW-3", _watching, _check_payments
-    ),
-    "complete_works": ActionSpec(
-        "complete_works", CompleteWorks, WATCHERS, "PW-6", _roster_open, _check_complete
-    ),
-}
+ACTIONS: dict[str, ActionSpec[ProjectState]] = actions.table(
+    ActionSpec("join_roster", JoinRoster, WATCHERS, "PW-1", _roster_open, _check_join),
+    ActionSpec("leave_roster", LeaveRoster, WATCHERS, "PW-1", _watching, _check_leave),
+    ActionSpec("change_bank_card", ChangeBankCard, WATCHERS, "PW-1", _watching, _check_card),
+    ActionSpec("record_funding", RecordFunding, WATCHERS, "PW-2", _watching, _check_funding),
+    ActionSpec("record_wage_sheet", RecordWageSheet, WATCHERS, "PW-3", _watching, _check_sheet),
+    ActionSpec("record_payments", RecordPayments, WATCHERS, "PW-3", _watching, _check_payments),
+    ActionSpec("complete_works", CompleteWorks, WATCHERS, "PW-6", _roster_open, _check_complete),
+)
 
 
 check, available_actions, awaited_by = actions.bound(ACTIONS)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from domain.common import Command, Role
 from domain.deadlines import Deadline
 from domain.effects import Effects
-from domain.notifications import Notification, notify
+from domain.notifications import Notification, notify_case
 from domain.project_watch import rules
 from domain.project_watch.models import (
     ChangeBankCard,
@@ -67,10 +67,6 @@ def opened(case_id: str, intake: ProjectIntake, grace_days: int, now: datetime) 
     return state
 
 
-def note(state: ProjectState, kind: str, key: str, role: Role, **params: str) -> Notification:
-    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
-
-
 def apply(name: str, state: ProjectState, cmd: Command, now: datetime) -> Effects:
     """What a roster change (PW-1), a batch (PW-2, PW-3) or the works' completion (PW-6)
     does; a batch id already recorded in its month changes nothing."""
@@ -86,33 +82,25 @@ def apply(name: str, state: ProjectState, cmd: Command, now: datetime) -> Effect
         assert worker is not None
         worker.bank_card = cmd.bank_card
     elif isinstance(cmd, RecordFunding):
-        month = _month(state, cmd.month)
-        if cmd.batch_id not in month.batches:
-            month.batches.append(cmd.batch_id)
+        month = _new_batch(state, cmd.month, cmd.batch_id)
+        if month is not None:
             month.funded += cmd.amount
             # PW-2: funding within the cycle (the month) counts; a later one is still
             # recorded, after the warning.
             if cmd.funded_on <= rules.last_day(month.month) and now < month.funding_due:
                 month.funded_in_time = True
     elif isinstance(cmd, RecordWageSheet):
-        month = _month(state, cmd.month)
-        if cmd.batch_id not in month.batches:
-            month.batches.append(cmd.batch_id)
+        month = _new_batch(state, cmd.month, cmd.batch_id)
+        if month is not None:
             for sheet_line in cmd.lines:
-                worker = rules.find_worker(state, sheet_line.id_number)
-                assert worker is not None
-                wm = month.workers.setdefault(str(worker.worker_no), WorkerMonth())
+                wm = _worker_month(state, month, sheet_line.id_number)
                 wm.sheet_amount = sheet_line.amount
                 wm.confirmed = sheet_line.confirmed
     elif isinstance(cmd, RecordPayments):
-        month = _month(state, cmd.month)
-        if cmd.batch_id not in month.batches:
-            month.batches.append(cmd.batch_id)
+        month = _new_batch(state, cmd.month, cmd.batch_id)
+        if month is not None:
             for line in cmd.lines:
-                worker = rules.find_worker(state, line.id_number)
-                assert worker is not None
-                wm = month.workers.setdefault(str(worker.worker_no), WorkerMonth())
-                wm.paid += line.amount
+                _worker_month(state, month, line.id_number).paid += line.amount
             close_if_paid(state, month, now)
     elif isinstance(cmd, CompleteWorks):
         state.completed_on = cmd.completed_on
@@ -129,6 +117,21 @@ def deadline_warned(state: ProjectState, deadline: Deadline) -> list[Notificatio
 
 def deadline_passed(state: ProjectState, deadline: Deadline, now: datetime) -> Effects:
     return Effects()
+
+
+def _new_batch(state: ProjectState, month: str, batch_id: str) -> MonthRecord | None:
+    """The month a batch is for, or None when the batch is recorded in it already."""
+    record = _month(state, month)
+    if batch_id in record.batches:
+        return None
+    record.batches.append(batch_id)
+    return record
+
+
+def _worker_month(state: ProjectState, month: MonthRecord, id_number: str) -> WorkerMonth:
+    worker = rules.find_worker(state, id_number)
+    assert worker is not None
+    return month.workers.setdefault(str(worker.worker_no), WorkerMonth())
 
 
 def _month(state: ProjectState, month: str) -> MonthRecord:
@@ -243,7 +246,7 @@ def linked(
     kind = "project_case_joined" if joined else "project_case_opened"
     months = ",".join(sorted({m for m, _, _ in lines}))
     return [
-        note(
+        notify_case(
             state,
             kind,
             f"{case_id}:{months}",

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from domain.common import Role
 from domain.deadlines import DeadlineState
-from domain.notifications import Notification, notify
-from domain.project_watch.links import ProjectClaims, ProjectPayment
+from domain.notifications import Notification, notify_case
+from domain.project_watch.links import ProjectClaim, ProjectClaims, ProjectPayment
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     CaseStatus,
@@ -31,7 +31,18 @@ def from_watch(state: WageArrearsState, project_id: str) -> bool:
 
 
 def _notify(state: WageArrearsState, kind: str, key: str, **params: str) -> Notification:
-    return notify(state.case_id, state.intake.county_code, kind, key, Role.inspector, **params)
+    return notify_case(state, kind, key, Role.inspector, **params)
+
+
+def worker_claim(claim: ProjectClaim) -> WorkerClaim:
+    """PW-4: a worker's claim in the case, from what the watch found the worker owed."""
+    return WorkerClaim(
+        name=claim.name,
+        id_number=claim.id_number,
+        mobile=claim.mobile,
+        amount_owed=claim.amount,
+        months_owed=claim.months,
+    )
 
 
 def project_claims_joined(
@@ -45,15 +56,7 @@ def project_claims_joined(
             known.amount_owed += claim.amount
             known.months_owed = (known.months_owed or 0) + claim.months
         else:
-            state.intake.workers.append(
-                WorkerClaim(
-                    name=claim.name,
-                    id_number=claim.id_number,
-                    mobile=claim.mobile,
-                    amount_owed=claim.amount,
-                    months_owed=claim.months,
-                )
-            )
+            state.intake.workers.append(worker_claim(claim))
     if state.status is CaseStatus.settled:
         state.status = CaseStatus.open
         state.settled_at = None

@@ -16,7 +16,6 @@ from domain.common import Command, Role, cst_date, cst_date_str
 from domain.deadlines import (
     Deadline,
     DeadlineBasis,
-    DeadlineCommand,
     DeadlineSpec,
     DeadlineState,
     DueRequest,
@@ -26,9 +25,10 @@ from domain.deadlines import (
     ResumeDeadline,
     new_deadline,
 )
-from domain.effects import Effects, Retime
-from domain.files import AttachFile, file_attached
-from domain.notifications import Notification, notify
+from domain.effects import Effects, Retime, by_command, deadline_changed
+from domain.files import AttachFile, attach_file
+from domain.notifications import Notification, deadline_notice
+from domain.notifications import notify_case as _notify
 from domain.wage_arrears import accounts
 from domain.wage_arrears.models import (
     ApplyForRemoval,
@@ -83,10 +83,33 @@ from domain.wage_arrears.rules import (
 )
 
 
-def _notify(
-    state: WageArrearsState, kind: str, key: str, role: Role | None, **params: str
-) -> Notification:
-    return notify(state.case_id, state.intake.county_code, kind, key, role, **params)
+def _climbed(
+    state: WageArrearsState,
+    cmd: Command,
+    now: datetime,
+    rung: str,
+    rule: str,
+    amount: Decimal | None = None,
+    details: dict[str, str] | None = None,
+) -> None:
+    """Records a rung of the ladder an officer took with `cmd`."""
+    state.ladder.append(
+        LadderStep(
+            rung=rung,
+            rule=rule,
+            at=now,
+            actor_id=cmd.actor.id,
+            reason=cmd.reason,
+            amount=amount,
+            details=details or {},
+        )
+    )
+
+
+def _pending_order(state: WageArrearsState) -> Deadline:
+    order = pending_deadline(state, ORDER_TO_PAY)
+    assert order is not None
+    return order
 
 
 def case_opened(
@@ -236,19 +259,9 @@ def order_to_pay_issued(state: WageArrearsState, cmd: IssueOrderToPay, now: date
 
     def issued() -> list[Notification]:
         # The ladder and the notice name the due time the calendar computed.
-        order = pending_deadline(state, ORDER_TO_PAY)
-        assert order is not None
-        state.ladder.append(
-            LadderStep(
-                rung="order_to_pay",
-                rule="WA-6",
-                at=now,
-                actor_id=cmd.actor.id,
-                reason=cmd.reason,
-                amount=amount,
-                details={"due_at": order.due_at.isoformat()},
-            )
-        )
+        order = _pending_order(state)
+        due_at = {"due_at": order.due_at.isoformat()}
+        _climbed(state, cmd, now, "order_to_pay", "WA-6", amount, due_at)
         due = cst_date_str(order.due_at)
         return [_notify(state, "order_to_pay_issued", str(len(state.ladder)), None, due=due)]
 
@@ -267,22 +280,12 @@ def order_to_pay_served(state: WageArrearsState, cmd: RecordOrderServed, now: da
 
     def served() -> list[Notification]:
         # The ladder names the due time the calendar computed from the day served.
-        order = pending_deadline(state, ORDER_TO_PAY)
-        assert order is not None
-        state.ladder.append(
-            LadderStep(
-                rung=ORDER_SERVED,
-                rule="WA-6",
-                at=now,
-                actor_id=cmd.actor.id,
-                reason=cmd.reason,
-                details={
-                    "served_on": cmd.served_on.isoformat(),
-                    "manner": cmd.manner,
-                    "due_at": order.due_at.isoformat(),
-                },
-            )
-        )
+        details = {
+            "served_on": cmd.served_on.isoformat(),
+            "manner": cmd.manner,
+            "due_at": _pending_order(state).due_at.isoformat(),
+        }
+        _climbed(state, cmd, now, ORDER_SERVED, "WA-6", details=details)
         return []
 
     return Effects(retime=[retime], then=[served])
@@ -291,16 +294,7 @@ def order_to_pay_served(state: WageArrearsState, cmd: RecordOrderServed, now: da
 def guarantee_deposit_drawn(
     state: WageArrearsState, cmd: DrawGuaranteeDeposit, now: datetime
 ) -> Effects:
-    state.ladder.append(
-        LadderStep(
-            rung="guarantee_deposit",
-            rule="WA-7",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            amount=cmd.amount,
-        )
-    )
+    _climbed(state, cmd, now, "guarantee_deposit", "WA-7", cmd.amount)
     # WA-7: the bank pays within 5 working days of the notice.
     days = state.region.deposit_payout_working_days
     spec = DeadlineSpec(
@@ -318,17 +312,7 @@ def ladder_step(
 ) -> list[Notification]:
     amount = cmd.amount if isinstance(cmd, EmergencyAdvance) else None
     details = {"recover_from": "employer"} if rung == "emergency_advance" else {}
-    state.ladder.append(
-        LadderStep(
-            rung=rung,
-            rule=rule,
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            amount=amount,
-            details=details,
-        )
-    )
+    _climbed(state, cmd, now, rung, rule, amount, details)
     if rung == "police":
         state.police_referral_active = True
     return [_notify(state, f"{rung}_recorded", str(len(state.ladder)), None)]
@@ -337,15 +321,7 @@ def ladder_step(
 def police_outcome_recorded(
     state: WageArrearsState, cmd: RecordPoliceOutcome, now: datetime
 ) -> list[Notification]:
-    state.ladder.append(
-        LadderStep(
-            rung=f"police_{cmd.outcome}",
-            rule="WA-10",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-        )
-    )
+    _climbed(state, cmd, now, f"police_{cmd.outcome}", "WA-10")
     if cmd.outcome == "returned":
         # WA-10: paying before the police file a case usually ends the criminal route.
         state.police_referral_active = False
@@ -355,19 +331,11 @@ def police_outcome_recorded(
 def listed(state: WageArrearsState, cmd: ListOnPunishmentList, now: datetime) -> list[Notification]:
     listed_on = datetime.fromisoformat(cst_date_str(now)).date()
     state.listed_until = listing_ends(listed_on)
-    state.ladder.append(
-        LadderStep(
-            rung="punishment_list",
-            rule="WA-11",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            details={
-                "listed_until": state.listed_until.isoformat(),
-                "incident_occurred": str(cmd.incident_occurred).lower(),
-            },
-        )
-    )
+    details = {
+        "listed_until": state.listed_until.isoformat(),
+        "incident_occurred": str(cmd.incident_occurred).lower(),
+    }
+    _climbed(state, cmd, now, "punishment_list", "WA-11", details=details)
     return [
         _notify(
             state,
@@ -386,16 +354,8 @@ def removal_applied(
     state.removal_applications.append(
         RemovalApplication(applied_on=cmd.applied_on, applied_at=now, applied_by=cmd.actor.id)
     )
-    state.ladder.append(
-        LadderStep(
-            rung="removal_applied",
-            rule="WA-11",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            details={"applied_on": cmd.applied_on.isoformat()},
-        )
-    )
+    applied_on = {"applied_on": cmd.applied_on.isoformat()}
+    _climbed(state, cmd, now, "removal_applied", "WA-11", details=applied_on)
     key = f"removal_applied:{len(state.removal_applications)}"
     return [_notify(state, "removal_applied", key, Role.supervisor)]
 
@@ -412,16 +372,7 @@ def removal_decided(
         # WA-11: removed early, the listing ends on the day of the decision.
         state.listed_until = cst_date(now)
         details["listed_until"] = state.listed_until.isoformat()
-    state.ladder.append(
-        LadderStep(
-            rung="removal_decided",
-            rule="WA-11",
-            at=now,
-            actor_id=cmd.actor.id,
-            reason=cmd.reason,
-            details=details,
-        )
-    )
+    _climbed(state, cmd, now, "removal_decided", "WA-11", details=details)
     key = f"removal_decided:{len(state.removal_applications)}"
     return [
         _notify(
@@ -465,14 +416,8 @@ def closed(state: WageArrearsState, cmd: CloseCase, now: datetime) -> list[Notif
 def deadline_warned(state: WageArrearsState, deadline: Deadline) -> list[Notification]:
     deadline.warned = True
     return [
-        _notify(
-            state,
-            "deadline_due_soon",
-            f"{deadline.name}:{deadline.due_at.isoformat()}",
-            Role.inspector,
-            deadline=deadline.name,
-            rule=deadline.rule,
-            due_at=deadline.due_at.isoformat(),
+        deadline_notice(
+            state, "deadline_due_soon", deadline, Role.inspector, due_at=deadline.due_at.isoformat()
         )
     ]
 
@@ -481,16 +426,7 @@ def deadline_passed(state: WageArrearsState, deadline: Deadline, now: datetime) 
     """A pending deadline's time came: record the breach and take the escalation its rule names."""
     deadline.close(DeadlineState.breached, now, reason=f"{deadline.rule} deadline passed")
     state.breaches.append(Breach(deadline=deadline.name, rule=deadline.rule, at=now))
-    notes = [
-        _notify(
-            state,
-            "deadline_breached",
-            f"{deadline.name}:{deadline.due_at.isoformat()}",
-            Role.inspector,
-            deadline=deadline.name,
-            rule=deadline.rule,
-        )
-    ]
+    notes = [deadline_notice(state, "deadline_breached", deadline, Role.inspector)]
     if deadline.name in (SETTLE, ORDER_TO_PAY) and state.status in (
         CaseStatus.open,
         CaseStatus.triage_pending,
@@ -618,17 +554,6 @@ def _rung(rung: str, action: str) -> Handler:
     )
 
 
-def _deadline_changed(state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
-    assert isinstance(cmd, DeadlineCommand)
-    return Effects(recompute=[(cmd.deadline, cmd)])
-
-
-def _file(state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
-    assert isinstance(cmd, AttachFile)
-    file_attached(state.files, cmd, now)
-    return Effects()
-
-
 _HANDLERS: dict[type[Command], Handler] = {
     Triage: triaged,  # type: ignore[dict-item]
     RecordPayment: _notes(payment_recorded),  # type: ignore[arg-type]
@@ -646,13 +571,11 @@ _HANDLERS: dict[type[Command], Handler] = {
     DecideRemoval: _notes(removal_decided),  # type: ignore[arg-type]
     CloseCase: _notes(closed),  # type: ignore[arg-type]
     DecideComplaint: complaint_decided,  # type: ignore[dict-item]
-    ExtendDeadline: _deadline_changed,
-    PauseDeadline: _deadline_changed,
-    ResumeDeadline: _deadline_changed,
-    AttachFile: _file,
+    ExtendDeadline: deadline_changed,
+    PauseDeadline: deadline_changed,
+    ResumeDeadline: deadline_changed,
+    AttachFile: attach_file,
 }
 
-
-def apply(name: str, state: WageArrearsState, cmd: Command, now: datetime) -> Effects:
-    """Applies a checked action."""
-    return _HANDLERS[type(cmd)](state, cmd, now)
+# Applies a checked action.
+apply = by_command(_HANDLERS)
