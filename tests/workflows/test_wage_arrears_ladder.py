@@ -527,15 +527,18 @@ async def test_wa10_police_returned_case_may_be_referred_again(harness: Harness)
 # WA-11: joint-punishment list.
 
 
+async def refused_listing(
+    harness: Harness, handle: Handle, role: Role, reason: str, incident: bool
+) -> ApplicationError:
+    """WA-11: the listing on the joint-punishment list is refused, the case unchanged."""
+    listing = act(role, reason, incident_occurred=incident)
+    return await refused_unchanged(harness, handle, WF.list_on_punishment_list, listing)
+
+
 async def test_wa11_listing_refused_before_an_order_was_missed(harness: Harness) -> None:
     """WA-11: even with an incident, listing needs a missed order-to-pay deadline."""
     handle = await harness.open_case(f.intake(workers=1, amount="20000.00"))
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.supervisor, "blacklist", incident_occurred=True),
-    )
+    error = await refused_listing(harness, handle, Role.supervisor, "blacklist", incident=True)
     assert error.type == "ActionNotAllowed" and "WA-11" in str(error)
 
 
@@ -543,19 +546,9 @@ async def test_wa11_listing_below_threshold_needs_an_incident(harness: Harness) 
     """WA-11: below the criminal threshold only a mass or extreme incident allows listing;
     the listing lasts exactly 3 years from the listing day (CST), and happens once."""
     handle = await open_missed(harness, workers=1, amount="3000.00")
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.supervisor, "blacklist", incident_occurred=False),
-    )
+    error = await refused_listing(harness, handle, Role.supervisor, "blacklist", incident=False)
     assert error.type == "ActionNotAllowed" and "WA-11" in str(error)
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.inspector, "blacklist", incident_occurred=True),
-    )
+    error = await refused_listing(harness, handle, Role.inspector, "blacklist", incident=True)
     assert error.type == "Forbidden"
 
     await handle.execute_update(
@@ -579,12 +572,7 @@ async def test_wa11_listing_below_threshold_needs_an_incident(harness: Harness) 
         "listed_until": expected.isoformat(),
     }
 
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.supervisor, "again", incident_occurred=True),
-    )
+    error = await refused_listing(harness, handle, Role.supervisor, "again", incident=True)
     assert error.type == "ActionNotAllowed" and "WA-11" in str(error)
 
 
