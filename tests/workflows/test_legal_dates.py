@@ -49,6 +49,11 @@ class Week:
     holiday: date
     recording: date
 
+    @property
+    def eve(self) -> date:
+        """The day before `legal`."""
+        return self.legal - timedelta(days=1)
+
     def workday(self, day: date) -> bool:
         if day.year == self.holiday.year:
             return day != self.holiday and day.weekday() < 5
@@ -101,7 +106,7 @@ async def test_ma5_cal3_defence_due_10_days_from_the_respondents_receipt(
     w = await week(harness)
     handle = await accepted_on_legal_day(harness, w)
     await at(harness, w.recording)
-    for bad in (w.recording + timedelta(days=1), w.legal - timedelta(days=1)):
+    for bad in (w.recording + timedelta(days=1), w.eve):
         await refused_as_invalid(
             harness, handle, DW.record_service, reason="served", served_on=iso(bad)
         )
@@ -111,11 +116,7 @@ async def test_ma5_cal3_defence_due_10_days_from_the_respondents_receipt(
     assert defence.due_at != statutory_due(w.recording, 10, w.workday)
     assert (await view(handle)).state.respondent_served_on == w.legal
     await refused_as_invalid(
-        harness,
-        handle,
-        DW.record_defence,
-        reason="in",
-        received_on=iso(w.legal - timedelta(days=1)),
+        harness, handle, DW.record_defence, reason="in", received_on=iso(w.eve)
     )
 
     await harness.sleep_until(defence.due_at - timedelta(seconds=5))
@@ -136,11 +137,11 @@ async def test_ma2_cal3_payment_order_clocks_from_acceptance_and_from_receipt(
     handle = await open_dispute(harness)
     await handle.execute_update(
         DW.record_agreement,
-        act(reason="agreed", amount="6000.00", performance_date=iso(w.legal - timedelta(days=1))),
+        act(reason="agreed", amount="6000.00", performance_date=iso(w.eve)),
     )
     await at(harness, w.recording)
     assert (await view(handle)).state.stage is DisputeStage.agreement_unperformed
-    for bad in (w.recording + timedelta(days=1), w.legal - timedelta(days=1)):
+    for bad in (w.recording + timedelta(days=1), w.eve):
         await refused_as_invalid(
             harness, handle, DW.apply_payment_order, reason="applied", accepted_on=iso(bad)
         )
@@ -154,11 +155,7 @@ async def test_ma2_cal3_payment_order_clocks_from_acceptance_and_from_receipt(
     served = w.recording + timedelta(days=2)  # Wednesday
     await at(harness, served + timedelta(days=5))  # the Monday after
     await refused_as_invalid(
-        harness,
-        handle,
-        DW.record_payment_order,
-        reason="served",
-        served_on=iso(w.legal - timedelta(days=1)),
+        harness, handle, DW.record_payment_order, reason="served", served_on=iso(w.eve)
     )
     await handle.execute_update(
         DW.record_payment_order, act(reason="served", served_on=iso(served))
@@ -182,7 +179,7 @@ async def test_ma8_ma9_cal3_award_effective_when_made_windows_from_each_partys_r
     handle = await accepted_on_legal_day(harness, w)
     await at(harness, w.recording)
     items = [{"description": "wages", "amount": "20000.00"}]
-    for bad in (w.recording + timedelta(days=1), w.legal - timedelta(days=1)):
+    for bad in (w.recording + timedelta(days=1), w.eve):
         await refused_as_invalid(
             harness, handle, DW.record_award, reason="award", items=items, made_on=iso(bad)
         )
@@ -200,7 +197,7 @@ async def test_ma8_ma9_cal3_award_effective_when_made_windows_from_each_partys_r
         handle,
         DW.record_award_received,
         reason="x",
-        received_on=iso(w.legal - timedelta(days=1)),
+        received_on=iso(w.eve),
         party="worker",
     )
     await handle.execute_update(
