@@ -240,15 +240,22 @@ async def test_wa6_order_paid_in_full_before_due_is_met_without_breach(harness: 
 # WA-7: wage guarantee deposit.
 
 
+async def refused_draw(
+    harness: Harness, handle: Handle, reason: str, amount: str
+) -> ApplicationError:
+    """WA-7: the inspector's drawing on the guarantee deposit is refused, the case unchanged."""
+    draw = act(Role.inspector, reason, amount=amount)
+    return await refused_unchanged(harness, handle, WF.draw_guarantee_deposit, draw)
+
+
 async def test_wa7_deposit_refused_before_an_order_was_missed(harness: Harness) -> None:
     """WA-7: the deposit is drawn only after an order to pay was ignored, not while it runs."""
     handle = await harness.open_case(f.intake(project=f.construction_project()))
-    draw = act(Role.inspector, "draw the deposit", amount="1000.00")
-    error = await refused_unchanged(harness, handle, WF.draw_guarantee_deposit, draw)
+    error = await refused_draw(harness, handle, "draw the deposit", "1000.00")
     assert error.type == "ActionNotAllowed" and "WA-7" in str(error)
 
     await issue_order(harness, handle)
-    error = await refused_unchanged(harness, handle, WF.draw_guarantee_deposit, draw)
+    error = await refused_draw(harness, handle, "draw the deposit", "1000.00")
     assert error.type == "ActionNotAllowed" and "WA-7" in str(error)
 
 
@@ -257,12 +264,7 @@ async def test_wa7_deposit_refused_without_a_project_deposit(harness: Harness) -
     no_deposit = {**f.construction_project(), "guarantee_deposit": None}
     for project in (None, no_deposit):
         handle = await open_missed(harness, project=project)
-        error = await refused_unchanged(
-            harness,
-            handle,
-            WF.draw_guarantee_deposit,
-            act(Role.inspector, "draw the deposit", amount="1000.00"),
-        )
+        error = await refused_draw(harness, handle, "draw the deposit", "1000.00")
         assert error.type == "ActionNotAllowed" and "WA-7" in str(error)
 
 
@@ -286,12 +288,7 @@ async def test_wa7_deposit_after_missed_order_runs_a_five_working_day_payout(
     """WA-7: after a missed order the deposit is drawn; the bank pays within 5 WD, and a
     payment by the deposit meets that deadline."""
     handle = await open_missed(harness, project=f.construction_project(deposit="5000.00"))
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.draw_guarantee_deposit,
-        act(Role.inspector, "more than the deposit holds", amount="5000.01"),
-    )
+    error = await refused_draw(harness, handle, "more than the deposit holds", "5000.01")
     assert error.type == "InvalidActionInput" and "WA-7" in str(error)
 
     await handle.execute_update(
@@ -308,12 +305,7 @@ async def test_wa7_deposit_after_missed_order_runs_a_five_working_day_payout(
     assert payout.due_at == end_of_nth_working_day_after(drawn_on, 5)
     assert "guarantee_deposit_notice" in {n.kind for n in harness.notifications(handle.id)}
 
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.draw_guarantee_deposit,
-        act(Role.inspector, "draw again", amount="1000.00"),
-    )
+    error = await refused_draw(harness, handle, "draw again", "1000.00")
     assert error.type == "ActionNotAllowed"
 
     await handle.execute_update(
