@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
@@ -24,23 +24,19 @@ from store.files import FileStore
 
 
 def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return cast(Settings, request.app.state.settings)
 
 
 def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+    return cast(Engine, request.app.state.engine)
 
 
 def get_temporal_client(request: Request) -> Client:
-    client: Client = request.app.state.temporal
-    return client
+    return cast(Client, request.app.state.temporal)
 
 
 def get_file_store(request: Request) -> FileStore:
-    store: FileStore = request.app.state.files
-    return store
+    return cast(FileStore, request.app.state.files)
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:

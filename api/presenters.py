@@ -25,6 +25,7 @@ from api.schemas import (
     WageArrearsDetail,
     WorkerPublic,
 )
+from core.rows import from_attributes
 from domain import identity, kinds
 from domain.actions import HOUSEKEEPING, ActionSpec
 from domain.case_ends import CaseEnded
@@ -96,15 +97,7 @@ def wage_arrears_detail(
     shown = _Shown.of(reveal, [w.name for w in intake.workers])
     text = shown.text
     workers = [
-        WorkerPublic(
-            worker_no=acc.worker_no,
-            **shown.person(claim),
-            owed=acc.owed,
-            paid=acc.paid,
-            awaiting_confirmation=acc.awaiting_confirmation,
-            outstanding=acc.outstanding,
-            months_owed=claim.months_owed,
-        )
+        from_attributes(WorkerPublic, acc, **shown.person(claim), months_owed=claim.months_owed)
         for acc, claim in zip(view.accounts, intake.workers, strict=True)
     ]
     return WageArrearsDetail(
@@ -308,15 +301,13 @@ def project_watch_detail(
         risk_amount=state.risk_amount,
         breaches_in_a_row=state.breaches_in_a_row,
         roster=[
-            RosterWorkerPublic(
-                worker_no=w.worker_no,
+            from_attributes(
+                RosterWorkerPublic,
+                w,
                 name=mask_name(w.name),
                 id_number=mask_resident_id(w.id_number),
                 mobile=mask_mobile(w.mobile),
                 bank_card=mask_card(w.bank_card),
-                subcontractor=w.subcontractor,
-                start_on=w.start_on,
-                end_on=w.end_on,
             )
             for w in state.roster
         ],

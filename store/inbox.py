@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
+from core.rows import from_attributes
 from domain.common import Role
 from domain.notification_routes import ROUTES, kinds_for, route, written_kinds
 from domain.notifications import Notification
@@ -106,20 +107,7 @@ def list_inbox(
         .limit(limit)
         .offset(offset)
     ).all()
-    return [
-        InboxRow(
-            id=r.id,
-            key=r.key,
-            case_id=r.case_id,
-            kind=r.kind,
-            county_code=r.county_code,
-            recipient_role=r.recipient_role,
-            params=dict(r.params or {}),
-            created_at=r.created_at,
-            read_at=r.read_at,
-        )
-        for r in rows
-    ], int(total)
+    return [from_attributes(InboxRow, r, params=dict(r.params or {})) for r in rows], int(total)
 
 
 def unread_count(session: Session, user_id: str, role: Role, counties: Sequence[str]) -> int:

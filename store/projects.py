@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Column, Index, Numeric, delete
 from sqlalchemy.engine import Engine
@@ -148,24 +148,20 @@ def at_risk_by_county(session: Session, counties: list[str]) -> dict[str, dict[s
     return out
 
 
+_Row = TypeVar("_Row", ProjectMonthRecord, ProjectWorkerRecord)
+
+
+def _rows_of(session: Session, table: type[_Row], project_id: str, order: Any) -> list[_Row]:
+    query = select(table).where(col(table.project_id) == project_id).order_by(col(order))
+    return list(session.exec(query).all())
+
+
 def project_months(session: Session, project_id: str) -> list[ProjectMonthRecord]:
-    return list(
-        session.exec(
-            select(ProjectMonthRecord)
-            .where(ProjectMonthRecord.project_id == project_id)
-            .order_by(col(ProjectMonthRecord.month))
-        ).all()
-    )
+    return _rows_of(session, ProjectMonthRecord, project_id, ProjectMonthRecord.month)
 
 
 def project_workers(session: Session, project_id: str) -> list[ProjectWorkerRecord]:
-    return list(
-        session.exec(
-            select(ProjectWorkerRecord)
-            .where(ProjectWorkerRecord.project_id == project_id)
-            .order_by(col(ProjectWorkerRecord.worker_no))
-        ).all()
-    )
+    return _rows_of(session, ProjectWorkerRecord, project_id, ProjectWorkerRecord.worker_no)
 
 
 def forget(engine: Engine, project_id: str) -> None:

@@ -18,6 +18,8 @@ from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from core.rows import from_attributes
+
 # PUB-1: a code is valid 5 minutes and allows 5 tries; then the case and mobile are locked.
 CODE_TTL = timedelta(minutes=5)
 MAX_TRIES = 5
@@ -142,13 +144,10 @@ def get_challenge(engine: Engine, challenge_id: str) -> Challenge | None:
         row = session.get(PublicChallengeRecord, hashed(challenge_id))
         if row is None:
             return None
-        return Challenge(
+        return from_attributes(
+            Challenge,
+            row,
             id=challenge_id,
-            case_id=row.case_id,
-            mobile_hash=row.mobile_hash,
-            worker_no=row.worker_no,
-            code_hash=row.code_hash,
-            tries=row.tries,
             expires_at=_aware(row.expires_at),
             locked_until=_aware(row.locked_until) if row.locked_until else None,
             used=row.used_at is not None,
@@ -218,13 +217,7 @@ def get_session(engine: Engine, session_id: str) -> WorkerSession | None:
         row = session.get(PublicSessionRecord, hashed(session_id))
         if row is None or _aware(row.expires_at) <= _now():
             return None
-        return WorkerSession(
-            id_hash=row.id_hash,
-            case_id=row.case_id,
-            worker_no=row.worker_no,
-            expires_at=_aware(row.expires_at),
-            view_recorded=row.view_recorded,
-        )
+        return from_attributes(WorkerSession, row, expires_at=_aware(row.expires_at))
 
 
 def mark_view_recorded(engine: Engine, id_hash: str) -> None:
@@ -282,14 +275,10 @@ class MobileChange:
 
 def _change(row: WorkerMobileChangeRecord) -> MobileChange:
     assert row.id is not None
-    return MobileChange(
-        id=row.id,
-        case_id=row.case_id,
-        worker_no=row.worker_no,
-        mobile_sealed=row.mobile_sealed,
+    return from_attributes(
+        MobileChange,
+        row,
         requested_at=_aware(row.requested_at),
-        status=row.status,
-        decided_by=row.decided_by,
         decided_at=_aware(row.decided_at) if row.decided_at else None,
     )
 

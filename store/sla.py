@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.engine import Connection
 
+from core.rows import from_attributes
 from domain.deadlines import DeadlineState, SlaState
 from store.access import county_and_kind, visible_in
 from store.board import BoardCountRecord
@@ -294,13 +295,9 @@ def list_sla_deadlines(conn: Connection, flt: SlaFilter, limit: int, offset: int
         .offset(offset)
     )
     rows = [
-        SlaRow(
-            case_id=r.case_id,
-            kind=r.kind,
-            county_code=r.county_code,
-            name=r.name,
-            rule=r.rule,
-            basis=r.basis,
+        from_attributes(
+            SlaRow,
+            r,
             due_at=_aware(r.due_at),
             warn_at=_aware(r.warn_at) if r.warn_at is not None else None,
             sla_state=SlaState(r.sla_state),

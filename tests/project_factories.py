@@ -63,31 +63,22 @@ def watcher(county: str = COUNTY) -> dict[str, Any]:
     return actor(Role.inspector, county, id="inspector-01")
 
 
+def _batch(reason: str, batch: str, month: str, **fields: Any) -> dict[str, Any]:
+    """A month's batch as the bank's or the contractor's system sends it."""
+    return {"actor": watcher(), "reason": reason, "batch_id": batch, "month": month, **fields}
+
+
 def funding(
     month: str, amount: str = "20000.00", batch: str = "F1", on: str | None = None
 ) -> dict[str, Any]:
-    return {
-        "actor": watcher(),
-        "reason": "银行到账通知",
-        "batch_id": batch,
-        "month": month,
-        "amount": amount,
-        "funded_on": on or f"{month}-05",
-    }
+    return _batch("银行到账通知", batch, month, amount=amount, funded_on=on or f"{month}-05")
 
 
 def sheet(
     month: str, serials: list[int], amount: str = "5000.00", batch: str = "S1"
 ) -> dict[str, Any]:
-    return {
-        "actor": watcher(),
-        "reason": "工资支付表",
-        "batch_id": batch,
-        "month": month,
-        "lines": [
-            {"id_number": resident_id(s), "amount": amount, "confirmed": True} for s in serials
-        ],
-    }
+    lines = [{"id_number": resident_id(s), "amount": amount, "confirmed": True} for s in serials]
+    return _batch("工资支付表", batch, month, lines=lines)
 
 
 def payments(
@@ -97,18 +88,13 @@ def payments(
     batch: str = "P1",
     on: str | None = None,
 ) -> dict[str, Any]:
-    return {
-        "actor": watcher(),
-        "reason": "银行代发",
-        "batch_id": batch,
-        "month": month,
-        "lines": [
-            {
-                "id_number": resident_id(s),
-                "bank_card": bank_card(s),
-                "amount": amount,
-                "paid_on": on or f"{month}-28",
-            }
-            for s in serials
-        ],
-    }
+    lines = [
+        {
+            "id_number": resident_id(s),
+            "bank_card": bank_card(s),
+            "amount": amount,
+            "paid_on": on or f"{month}-28",
+        }
+        for s in serials
+    ]
+    return _batch("银行代发", batch, month, lines=lines)

@@ -27,6 +27,7 @@ from activities.calendar_sweep import SweepProgress, SweepRequest
 from api.auth import require_roles
 from api.deps import EngineDep, SettingsDep, TemporalClientDep
 from api.errors import ApiError
+from core.rows import from_attributes
 from domain.common import Role, StrictModel
 from store.calendar import CalendarYearRecord, load_schedules, save_schedule
 from workflows.calendar_sweep import CalendarSweepWorkflow, sweep_id
@@ -134,11 +135,9 @@ def _overview(engine: Engine) -> CalendarOverview:
     with Session(engine) as session:
         rows = session.exec(select(CalendarYearRecord).order_by(col(CalendarYearRecord.year)))
         years = [
-            CalendarYear(
-                year=row.year,
-                source=row.source,
-                digest=row.digest,
-                loaded_at=row.loaded_at,
+            from_attributes(
+                CalendarYear,
+                row,
                 holiday_count=len(row.holidays),
                 makeup_workday_count=len(row.makeup_workdays),
             )

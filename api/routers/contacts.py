@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from api.access import sees_personal_data
 from api.deps import CaseAccessDep, CurrentUser, SessionDep
 from api.errors import ApiError
+from core.rows import from_attributes
 from domain.common import StrictModel
 from store.delivery import ContactPointRecord, SmsOptOutRecord
 from store.tables import CaseRecord
@@ -102,9 +103,4 @@ def record_sms_opt_out(
         session.add(row)
         session.commit()
         session.refresh(row)
-    return OptedOut(
-        case_id=row.case_id,
-        worker_no=row.worker_no,
-        recorded_by=row.recorded_by,
-        created_at=row.created_at,
-    )
+    return from_attributes(OptedOut, row)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET
+from core.rows import from_attributes
 from domain import kinds
 from domain.common import Role
 from domain.notification_routes import route, sentence
@@ -65,16 +66,12 @@ class Marked(BaseModel):
 
 def _entry(row: InboxRow, lang: str) -> InboxEntry:
     note = inbox.notification_of(row)
-    return InboxEntry(
-        id=row.id,
-        case_id=row.case_id,
-        kind=row.kind,
+    return from_attributes(
+        InboxEntry,
+        row,
         rule=row.params.get("rule") or route(row.kind).rule,
-        county_code=row.county_code,
         text=sentence(note, lang),
-        created_at=row.created_at,
         read=row.read_at is not None,
-        read_at=row.read_at,
     )
 
 

@@ -43,6 +43,8 @@ AFTER_LOGIN = "/board"
 _SAME_ORIGIN_PATH = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")
 
 Lang = Annotated[Literal["zh", "en"], Query(description="page language; Chinese by default")]
+CaseId = Annotated[str, PathParam(pattern=r"^[A-Z]{2}-\d{4}-\d{6}$")]
+ProjectId = Annotated[str, PathParam(pattern=r"^PW-\d{4}-\d{6}$")]
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
@@ -104,20 +106,12 @@ def board_page(
 
 
 @router.get("/board/cases/{case_id}", response_class=HTMLResponse)
-def case_page(
-    request: Request,
-    case_id: Annotated[str, PathParam(pattern=r"^[A-Z]{2}-\d{4}-\d{6}$")],
-    lang: Lang = "zh",
-) -> HTMLResponse:
+def case_page(request: Request, case_id: CaseId, lang: Lang = "zh") -> HTMLResponse:
     return _page(request, "case.html", lang, page="case", case_id=case_id)
 
 
 @router.get("/board/projects/{case_id}", response_class=HTMLResponse)
-def project_page(
-    request: Request,
-    case_id: Annotated[str, PathParam(pattern=r"^PW-\d{4}-\d{6}$")],
-    lang: Lang = "zh",
-) -> HTMLResponse:
+def project_page(request: Request, case_id: ProjectId, lang: Lang = "zh") -> HTMLResponse:
     """A project's payroll watch: its months as a grid, its roster (PW-1..PW-6)."""
     return _page(request, "project.html", lang, page="project", case_id=case_id)
 

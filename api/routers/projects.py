@@ -45,6 +45,7 @@ from api.project_schemas import (
 )
 from api.routers.cases import IdempotencyKey, open_case
 from api.schemas import ProjectWatchDetail
+from core.rows import from_attributes
 from domain.project_watch.kind import PROJECT_WATCH
 from domain.project_watch.view import ProjectResult
 from store.projects import at_risk_by_county, list_projects
@@ -98,9 +99,13 @@ async def _act(
     )
 
 
-def _batch_key(action: str, batch_id: str) -> str:
+async def _record_batch(
+    client: Any, access: CaseAccess, action: str, body: FundingIn | WageSheetIn | PaymentsIn
+) -> BatchOutcome:
     # The batch id is the key: the same batch sent again is the same request.
-    return f"batch:{action}:{batch_id}"
+    key = f"batch:{action}:{body.batch_id}"
+    data = body.model_dump(mode="json")
+    return await _act(client, access, action, data, key, body.batch_id)
 
 
 @router.post(
@@ -144,18 +149,8 @@ def list_project_watches(
     rows, total = list_projects(session, sorted(user.counties), county_code, at_risk, limit, offset)
     return ProjectPage(
         items=[
-            ProjectItem(
-                case_id=row.project_id,
-                name=row.name,
-                county_code=row.county_code,
-                general_contractor=row.general_contractor,
-                status=row.status,
-                risk=row.risk,
-                risk_month=row.risk_month,
-                risk_amount=row.risk_amount,
-                breaches_in_a_row=row.breaches_in_a_row,
-                open_case_id=row.open_case_id,
-                url=f"/api/v1/projects/{row.project_id}",
+            from_attributes(
+                ProjectItem, row, case_id=row.project_id, url=f"/api/v1/projects/{row.project_id}"
             )
             for row in rows
         ],
@@ -187,9 +182,7 @@ async def record_funding(
     client: TemporalClientDep,
 ) -> BatchOutcome:
     """PW-2: a funding batch; the same `batch_id` again answers as the first time."""
-    key = _batch_key("record_funding", body.batch_id)
-    data = body.model_dump(mode="json")
-    return await _act(client, access, "record_funding", data, key, body.batch_id)
+    return await _record_batch(client, access, "record_funding", body)
 
 
 @router.post("/{case_id}/wage-sheets", response_model=BatchOutcome)
@@ -199,9 +192,7 @@ async def record_wage_sheet(
     client: TemporalClientDep,
 ) -> BatchOutcome:
     """PW-3: a wage sheet; every line's worker must be on the roster (422)."""
-    key = _batch_key("record_wage_sheet", body.batch_id)
-    data = body.model_dump(mode="json")
-    return await _act(client, access, "record_wage_sheet", data, key, body.batch_id)
+    return await _record_batch(client, access, "record_wage_sheet", body)
 
 
 @router.post("/{case_id}/payments", response_model=BatchOutcome)
@@ -213,9 +204,7 @@ async def record_payments(
     """PW-3: a bank's payment batch into the workers' own cards (the roster's card, 422
     otherwise); a line of a worker whose month is in a wage-arrears case pays it there too
     (PW-4)."""
-    key = _batch_key("record_payments", body.batch_id)
-    data = body.model_dump(mode="json")
-    return await _act(client, access, "record_payments", data, key, body.batch_id)
+    return await _record_batch(client, access, "record_payments", body)
 
 
 _ROSTER_ACTIONS = {"join": "join_roster", "leave": "leave_roster", "bank_card": "change_bank_card"}

@@ -13,6 +13,7 @@ from api.access import visible_kinds
 from api.deps import CurrentUser, SessionDep
 from api.errors import ApiError
 from api.limits import MAX_OFFSET, Instant
+from core.rows import from_attributes
 from domain import kinds
 from domain.deadlines import SlaState
 from store import sla as sla_store
@@ -58,19 +59,10 @@ class SlaPage(BaseModel):
 
 
 def _item(row: SlaRow, now: datetime) -> SlaItem:
-    return SlaItem(
-        case_id=row.case_id,
-        kind=row.kind,
-        county_code=row.county_code,
+    return from_attributes(
+        SlaItem,
+        row,
         deadline=row.name,
-        rule=row.rule,
-        basis=row.basis,
-        due_at=row.due_at,
-        warn_at=row.warn_at,
-        sla_state=row.sla_state,
-        provisional=row.provisional,
-        paused=row.paused,
-        priority=row.priority,
         # Floor, so a deadline a fraction of a second past due is already negative.
         seconds_left=math.floor((row.due_at - now).total_seconds()),
     )

@@ -64,6 +64,12 @@ def compute(request: DueRequest, version: str = VERSION) -> DueResult:
     return DueResult(due_at=due_for(request, weekdays).astimezone(UTC), calendar_version=version)
 
 
+def assert_latest(deadline: Deadline, **expected: object) -> None:
+    """The deadline's latest ledger entry has these values."""
+    entry = deadline.ledger[-1]
+    assert {name: getattr(entry, name) for name in expected} == expected
+
+
 def actor(role: Role = Role.inspector, id: str | None = None) -> Actor:
     return Actor.model_validate(f.actor(role, id=id))
 
@@ -446,12 +452,8 @@ def test_pause_records_the_cst_day_and_cannot_be_repeated() -> None:
     paused(deadline, pause_cmd(), at)
     assert deadline.paused
     assert deadline.pauses[-1].start == date(2026, 3, 4) and deadline.pauses[-1].end is None
-    entry = deadline.ledger[-1]
-    assert (entry.change, entry.at, entry.actor_id, entry.reason) == (
-        "paused",
-        at,
-        "inspector-01",
-        "waiting for bank records",
+    assert_latest(
+        deadline, change="paused", at=at, actor_id="inspector-01", reason="waiting for bank records"
     )
     with pytest.raises(ActionNotAllowed, match="already paused"):
         check_pause(deadline)
@@ -486,13 +488,13 @@ def test_resume_moves_the_due_time_by_the_paused_working_days_and_records_who() 
     # Paused Tuesday 3 to Tuesday 10 March inclusive: six working days.
     assert deadline.due_at == midnight_after(date(2026, 3, 24))
     assert deadline.due_at - original == timedelta(days=8)  # 6 working days + 1 weekend
-    entry = deadline.ledger[-1]
-    assert (entry.change, entry.at, entry.due_at, entry.actor_id, entry.reason) == (
-        "resumed",
-        at,
-        deadline.due_at,
-        "supervisor-01",
-        "bank records arrived",
+    assert_latest(
+        deadline,
+        change="resumed",
+        at=at,
+        due_at=deadline.due_at,
+        actor_id="supervisor-01",
+        reason="bank records arrived",
     )
     # A completed pause stays excluded in every later computation (extensions, recompute).
     assert deadline.due_request().excluded == [
@@ -586,12 +588,12 @@ def test_restart_goes_back_to_the_base_period_and_clears_pauses_and_extensions()
     # 45 days from the day after 1 April is 16 May, a Saturday: rolled to Monday 18 May.
     assert deadline.due_at == midnight_after(date(2026, 5, 18))
     assert deadline.warn_at == deadline.due_at - timedelta(days=5)
-    entry = deadline.ledger[-1]
-    assert (entry.change, entry.at, entry.actor_id, entry.reason) == (
-        "restarted",
-        restart_at,
-        "inspector-01",
-        "the worker added a claim",
+    assert_latest(
+        deadline,
+        change="restarted",
+        at=restart_at,
+        actor_id="inspector-01",
+        reason="the worker added a claim",
     )
     # Extensions are counted again from zero.
     check_extend(deadline, extend(days=15, approver=SUPERVISOR, deadline="award", capacity=CHAIR))

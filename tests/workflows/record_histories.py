@@ -17,7 +17,9 @@ import asyncio
 import os
 import tempfile
 import uuid
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
@@ -25,11 +27,10 @@ from temporalio.worker import Worker
 
 from activities.calendar_sweep import BatchOutcome, SweepRequest
 from core.settings import Settings
-from core.temporal import data_converter, installed_binary, register_search_attributes, runtime
 from domain.case_ends import EndedCasesReconciled, ReconcileEndedCases
 from ops.calendar_sweep import FailedCase
 from store.db import make_engine
-from tests.stamping import StampActions
+from tests.conftest import time_skipping_server
 from tests.workflows.conftest import Harness
 from tests.workflows.recording_key import RECORDING_KEY
 from tests.workflows.scenarios import SCENARIOS
@@ -51,15 +52,8 @@ RECONCILE_SCENARIO = "reconcile_marked_two_cases"
 async def main() -> None:
     os.environ["PAYLOAD_KEYS"] = RECORDING_KEY
     os.environ.pop("PAYLOAD_KEY_FILE", None)
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(installed_binary("temporal-test-server")),
-        data_converter=data_converter(Settings()),
-        runtime=runtime(),
-        # Actions stamped as the API stamps them (the workflows refuse any other).
-        interceptors=[StampActions()],
-    )
-    async with env:
-        await register_search_attributes(env.client)
+    # Actions sealed under the recording key and stamped as the API stamps them.
+    async with time_skipping_server() as env:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(
                 database_url=f"sqlite:///{tmp}/cases.db", maildrop_dir=Path(tmp) / "maildrop"
@@ -69,10 +63,8 @@ async def main() -> None:
                 harness = Harness(env, env.client, task_queue, make_engine(settings.database_url))
                 for number, (name, scenario) in enumerate(SCENARIOS.items(), start=1):
                     recorded = f"{name}.{GENERATION}" if GENERATION else name
-                    kept = list(HISTORIES.glob(f"*.{recorded}.json"))
-                    if kept:
-                        # Kept: it guards the cases that ran on the code that recorded it.
-                        print(f"kept {kept[0].name}")
+                    # Kept: it guards the cases that ran on the code that recorded it.
+                    if kept(recorded):
                         continue
                     case_number = 900000 + GENERATION_OFFSET + number
                     handle = await scenario(harness, f"WA-2026-{case_number:06d}")
@@ -91,26 +83,47 @@ async def _two_cases_marked(request: ReconcileEndedCases) -> EndedCasesReconcile
     return EndedCasesReconciled(listed=3, marked=["WA-2026-900101", "MA-2026-900102"])
 
 
-async def record_reconcile(env: WorkflowEnvironment) -> None:
-    kept = list(HISTORIES.glob(f"*.{RECONCILE_SCENARIO}.json"))
-    if kept:
-        print(f"kept {kept[0].name}")
+def kept(recorded: str) -> bool:
+    """Whether a history of this scenario is there already (and so is left as it is)."""
+    found = list(HISTORIES.glob(f"*.{recorded}.json"))
+    if found:
+        print(f"kept {found[0].name}")
+    return bool(found)
+
+
+async def record_apart(
+    env: WorkflowEnvironment,
+    scenario: str,
+    workflow_id: str,
+    workflow: type[Any],
+    arg: object,
+    activities: Sequence[Callable[..., Any]],
+) -> None:
+    """One run of `workflow` on `arg`, its activities stubbed, recorded unless kept."""
+    if kept(scenario):
         return
     task_queue = f"record-{uuid.uuid4()}"
-    workflow_id = "reconcile-ended-cases-900100"
     async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[ReconcileWorkflow],
-        activities=[_two_cases_marked],
+        env.client, task_queue=task_queue, workflows=[workflow], activities=activities
     ):
         handle = await env.client.start_workflow(
-            ReconcileWorkflow.run, ReconcileEndedCases(), id=workflow_id, task_queue=task_queue
+            workflow.run, arg, id=workflow_id, task_queue=task_queue
         )
         await handle.result()
     history = await handle.fetch_history()
-    (HISTORIES / f"{workflow_id}.{RECONCILE_SCENARIO}.json").write_text(history.to_json())
-    print(f"recorded {RECONCILE_SCENARIO}: {len(history.events)} events")
+    (HISTORIES / f"{workflow_id}.{scenario}.json").write_text(history.to_json())
+    print(f"recorded {scenario}: {len(history.events)} events")
+
+
+async def record_reconcile(env: WorkflowEnvironment) -> None:
+    await record_apart(
+        env,
+        RECONCILE_SCENARIO,
+        "reconcile-ended-cases-900100",
+        ReconcileWorkflow,
+        ReconcileEndedCases(),
+        [_two_cases_marked],
+    )
 
 
 SWEEP_SCENARIO = "calendar_sweep_two_batches"
@@ -135,28 +148,14 @@ async def _recompute_batch(
 
 
 async def record_sweep(env: WorkflowEnvironment) -> None:
-    kept = list(HISTORIES.glob(f"*.{SWEEP_SCENARIO}.json"))
-    if kept:
-        print(f"kept {kept[0].name}")
-        return
-    task_queue = f"record-{uuid.uuid4()}"
-    workflow_id = "calendar-sweep-2031-0000000000900200"
-    async with Worker(
-        env.client,
-        task_queue=task_queue,
-        workflows=[CalendarSweepWorkflow],
-        activities=[_stale_batch, _recompute_batch],
-    ):
-        handle = await env.client.start_workflow(
-            CalendarSweepWorkflow.run,
-            SweepRequest(calendar_version="cn-2031-recorded", year=2031, batch_size=2),
-            id=workflow_id,
-            task_queue=task_queue,
-        )
-        await handle.result()
-    history = await handle.fetch_history()
-    (HISTORIES / f"{workflow_id}.{SWEEP_SCENARIO}.json").write_text(history.to_json())
-    print(f"recorded {SWEEP_SCENARIO}: {len(history.events)} events")
+    await record_apart(
+        env,
+        SWEEP_SCENARIO,
+        "calendar-sweep-2031-0000000000900200",
+        CalendarSweepWorkflow,
+        SweepRequest(calendar_version="cn-2031-recorded", year=2031, batch_size=2),
+        [_stale_batch, _recompute_batch],
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio.client import WorkflowHandle
@@ -78,13 +78,26 @@ async def escalated_to_the_end_of_the_ladder(h: Harness, case_id: str) -> Workfl
     return handle
 
 
-async def major_triaged(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
-    handle = await h.open_case(f.intake(workers=12, amount="900.00"), case_id)
-    due = await h.now() + timedelta(days=10)
+async def _triaged_major(
+    h: Harness, case_id: str, workers: int, amount: str, days: int
+) -> tuple[WorkflowHandle[Any, Any], datetime]:
+    """A case of `workers` workers triaged major, and its WA-2 resolution deadline `days` away."""
+    handle = await h.open_case(f.intake(workers=workers, amount=amount), case_id)
+    due = await h.now() + timedelta(days=days)
     await handle.execute_update(
         W.triage,
-        _cmd(Role.supervisor, "12 workers", severity="major", resolution_deadline=due.isoformat()),
+        _cmd(
+            Role.supervisor,
+            f"{workers} workers",
+            severity="major",
+            resolution_deadline=due.isoformat(),
+        ),
     )
+    return handle, due
+
+
+async def major_triaged(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
+    handle, _ = await _triaged_major(h, case_id, workers=12, amount="900.00", days=10)
     await h.env.sleep(timedelta(days=11))  # WA-2 passes
     await handle.execute_update(W.close, _cmd(Role.inspector, "withdrawn", outcome="withdrawn"))
     await handle.result()
@@ -93,12 +106,7 @@ async def major_triaged(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
 
 async def deadlines_changed(h: Harness, case_id: str) -> WorkflowHandle[Any, Any]:
     """WA-12 complaint accepted, its investigation paused, resumed and extended; WA-2 moved."""
-    handle = await h.open_case(f.intake(workers=10, amount="700.00"), case_id)
-    due = await h.now() + timedelta(days=15)
-    await handle.execute_update(
-        W.triage,
-        _cmd(Role.supervisor, "10 workers", severity="major", resolution_deadline=due.isoformat()),
-    )
+    handle, due = await _triaged_major(h, case_id, workers=10, amount="700.00", days=15)
     await handle.execute_update(W.decide_complaint, _cmd(Role.inspector, "ok", decision="accept"))
     await handle.execute_update(
         W.pause_deadline, _cmd(Role.inspector, "awaiting tax bureau", deadline="investigation")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from domain.common import CST, Role
 from domain.deadlines import DeadlineState
@@ -48,6 +49,11 @@ class Week:
     holiday: date
     recording: date
 
+    @property
+    def eve(self) -> date:
+        """The day before `legal`."""
+        return self.legal - timedelta(days=1)
+
     def workday(self, day: date) -> bool:
         if day.year == self.holiday.year:
             return day != self.holiday and day.weekday() < 5
@@ -82,6 +88,15 @@ def iso(day: date) -> str:
     return day.isoformat()
 
 
+async def refused_as_invalid(
+    harness: Harness, handle: Handle, update: object, **fields: Any
+) -> None:
+    """An action dated on a day the law does not allow here is refused as invalid input, the
+    case unchanged."""
+    error = await refused_unchanged(harness, handle, update, act(**fields))
+    assert error.type == "InvalidActionInput"
+
+
 async def test_ma5_cal3_defence_due_10_days_from_the_respondents_receipt(
     harness: Harness,
 ) -> None:
@@ -91,23 +106,18 @@ async def test_ma5_cal3_defence_due_10_days_from_the_respondents_receipt(
     w = await week(harness)
     handle = await accepted_on_legal_day(harness, w)
     await at(harness, w.recording)
-    for bad in (w.recording + timedelta(days=1), w.legal - timedelta(days=1)):
-        error = await refused_unchanged(
-            harness, handle, DW.record_service, act(reason="served", served_on=iso(bad))
+    for bad in (w.recording + timedelta(days=1), w.eve):
+        await refused_as_invalid(
+            harness, handle, DW.record_service, reason="served", served_on=iso(bad)
         )
-        assert error.type == "InvalidActionInput"
     await handle.execute_update(DW.record_service, act(reason="served", served_on=iso(w.legal)))
     defence = deadline(await view(handle), "defence")
     assert defence.due_at == statutory_due(w.legal, 10, w.workday)
     assert defence.due_at != statutory_due(w.recording, 10, w.workday)
     assert (await view(handle)).state.respondent_served_on == w.legal
-    error = await refused_unchanged(
-        harness,
-        handle,
-        DW.record_defence,
-        act(reason="in", received_on=iso(w.legal - timedelta(days=1))),
+    await refused_as_invalid(
+        harness, handle, DW.record_defence, reason="in", received_on=iso(w.eve)
     )
-    assert error.type == "InvalidActionInput"
 
     await harness.sleep_until(defence.due_at - timedelta(seconds=5))
     assert deadline(await view(handle), "defence").state is DeadlineState.pending
@@ -127,15 +137,14 @@ async def test_ma2_cal3_payment_order_clocks_from_acceptance_and_from_receipt(
     handle = await open_dispute(harness)
     await handle.execute_update(
         DW.record_agreement,
-        act(reason="agreed", amount="6000.00", performance_date=iso(w.legal - timedelta(days=1))),
+        act(reason="agreed", amount="6000.00", performance_date=iso(w.eve)),
     )
     await at(harness, w.recording)
     assert (await view(handle)).state.stage is DisputeStage.agreement_unperformed
-    for bad in (w.recording + timedelta(days=1), w.legal - timedelta(days=1)):
-        error = await refused_unchanged(
-            harness, handle, DW.apply_payment_order, act(reason="applied", accepted_on=iso(bad))
+    for bad in (w.recording + timedelta(days=1), w.eve):
+        await refused_as_invalid(
+            harness, handle, DW.apply_payment_order, reason="applied", accepted_on=iso(bad)
         )
-        assert error.type == "InvalidActionInput"
     await handle.execute_update(
         DW.apply_payment_order, act(reason="applied", accepted_on=iso(w.legal))
     )
@@ -145,13 +154,9 @@ async def test_ma2_cal3_payment_order_clocks_from_acceptance_and_from_receipt(
 
     served = w.recording + timedelta(days=2)  # Wednesday
     await at(harness, served + timedelta(days=5))  # the Monday after
-    error = await refused_unchanged(
-        harness,
-        handle,
-        DW.record_payment_order,
-        act(reason="served", served_on=iso(w.legal - timedelta(days=1))),
+    await refused_as_invalid(
+        harness, handle, DW.record_payment_order, reason="served", served_on=iso(w.eve)
     )
-    assert error.type == "InvalidActionInput"
     await handle.execute_update(
         DW.record_payment_order, act(reason="served", served_on=iso(served))
     )
@@ -174,11 +179,10 @@ async def test_ma8_ma9_cal3_award_effective_when_made_windows_from_each_partys_r
     handle = await accepted_on_legal_day(harness, w)
     await at(harness, w.recording)
     items = [{"description": "wages", "amount": "20000.00"}]
-    for bad in (w.recording + timedelta(days=1), w.legal - timedelta(days=1)):
-        error = await refused_unchanged(
-            harness, handle, DW.record_award, act(reason="award", items=items, made_on=iso(bad))
+    for bad in (w.recording + timedelta(days=1), w.eve):
+        await refused_as_invalid(
+            harness, handle, DW.record_award, reason="award", items=items, made_on=iso(bad)
         )
-        assert error.type == "InvalidActionInput"
     await handle.execute_update(
         DW.record_award, act(reason="award", items=items, made_on=iso(w.legal))
     )
@@ -188,13 +192,14 @@ async def test_ma8_ma9_cal3_award_effective_when_made_windows_from_each_partys_r
     enforcement = deadline(v, "enforcement")
     assert enforcement.start_at.astimezone(CST).date() == w.legal
 
-    error = await refused_unchanged(
+    await refused_as_invalid(
         harness,
         handle,
         DW.record_award_received,
-        act(reason="x", received_on=iso(w.legal - timedelta(days=1)), party="worker"),
+        reason="x",
+        received_on=iso(w.eve),
+        party="worker",
     )
-    assert error.type == "InvalidActionInput"
     await handle.execute_update(
         DW.record_award_received, act(reason="worker", received_on=iso(w.legal), party="worker")
     )

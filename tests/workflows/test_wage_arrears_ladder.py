@@ -240,15 +240,22 @@ async def test_wa6_order_paid_in_full_before_due_is_met_without_breach(harness: 
 # WA-7: wage guarantee deposit.
 
 
+async def refused_draw(
+    harness: Harness, handle: Handle, reason: str, amount: str
+) -> ApplicationError:
+    """WA-7: the inspector's drawing on the guarantee deposit is refused, the case unchanged."""
+    draw = act(Role.inspector, reason, amount=amount)
+    return await refused_unchanged(harness, handle, WF.draw_guarantee_deposit, draw)
+
+
 async def test_wa7_deposit_refused_before_an_order_was_missed(harness: Harness) -> None:
     """WA-7: the deposit is drawn only after an order to pay was ignored, not while it runs."""
     handle = await harness.open_case(f.intake(project=f.construction_project()))
-    draw = act(Role.inspector, "draw the deposit", amount="1000.00")
-    error = await refused_unchanged(harness, handle, WF.draw_guarantee_deposit, draw)
+    error = await refused_draw(harness, handle, "draw the deposit", "1000.00")
     assert error.type == "ActionNotAllowed" and "WA-7" in str(error)
 
     await issue_order(harness, handle)
-    error = await refused_unchanged(harness, handle, WF.draw_guarantee_deposit, draw)
+    error = await refused_draw(harness, handle, "draw the deposit", "1000.00")
     assert error.type == "ActionNotAllowed" and "WA-7" in str(error)
 
 
@@ -257,12 +264,7 @@ async def test_wa7_deposit_refused_without_a_project_deposit(harness: Harness) -
     no_deposit = {**f.construction_project(), "guarantee_deposit": None}
     for project in (None, no_deposit):
         handle = await open_missed(harness, project=project)
-        error = await refused_unchanged(
-            harness,
-            handle,
-            WF.draw_guarantee_deposit,
-            act(Role.inspector, "draw the deposit", amount="1000.00"),
-        )
+        error = await refused_draw(harness, handle, "draw the deposit", "1000.00")
         assert error.type == "ActionNotAllowed" and "WA-7" in str(error)
 
 
@@ -286,12 +288,7 @@ async def test_wa7_deposit_after_missed_order_runs_a_five_working_day_payout(
     """WA-7: after a missed order the deposit is drawn; the bank pays within 5 WD, and a
     payment by the deposit meets that deadline."""
     handle = await open_missed(harness, project=f.construction_project(deposit="5000.00"))
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.draw_guarantee_deposit,
-        act(Role.inspector, "more than the deposit holds", amount="5000.01"),
-    )
+    error = await refused_draw(harness, handle, "more than the deposit holds", "5000.01")
     assert error.type == "InvalidActionInput" and "WA-7" in str(error)
 
     await handle.execute_update(
@@ -308,12 +305,7 @@ async def test_wa7_deposit_after_missed_order_runs_a_five_working_day_payout(
     assert payout.due_at == end_of_nth_working_day_after(drawn_on, 5)
     assert "guarantee_deposit_notice" in {n.kind for n in harness.notifications(handle.id)}
 
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.draw_guarantee_deposit,
-        act(Role.inspector, "draw again", amount="1000.00"),
-    )
+    error = await refused_draw(harness, handle, "draw again", "1000.00")
     assert error.type == "ActionNotAllowed"
 
     await handle.execute_update(
@@ -527,15 +519,18 @@ async def test_wa10_police_returned_case_may_be_referred_again(harness: Harness)
 # WA-11: joint-punishment list.
 
 
+async def refused_listing(
+    harness: Harness, handle: Handle, role: Role, reason: str, incident: bool
+) -> ApplicationError:
+    """WA-11: the listing on the joint-punishment list is refused, the case unchanged."""
+    listing = act(role, reason, incident_occurred=incident)
+    return await refused_unchanged(harness, handle, WF.list_on_punishment_list, listing)
+
+
 async def test_wa11_listing_refused_before_an_order_was_missed(harness: Harness) -> None:
     """WA-11: even with an incident, listing needs a missed order-to-pay deadline."""
     handle = await harness.open_case(f.intake(workers=1, amount="20000.00"))
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.supervisor, "blacklist", incident_occurred=True),
-    )
+    error = await refused_listing(harness, handle, Role.supervisor, "blacklist", incident=True)
     assert error.type == "ActionNotAllowed" and "WA-11" in str(error)
 
 
@@ -543,19 +538,9 @@ async def test_wa11_listing_below_threshold_needs_an_incident(harness: Harness) 
     """WA-11: below the criminal threshold only a mass or extreme incident allows listing;
     the listing lasts exactly 3 years from the listing day (CST), and happens once."""
     handle = await open_missed(harness, workers=1, amount="3000.00")
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.supervisor, "blacklist", incident_occurred=False),
-    )
+    error = await refused_listing(harness, handle, Role.supervisor, "blacklist", incident=False)
     assert error.type == "ActionNotAllowed" and "WA-11" in str(error)
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.inspector, "blacklist", incident_occurred=True),
-    )
+    error = await refused_listing(harness, handle, Role.inspector, "blacklist", incident=True)
     assert error.type == "Forbidden"
 
     await handle.execute_update(
@@ -579,12 +564,7 @@ async def test_wa11_listing_below_threshold_needs_an_incident(harness: Harness) 
         "listed_until": expected.isoformat(),
     }
 
-    error = await refused_unchanged(
-        harness,
-        handle,
-        WF.list_on_punishment_list,
-        act(Role.supervisor, "again", incident_occurred=True),
-    )
+    error = await refused_listing(harness, handle, Role.supervisor, "again", incident=True)
     assert error.type == "ActionNotAllowed" and "WA-11" in str(error)
 
 
