@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
@@ -99,10 +99,8 @@ def _tally(rows: Iterable[Mapping[str, Any]], seen_by: str) -> Counter[Key]:
 
 
 def _rows_of(conn: Connection, case_id: str) -> list[dict[str, Any]]:
-    t = _deadlines().c
-    found = conn.execute(
-        select(t.county_code, t.kind, t.rule, t.provisional, t.state).where(t.case_id == case_id)
-    )
+    table = _deadlines()
+    found = conn.execute(select(table).where(table.c.case_id == case_id))
     return [dict(r._mapping) for r in found]
 
 
@@ -130,16 +128,37 @@ def replace_case_deadlines(
 ) -> None:
     """The case's deadline rows become `rows` (each a full `deadlines` row of this case, all
     of one county), and the kept counts follow, in the caller's transaction (after its first
-    write: on SQLite that holds the write lock, so the rows read are the rows counted)."""
+    write: on SQLite that holds the write lock, so the rows read are the rows counted).
+
+    Only what changed is written: a row whose values are all as stored is left alone (a
+    revision mostly changes the case, not each of its deadlines), the others are updated or
+    added, and the rows of names no longer there are deleted. The database compares each row
+    with the values as it would store them, so the test is exact on either dialect."""
     table = _deadlines()
     old = _rows_of(conn, case_id)
-    conn.execute(delete(table).where(table.c.case_id == case_id))
+    names = [row["name"] for row in rows]
+    if any(r["name"] not in names for r in old):
+        gone = delete(table).where(table.c.case_id == case_id)
+        conn.execute(gone.where(table.c.name.not_in(names)) if names else gone)
     if rows:
-        conn.execute(insert(table), list(rows))
+        conn.execute(_write_changed(conn, list(rows[0])), list(rows))
     # Each side with the `seen_by` of its own county (a county never sees itself).
     delta = _tally(rows, _seen_by_for(conn, case_id, rows))
     delta.subtract(_tally(old, _seen_by_for(conn, case_id, old)))
     apply(conn, delta)
+
+
+def _write_changed(conn: Connection, columns: Sequence[str]) -> Any:
+    """An upsert of deadline rows with `columns` that updates a stored row only where one of
+    its values differs (`IS DISTINCT FROM`: NULL equals NULL)."""
+    table = _deadlines()
+    stmt = insert_into(conn, table)
+    changing = [name for name in columns if name not in ("case_id", "name")]
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.case_id, table.c.name],
+        set_={name: stmt.excluded[name] for name in changing},
+        where=or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in changing)),
+    )
 
 
 def _seen_by_for(conn: Connection, case_id: str, rows: Sequence[Mapping[str, Any]]) -> str:
