@@ -18,6 +18,7 @@ from temporalio.worker import (
     WorkerDeploymentConfig,
     WorkerDeploymentVersion,
 )
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.calendar import CalendarActivities
 from activities.calendar_sweep import CalendarSweepActivities
@@ -45,6 +46,23 @@ WORKFLOWS: list[type] = [
 ]
 
 log = structlog.get_logger("worker")
+
+# Our packages that workflow code imports, imported once and shared by every run's sandbox
+# instead of executed again for each new run. None holds state a run could change (constants,
+# classes fixed when defined, pure functions; a case's state lives on its workflow instance),
+# and none reaches the clock, randomness or I/O except through `workflow.*` or an activity.
+# The workflow modules are among them: a new run otherwise executes its workflow's module
+# again, building the class and its handlers anew, most of the cost of starting a run (what
+# they import is passed through already, `imports_passed_through`). The sandbox stays on:
+# every other module is still imported per run with its restrictions, and the replay tests
+# keep the SDK's default sandbox, which loads each workflow module per run.
+PASSED_THROUGH = ("workflows", "domain", "activities", "core.search_attributes")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSED_THROUGH)
+    )
 
 
 def worker_client(client: Client, settings: Settings) -> Client:
@@ -93,6 +111,7 @@ def build_worker(
         worker_client(client, settings),
         task_queue=queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
         activities=[
             read_model.load_region_settings,
             read_model.sync_case,

@@ -7,6 +7,7 @@ loaded schedule never changes what a replayed workflow sees.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 import chinese_calendar
@@ -18,10 +19,13 @@ from domain.calendar import due_for, end_of_day
 from domain.campaign import CampaignDue, CampaignRequest, add_months
 from domain.common import cst_date, utc
 from domain.deadlines import DueRequest, DueResult
-from store.calendar import YearSchedule, load_schedules
+from store.calendar import Stamp, YearSchedule, load_schedules, stamp_of, stored_stamp
 
 
+@cache
 def package_version() -> str:
+    # Read once: the package this process imported is the one it computes with, whatever an
+    # upgrade on disk says until the process restarts.
     try:
         return f"chinesecalendar-{version('chinesecalendar')}"
     except PackageNotFoundError:
@@ -40,9 +44,11 @@ class OfficialCalendar:
     a year is provisional.
     """
 
-    def __init__(self, schedules: dict[int, YearSchedule] | None = None) -> None:
+    def __init__(
+        self, schedules: dict[int, YearSchedule] | None = None, version: str | None = None
+    ) -> None:
         self.schedules = schedules or {}
-        self.version = calendar_version(self.schedules)
+        self.version = version if version is not None else calendar_version(self.schedules)
         self.touched_unknown_year = False
 
     def is_workday(self, day: date) -> bool:
@@ -65,9 +71,20 @@ def spring_festival_eve(year: int) -> date:
 class CalendarActivities:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # The schedules last loaded, with the stamp of exactly what they hold.
+        self._loaded: tuple[Stamp, dict[int, YearSchedule], str] | None = None
 
     def calendar(self) -> OfficialCalendar:
-        return OfficialCalendar(load_schedules(self._engine))
+        """The official calendar as stored now. Each call reads the stored years' digests (one
+        small query) and loads the schedules again only when they differ from those held, so
+        a year the sweep or an operator loads is seen by the next computation."""
+        loaded = self._loaded
+        if loaded is None or loaded[0] != stored_stamp(self._engine):
+            schedules = load_schedules(self._engine)
+            loaded = (stamp_of(schedules), schedules, calendar_version(schedules))
+            # One assignment: the activity threads each see the old or the new triple whole.
+            self._loaded = loaded
+        return OfficialCalendar(loaded[1], version=loaded[2])
 
     @activity.defn
     def compute_due(self, request: DueRequest) -> DueResult:

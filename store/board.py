@@ -24,15 +24,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.engine import Connection
 from sqlmodel import Field, SQLModel
 
 from domain.deadlines import DeadlineState
 from store.tables import DeadlineRecord
-from store.upsert import insert_into
+from store.upsert import insert_in
 
 # The states a row never leaves.
 SETTLED_STATES: tuple[str, ...] = tuple(
@@ -99,26 +100,30 @@ def _tally(rows: Iterable[Mapping[str, Any]], seen_by: str) -> Counter[Key]:
 
 
 def _rows_of(conn: Connection, case_id: str) -> list[dict[str, Any]]:
-    t = _deadlines().c
-    found = conn.execute(
-        select(t.county_code, t.kind, t.rule, t.provisional, t.state).where(t.case_id == case_id)
-    )
+    table = _deadlines()
+    found = conn.execute(select(table).where(table.c.case_id == case_id))
     return [dict(r._mapping) for r in found]
 
 
 def apply(conn: Connection, deltas: Mapping[Key, int]) -> None:
     """Adds each delta to its count, in key order (two writers lock the same rows in the same
     order, so they wait for each other rather than deadlock); zero deltas touch nothing."""
+    rows = [
+        {**dict(zip(_KEY_COLUMNS, key, strict=True)), "count": deltas[key]}
+        for key in sorted(k for k, v in deltas.items() if v)
+    ]
+    if rows:
+        conn.execute(_add_to_counts(conn.dialect.name), rows)
+
+
+@cache
+def _add_to_counts(dialect: str) -> Any:
     table = _counts()
-    for key in sorted(k for k, v in deltas.items() if v):
-        values = dict(zip(_KEY_COLUMNS, key, strict=True))
-        stmt = insert_into(conn, table).values(**values, count=deltas[key])
-        conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[table.c[name] for name in _KEY_COLUMNS],
-                set_={"count": table.c.count + stmt.excluded.count},
-            )
-        )
+    stmt = insert_in(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c[name] for name in _KEY_COLUMNS],
+        set_={"count": table.c.count + stmt.excluded.count},
+    )
 
 
 def _own_county(rows: Sequence[Mapping[str, Any]]) -> str | None:
@@ -130,16 +135,44 @@ def replace_case_deadlines(
 ) -> None:
     """The case's deadline rows become `rows` (each a full `deadlines` row of this case, all
     of one county), and the kept counts follow, in the caller's transaction (after its first
-    write: on SQLite that holds the write lock, so the rows read are the rows counted)."""
+    write: on SQLite that holds the write lock, so the rows read are the rows counted).
+
+    Only what changed is written: a row whose values are all as stored is left alone (a
+    revision mostly changes the case, not each of its deadlines), the others are updated or
+    added, and the rows of names no longer there are deleted. The database compares each row
+    with the values as it would store them, so the test is exact on either dialect."""
     table = _deadlines()
     old = _rows_of(conn, case_id)
-    conn.execute(delete(table).where(table.c.case_id == case_id))
+    names = [row["name"] for row in rows]
+    if any(r["name"] not in names for r in old):
+        gone = delete(table).where(table.c.case_id == case_id)
+        conn.execute(gone.where(table.c.name.not_in(names)) if names else gone)
     if rows:
-        conn.execute(insert(table), list(rows))
-    # Each side with the `seen_by` of its own county (a county never sees itself).
-    delta = _tally(rows, _seen_by_for(conn, case_id, rows))
-    delta.subtract(_tally(old, _seen_by_for(conn, case_id, old)))
+        conn.execute(_write_changed(conn.dialect.name, tuple(rows[0])), list(rows))
+    # Each side with the `seen_by` of its own county (a county never sees itself), looked up
+    # once when both sides have the same.
+    seen_by = _seen_by_for(conn, case_id, rows)
+    if _own_county(old) != _own_county(rows):
+        old_seen_by = _seen_by_for(conn, case_id, old)
+    else:
+        old_seen_by = seen_by
+    delta = _tally(rows, seen_by)
+    delta.subtract(_tally(old, old_seen_by))
     apply(conn, delta)
+
+
+@cache
+def _write_changed(dialect: str, columns: tuple[str, ...]) -> Any:
+    """An upsert of deadline rows with `columns` that updates a stored row only where one of
+    its values differs (`IS DISTINCT FROM`: NULL equals NULL); built once per dialect."""
+    table = _deadlines()
+    stmt = insert_in(dialect, table)
+    changing = [name for name in columns if name not in ("case_id", "name")]
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.case_id, table.c.name],
+        set_={name: stmt.excluded[name] for name in changing},
+        where=or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in changing)),
+    )
 
 
 def _seen_by_for(conn: Connection, case_id: str, rows: Sequence[Mapping[str, Any]]) -> str:

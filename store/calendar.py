@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Column
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 
 class CalendarYearRecord(SQLModel, table=True):
@@ -46,6 +46,26 @@ def schedule_digest(holidays: list[date], makeup_workdays: list[date]) -> str:
         }
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# Which schedules are stored: each year with its digest, in year order.
+Stamp = tuple[tuple[int, str], ...]
+
+
+def stamp_of(schedules: dict[int, YearSchedule]) -> Stamp:
+    return tuple((year, schedules[year].digest) for year in sorted(schedules))
+
+
+def stored_stamp(engine: Engine) -> Stamp:
+    """The stored years and their digests, without their days: what tells a process holding
+    the schedules whether an operator has loaded or replaced a year since."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(CalendarYearRecord.year, CalendarYearRecord.digest).order_by(
+                col(CalendarYearRecord.year)
+            )
+        ).all()
+    return tuple((year, digest) for year, digest in rows)
 
 
 def load_schedules(engine: Engine) -> dict[int, YearSchedule]:

@@ -13,8 +13,12 @@ from sqlalchemy.engine import Connection, Engine
 
 def insert_into(bind: Connection | Engine, table: Any) -> Any:
     """An INSERT into `table` in the bind's dialect, so it takes `on_conflict_do_*`."""
-    dialect = pg_insert if bind.dialect.name == "postgresql" else sqlite_insert
-    return dialect(table)
+    return insert_in(bind.dialect.name, table)
+
+
+def insert_in(dialect: str, table: Any) -> Any:
+    """The same for the dialect of that name: for a statement built once and kept."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
 
 
 def bump(conn: Connection, table: Any, **key: Any) -> int:

@@ -68,6 +68,42 @@ def test_cal2_loading_the_year_moves_the_due_time_and_clears_the_flag(engine: En
     assert after.due_at > before.due_at
 
 
+def test_cal2_a_running_worker_sees_each_year_loaded_or_replaced(engine: Engine) -> None:
+    # One worker's activities throughout, as in production: what they hold is not stale.
+    activities = CalendarActivities(engine)
+    request = DueRequest(
+        start_at=datetime(2026, 12, 28, 9, 0, tzinfo=CST),
+        basis=DeadlineBasis.working_days,
+        days=10,
+    )
+
+    def run() -> DueResult:
+        return ActivityEnvironment().run(activities.compute_due, request)
+
+    before = run()
+    assert before.provisional
+    assert run() == before
+    save_schedule(
+        engine, 2027, holidays=[date(2027, 1, 1)], makeup_workdays=[], source="first notice"
+    )
+    loaded = run()
+    assert not loaded.provisional
+    assert loaded.calendar_version != before.calendar_version
+    assert loaded.due_at == datetime(2027, 1, 13, 0, 0, tzinfo=CST).astimezone(UTC)
+    # The notice corrected: 4 January a holiday too.
+    save_schedule(
+        engine,
+        2027,
+        holidays=[date(2027, 1, 1), date(2027, 1, 4)],
+        makeup_workdays=[],
+        source="corrected notice",
+    )
+    replaced = run()
+    assert replaced.calendar_version not in (before.calendar_version, loaded.calendar_version)
+    assert replaced.due_at == datetime(2027, 1, 14, 0, 0, tzinfo=CST).astimezone(UTC)
+    assert run() == replaced
+
+
 def test_cal3_period_ending_on_a_holiday_rolls_to_the_next_working_day(engine: Engine) -> None:
     # The 15th day after 16 Sep 2026 is 1 Oct, National Day; the holiday runs to 7 Oct, so
     # the period's last day becomes Thursday 8 Oct (it ends at the midnight after it).

@@ -10,9 +10,10 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 
+from domain.common import CST
 from domain.deadlines import SlaState
 from store import board
 from store.access import CaseCountyRecord, add_case_counties
@@ -149,3 +150,54 @@ def test_the_board_from_kept_counts_is_the_board_counted_from_rows(
     assert kept.summary == counted.summary
     assert kept.total == counted.total == len(kept.rows)
     assert kept.rows == counted.rows
+
+
+# Each write, then maybe another of the same rows: again, with the instants in the other time
+# zone, or with only the due times moved.
+AGAIN = ("no", "same", "other_zone", "due_moved")
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    writes=st.lists(
+        st.tuples(st.lists(deadline, max_size=4), st.booleans(), st.sampled_from(AGAIN)),
+        min_size=1,
+    )
+)
+def test_a_cases_rows_are_the_rows_last_written(
+    engine: Engine, writes: list[tuple[list[dict[str, Any]], bool, str]]
+) -> None:
+    """Rows written over earlier ones (some unchanged, some moved, some gone, some new, the
+    instants in either time zone) are stored as a first write of them would store them."""
+    _clear(engine)
+    case_id, first_write = CASES[0], CASES[1]
+
+    def write(drawn: list[dict[str, Any]], in_cst: bool, moved: bool) -> list[dict[str, Any]]:
+        rows = _rows(case_id, COUNTIES[0], "wage_arrears", drawn)
+        zone = CST if in_cst else UTC
+        shift = timedelta(minutes=1) if moved else timedelta(0)
+        rows = [{**r, "due_at": (r["due_at"] + shift).astimezone(zone)} for r in rows]
+        with engine.begin() as conn:
+            board.replace_case_deadlines(conn, case_id, rows)
+        return rows
+
+    rows: list[dict[str, Any]] = []
+    for drawn, in_cst, again in writes:
+        rows = write(drawn, in_cst, moved=False)
+        if again != "no":
+            rows = write(drawn, in_cst != (again == "other_zone"), moved=again == "due_moved")
+    table = DeadlineRecord.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        if rows:
+            conn.execute(insert(table), [{**r, "case_id": first_write} for r in rows])
+
+    def stored(of: str) -> list[dict[str, Any]]:
+        with engine.connect() as conn:
+            found = conn.execute(select(table).where(table.c.case_id == of).order_by(table.c.name))
+            return [{**r._mapping, "case_id": None} for r in found]
+
+    assert stored(case_id) == stored(first_write)
