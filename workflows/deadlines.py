@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import CancelledError, FailureError
 
 with workflow.unsafe.imports_passed_through():
@@ -44,7 +45,19 @@ async def run_io(
     method: Callable[[Any, Any], Awaitable[T]] | Callable[[Any, Any], T], arg: Any
 ) -> T:
     """Runs an activity method of the calendar or the read model, local first (see LOCAL_IO)."""
-    if patches.patched(LOCAL_IO):
+    return await local_first(method, arg, local=patches.patched(LOCAL_IO))
+
+
+async def local_first(
+    method: Callable[[Any, Any], Awaitable[T]] | Callable[[Any, Any], T],
+    arg: Any,
+    *,
+    local: bool,
+    retry: RetryPolicy = RETRY_FOREVER,
+) -> T:
+    """A local activity with bounded tries when `local` (the caller's patch), then the same
+    call as an ordinary activity with `retry`."""
+    if local:
         try:
             return await workflow.execute_local_activity_method(
                 method,
@@ -66,7 +79,7 @@ async def run_io(
         method,
         arg,
         start_to_close_timeout=ACTIVITY_TIMEOUT,
-        retry_policy=RETRY_FOREVER,
+        retry_policy=retry,
     )
 
 

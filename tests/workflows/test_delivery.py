@@ -40,6 +40,7 @@ from tests.receivers import (
 from tests.workflows.conftest import Harness, end_deliveries
 from tests.workflows.scenarios import _cmd
 from worker import build_worker
+from workflows.delivery import workflow_id as delivery_workflow_id
 from workflows.wage_arrears import WageArrearsWorkflow as W
 
 
@@ -289,3 +290,34 @@ async def test_a_worker_who_opted_out_gets_no_sms(
             sent = [d.recipient for d in deliveries(h.engine, handle.id) if d.channel == "sms"]
     assert sent == ["worker:1"]
     assert len(gateway.requests) == 1
+
+
+async def test_a_delivery_reads_its_plan_as_a_local_activity(
+    time_skipping_env: WorkflowEnvironment, database_url: str
+) -> None:
+    """The plan is a marker in the run's first workflow task, not an activity through the
+    server; the emails it names still go out as activities Temporal retries."""
+    smtp = SmtpServer(free_port())
+    smtp.start()
+    try:
+        async with harness_with(time_skipping_env, database_url, **email_through(smtp)) as h:
+            staff(h.engine, "insp-b", Role.inspector, "insp-b@hrss.example.cn")
+            case_id = await breach(h)
+            await until(h, lambda: any(d.status == "sent" for d in deliveries(h.engine, case_id)))
+            sent = next(d for d in deliveries(h.engine, case_id) if d.status == "sent")
+            key = next(n.key for n in h.notifications(case_id) if n.id == sent.notification_id)
+            history = await h.client.get_workflow_handle(delivery_workflow_id(key)).fetch_history()
+    finally:
+        smtp.stop()
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+    ]
+    markers = [
+        e.marker_recorded_event_attributes.marker_name
+        for e in history.events
+        if e.HasField("marker_recorded_event_attributes")
+    ]
+    assert "plan_delivery" not in scheduled and "send_email" in scheduled, scheduled
+    assert "core_local_activity" in markers, markers
