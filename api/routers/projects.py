@@ -47,7 +47,7 @@ from api.routers.cases import IdempotencyKey, open_case
 from api.schemas import ProjectWatchDetail
 from domain.project_watch.kind import PROJECT_WATCH
 from domain.project_watch.view import ProjectResult
-from store.projects import at_risk_by_county, list_projects
+from store.projects import active_by_county, at_risk_by_county, list_projects
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 log = structlog.get_logger("api.projects")
@@ -139,7 +139,8 @@ def list_project_watches(
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> ProjectPage:
     """The projects of the caller's counties (a county outside them lists nothing), with the
-    month and the amount of their risk."""
+    month and the amount of their risk; per county, the projects at each risk and those
+    still watched."""
     _sees_projects(user)
     rows, total = list_projects(session, sorted(user.counties), county_code, at_risk, limit, offset)
     return ProjectPage(
@@ -163,6 +164,7 @@ def list_project_watches(
         limit=limit,
         offset=offset,
         at_risk_by_county=at_risk_by_county(session, sorted(user.counties)),
+        active_by_county=active_by_county(session, sorted(user.counties)),
     )
 
 
