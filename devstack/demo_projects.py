@@ -160,36 +160,42 @@ class ProjectLoader:
         return str(response.json()["case_id"]), response.status_code == 201
 
     async def feed(self, plan: ProjectPlan, project_id: str, today: date) -> None:
-        roster = plan.body["roster"]
-        base = f"/api/v1/projects/{project_id}"
-        batch = f"demo-{plan.scenario}-{plan.month}"
-        if plan.fund:
-            await self._post(
-                f"{base}/funding",
-                {
-                    "reason": "建设单位按月拨付人工费用",
-                    "batch_id": f"{batch}-F1",
-                    "month": plan.month,
-                    "amount": str(sum(WAGES)),
-                    "funded_on": today.isoformat(),
-                },
-            )
-        if plan.sheet:
-            lines = [
+        for path, body in batches(plan, today):
+            await self._post(f"/api/v1/projects/{project_id}/{path}", body)
+
+
+def batches(plan: ProjectPlan, today: date) -> list[tuple[str, dict[str, Any]]]:
+    """What the bank's and the contractor's systems send for the plan's month, in order: the
+    path under the project and the body."""
+    roster = plan.body["roster"]
+    batch = f"demo-{plan.scenario}-{plan.month}"
+    out: list[tuple[str, dict[str, Any]]] = []
+    if plan.fund:
+        funding = {
+            "reason": "建设单位按月拨付人工费用",
+            "batch_id": f"{batch}-F1",
+            "month": plan.month,
+            "amount": str(sum(WAGES)),
+            "funded_on": today.isoformat(),
+        }
+        out.append(("funding", funding))
+    if plan.sheet:
+        sheet = {
+            "reason": "劳务班组工资支付表，工人签字确认",
+            "batch_id": f"{batch}-S1",
+            "month": plan.month,
+            "lines": [
                 {"id_number": w["id_number"], "amount": str(wage), "confirmed": True}
                 for w, wage in zip(roster, WAGES, strict=True)
-            ]
-            await self._post(
-                f"{base}/wage-sheets",
-                {
-                    "reason": "劳务班组工资支付表，工人签字确认",
-                    "batch_id": f"{batch}-S1",
-                    "month": plan.month,
-                    "lines": lines,
-                },
-            )
-        if plan.paid:
-            lines = [
+            ],
+        }
+        out.append(("wage-sheets", sheet))
+    if plan.paid:
+        payments = {
+            "reason": "工资专用账户代发",
+            "batch_id": f"{batch}-P1",
+            "month": plan.month,
+            "lines": [
                 {
                     "id_number": roster[i]["id_number"],
                     "bank_card": roster[i]["bank_card"],
@@ -197,16 +203,10 @@ class ProjectLoader:
                     "paid_on": today.isoformat(),
                 }
                 for i in plan.paid
-            ]
-            await self._post(
-                f"{base}/payments",
-                {
-                    "reason": "工资专用账户代发",
-                    "batch_id": f"{batch}-P1",
-                    "month": plan.month,
-                    "lines": lines,
-                },
-            )
+            ],
+        }
+        out.append(("payments", payments))
+    return out
 
 
 def breach_due(plan: ProjectPlan, project_id: str) -> datetime:
