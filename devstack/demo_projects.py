@@ -45,6 +45,12 @@ PROJECT_NAMES = {
 }
 WAGES = (Decimal("7200.00"), Decimal("6500.00"), Decimal("5800.00"))
 WORKER_NAMES = ("王建国", "李德胜", "张海军")
+# What the demo sends for each project's month: funding, wage sheet, the workers paid.
+SENT: dict[str, dict[str, Any]] = {
+    "clean": {"fund": True, "sheet": True, "paid": (0, 1, 2)},
+    "late_funding": {},
+    "missed_payroll": {"sheet": True, "paid": (0,)},
+}
 OPENING = "the case is still opening"
 OPENING_TRIES = 50
 
@@ -122,14 +128,12 @@ def project_plans(
                 for i, name in enumerate(WORKER_NAMES)
             ],
         }
-        plan = ProjectPlan(f"demo-project-{county}-{scenario}-{month}", scenario, body, month)
-        if scenario == "clean":
-            plan = ProjectPlan(
-                plan.key, scenario, body, month, fund=True, sheet=True, paid=(0, 1, 2)
-            )
-        elif scenario == "missed_payroll":
+        key = f"demo-project-{county}-{scenario}-{month}"
+        if scenario == "missed_payroll":
+            # Its pay day is the day the demo runs: another day's run opens another project.
             body.update(pay_day=pay_day, grace_days=0)
-            plan = ProjectPlan(plan.key, scenario, body, month, sheet=True, paid=(0,))
+            key += f"-{pay_day:02d}"
+        plan = ProjectPlan(key, scenario, body, month, **SENT[scenario])
         out.append(plan)
     return out
 
