@@ -323,7 +323,7 @@ def parse() -> argparse.Namespace:
     args = parser.parse_args()
     # Starts run at roughly 100-300/s on a small machine: leave room for them.
     args.lead = args.lead if args.lead is not None else 30 + args.n / 50
-    args.bare_lead = args.bare_lead if args.bare_lead is not None else 30 + args.n / 100
+    args.bare_lead = args.bare_lead if args.bare_lead is not None else 30 + args.n / 50
     return args
 
 
