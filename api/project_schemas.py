@@ -105,3 +105,5 @@ class ProjectPage(BaseModel):
     offset: int
     # PW-2, PW-4: per county of the caller's, the projects at risk by risk.
     at_risk_by_county: dict[str, dict[str, int]] = {}
+    # PW-1, PW-6: per county of the caller's, the projects still watched.
+    active_by_county: dict[str, int] = {}

@@ -10,6 +10,10 @@ them alone instead of doubling them.
 Some cases are settled, some partly paid, some escalated (a major case triaged with a deadline
 a few seconds ahead, whose timer really fires, then ordered to pay or referred to mediation),
 some near their deadlines. Every case opens today: the API has no way to backdate a case.
+
+Three construction projects in the first county are watched for their payroll (PW rules,
+devstack/demo_projects.py): a clean month, a late funding, and a missed payroll whose timer
+opens a wage-arrears case by itself.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from core.settings import get_settings
+from devstack.demo_projects import ProjectsResult, load_projects
 from domain.common import Role
 from domain.identity import _credit_code_check_char, _resident_id_check_char
 from domain.regions import TAIYUAN_COUNTIES
@@ -90,6 +95,7 @@ class DemoResult:
     opened: list[str] = field(default_factory=list)
     already_there: list[str] = field(default_factory=list)
     supervisor_token: str = ""
+    projects: ProjectsResult = field(default_factory=ProjectsResult)
 
 
 def plans(count: int, seed: int = 2026, counties: Sequence[str] = COUNTIES) -> list[CasePlan]:
@@ -247,6 +253,7 @@ async def load_demo(
     count: int = 30,
     say: Callable[[str], None] = _say,
     counties: Sequence[str] = COUNTIES,
+    projects: bool = True,
 ) -> DemoResult:
     tokens = demo_tokens(engine)
     result = DemoResult(supervisor_token=tokens[Role.supervisor])
@@ -271,6 +278,10 @@ async def load_demo(
             say(f"{case_id}  {plan.county}  {plan.scenario}")
         for plan, case_id in later:
             await loader.follow_up(plan, case_id)
+        if projects:
+            result.projects = await load_projects(
+                http, tokens[Role.inspector], counties[0], credit_code, resident_id, say
+            )
     return result
 
 
@@ -291,6 +302,11 @@ def main(argv: Sequence[str]) -> int:
         engine.dispose()
     print(
         f"{len(result.opened)} cases opened, {len(result.already_there)} were there already",
+        file=sys.stderr,
+    )
+    print(
+        f"{len(result.projects.opened)} projects opened, "
+        f"{len(result.projects.already_there)} were there already",
         file=sys.stderr,
     )
     print(f"SLA board: {base_url}/board   dashboard: {base_url}/dashboard", file=sys.stderr)

@@ -148,6 +148,16 @@ def at_risk_by_county(session: Session, counties: list[str]) -> dict[str, dict[s
     return out
 
 
+def active_by_county(session: Session, counties: list[str]) -> dict[str, int]:
+    """The dashboard's counts: per county, the projects still watched (PW-1, PW-6)."""
+    rows = session.exec(
+        select(ProjectRecord.county_code, func.count())
+        .where(col(ProjectRecord.county_code).in_(counties), ProjectRecord.status != "ended")
+        .group_by(col(ProjectRecord.county_code))
+    ).all()
+    return {county: int(n) for county, n in rows}
+
+
 _Row = TypeVar("_Row", ProjectMonthRecord, ProjectWorkerRecord)
 
 

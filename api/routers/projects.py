@@ -48,7 +48,7 @@ from api.schemas import ProjectWatchDetail
 from core.rows import from_attributes
 from domain.project_watch.kind import PROJECT_WATCH
 from domain.project_watch.view import ProjectResult
-from store.projects import at_risk_by_county, list_projects
+from store.projects import active_by_county, at_risk_by_county, list_projects
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
 log = structlog.get_logger("api.projects")
@@ -144,7 +144,8 @@ def list_project_watches(
     offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> ProjectPage:
     """The projects of the caller's counties (a county outside them lists nothing), with the
-    month and the amount of their risk."""
+    month and the amount of their risk; per county, the projects at each risk and those
+    still watched."""
     _sees_projects(user)
     rows, total = list_projects(session, sorted(user.counties), county_code, at_risk, limit, offset)
     return ProjectPage(
@@ -158,6 +159,7 @@ def list_project_watches(
         limit=limit,
         offset=offset,
         at_risk_by_county=at_risk_by_county(session, sorted(user.counties)),
+        active_by_county=active_by_county(session, sorted(user.counties)),
     )
 
 

@@ -70,3 +70,28 @@ async def test_pw2_the_board_lists_a_project_whose_funding_cycle_passed(
     await expect(row).to_have_count(1)
     assert last_month in await row.inner_text()
     await expect(page.locator(f'#projects-by-county li[data-county="{f.COUNTY}"]')).to_have_count(1)
+
+
+async def test_pw2_the_dashboard_counts_the_projects_watched_and_at_risk_per_county(
+    stack: Stack, browser: Browser
+) -> None:
+    now = datetime.now(CST)
+    last_month = pf.month_of(now.replace(day=1) - timedelta(days=1))
+    await open_project(stack, last_month)
+    supervisor = await stack.login(Role.supervisor, counties=[f.COUNTY])
+    # What the API counts for the county, the dashboard's row shows (or more, loaded later).
+    listed = (
+        await stack.http.get("/api/v1/projects", params={"at_risk": "true"}, headers=supervisor)
+    ).json()
+    active = listed["active_by_county"][f.COUNTY]
+    late = listed["at_risk_by_county"][f.COUNTY].get("funding_late", 0)
+    assert active >= 1 and late >= 1
+    page = await page_as(browser, supervisor)
+    await loaded(page, f"{stack.base_url}/dashboard")
+    row = page.locator(f'#project-counts tr[data-county="{f.COUNTY}"]')
+    await expect(row).to_have_count(1)
+    cells = await row.locator("td").all_inner_texts()
+    assert int(cells[1]) >= active and int(cells[2]) >= late
+    await expect(page.locator('#project-counts tr[data-county="all"]')).to_have_count(1)
+    await no_english(page, "dashboard")
+    await fits(page, "dashboard-projects")

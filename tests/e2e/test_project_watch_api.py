@@ -224,7 +224,7 @@ async def test_pw4_nobody_opens_a_case_from_monitoring_by_hand(stack: Stack) -> 
 async def test_pw2_a_funding_cycle_already_past_puts_the_project_at_risk(stack: Stack) -> None:
     """PW-2: opened for last month, whose funding cycle ended unfunded, the project warns at
     once and is listed at risk for its county, with the month; another county lists nothing
-    of it; a project of this month is not at risk."""
+    of it; a project of this month is not at risk; both count as watched."""
     inspector = await stack.login(Role.inspector)
     now = datetime.now(CST)
     last_month = pf.month_of(now.replace(day=1) - timedelta(days=1))
@@ -246,10 +246,11 @@ async def test_pw2_a_funding_cycle_already_past_puts_the_project_at_risk(stack: 
         await asyncio.sleep(0.1)
     item = listed[late]
     assert item["risk"] in ("funding_late", "payroll_breached", "high_risk")
-    counts = (await stack.http.get(PROJECTS, params={"at_risk": "true"}, headers=inspector)).json()[
-        "at_risk_by_county"
-    ]
+    page = (await stack.http.get(PROJECTS, params={"at_risk": "true"}, headers=inspector)).json()
+    counts = page["at_risk_by_county"]
     assert counts[f.COUNTY][item["risk"]] >= 1 and set(counts) <= {f.COUNTY}
+    # Both projects are still watched, the one at risk and the one not (the dashboard's count).
+    assert page["active_by_county"][f.COUNTY] >= 2 and set(page["active_by_county"]) == {f.COUNTY}
     assert item["risk_month"] == last_month
     assert fine not in listed
     foreign = await stack.login(Role.inspector, (f.OTHER_COUNTY,))
