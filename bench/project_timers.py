@@ -44,7 +44,7 @@ from bench._common import (
     summary,
 )
 from bench.bare import BareTimerWorkflow
-from bench.timers import bounded
+from bench.timers import bounded, succeeded
 from domain.carry import CaseCarry
 from domain.common import CST
 from domain.identity import luhn_ok
@@ -132,11 +132,7 @@ async def start_projects(
 
         return go
 
-    results = await bounded(clients, [job(i) for i in range(n)])
-    failed = [r for r in results if isinstance(r, Exception)]
-    if failed:
-        print(f"  {len(failed)} starts failed, first: {failed[0]!r}")
-    return [r for r in results if not isinstance(r, Exception)]
+    return succeeded(await bounded(clients, [job(i) for i in range(n)]), "starts")
 
 
 async def fired_at(
@@ -185,11 +181,7 @@ async def watch_lags(
 
         return go
 
-    results = await bounded(clients, [job(h) for h in handles])
-    failed = [r for r in results if isinstance(r, Exception)]
-    if failed:
-        print(f"  {len(failed)} histories failed, first: {failed[0]!r}")
-    ok = [r for r in results if not isinstance(r, Exception)]
+    ok = succeeded(await bounded(clients, [job(h) for h in handles]), "histories")
     openings = [o for o, _, _, _ in ok if o is not None]
     checks = [c for _, c, _, _ in ok if c is not None]
     moments = [m for _, _, m, _ in ok if m is not None]

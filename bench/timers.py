@@ -79,6 +79,14 @@ async def bounded(clients: int, jobs: list) -> list:  # type: ignore[type-arg]
     return await asyncio.gather(*(one(j) for j in jobs))
 
 
+def succeeded(results: list, what: str) -> list:  # type: ignore[type-arg]
+    """The results that are not errors; how many failed, and the first, printed."""
+    failed = [r for r in results if isinstance(r, Exception)]
+    if failed:
+        print(f"  {len(failed)} {what} failed, first: {failed[0]!r}")
+    return [r for r in results if not isinstance(r, Exception)]
+
+
 def dues(n: int, lead: float, spread: float) -> list[datetime]:
     first = datetime.now(UTC) + timedelta(seconds=lead)
     return [first + timedelta(seconds=spread * i / max(n, 1)) for i in range(n)]
@@ -95,11 +103,7 @@ async def open_cases(http: httpx.AsyncClient, n: int, clients: int) -> list[tupl
 
         return go
 
-    results = await bounded(clients, [job(i) for i in range(n)])
-    failed = [r for r in results if isinstance(r, Exception)]
-    if failed:
-        print(f"  {len(failed)} opens failed, first: {failed[0]!r}")
-    return [r for r in results if not isinstance(r, Exception)]
+    return succeeded(await bounded(clients, [job(i) for i in range(n)]), "opens")
 
 
 async def triage(
@@ -124,10 +128,7 @@ async def triage(
         return go
 
     jobs = [job(c, county, d) for (c, county), d in zip(cases, due, strict=True)]
-    results = await bounded(clients, jobs)
-    failed = [r for r in results if isinstance(r, Exception)]
-    if failed:
-        print(f"  {len(failed)} triages failed, first: {failed[0]!r}")
+    succeeded(await bounded(clients, jobs), "triages")
     return in_time
 
 
@@ -198,11 +199,8 @@ async def breach_lags(stack, in_time: dict[str, datetime], clients: int):  # typ
 
         return go
 
-    results = await bounded(clients, [job(c) for c in in_time])
-    failed = [r for r in results if isinstance(r, Exception)]
-    if failed:
-        print(f"  {len(failed)} views failed, first: {failed[0]!r}")
-    return {r[0]: (r[1], r[2]) for r in results if not isinstance(r, Exception)}
+    results = succeeded(await bounded(clients, [job(c) for c in in_time]), "views")
+    return {r[0]: (r[1], r[2]) for r in results}
 
 
 async def bare_timers(stack, n: int, lead: float, spread: float, clients: int) -> list[float]:  # type: ignore[no-untyped-def]
