@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 
 from core.settings import get_settings
 from devstack.demo_projects import ProjectsResult, load_projects
-from domain.common import Role
+from domain.common import Role, cst_date_str
 from domain.identity import _credit_code_check_char, _resident_id_check_char
 from domain.regions import TAIYUAN_COUNTIES
 from store import users
@@ -180,7 +180,7 @@ class DemoLoader:
 
     async def pay(self, case_id: str, worker_nos: Sequence[int]) -> None:
         case = await self.case(case_id)
-        today = datetime.now(UTC).date().isoformat()
+        today = cst_date_str(datetime.now(UTC))
         for worker in case["workers"]:
             if worker["worker_no"] not in worker_nos:
                 continue

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.common import Actor, Role
+from domain.common import Actor, Role, cst_date
+
+
+def today() -> date:
+    """Today's legal date: the day in China (UTC+8), which from 16:00 UTC is tomorrow's."""
+    return cst_date(datetime.now(UTC))
+
 
 COUNTY = "140105"  # 小店区, Taiyuan
 OTHER_COUNTY = "140106"

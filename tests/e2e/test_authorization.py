@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -116,7 +116,7 @@ def _dispute_intake() -> dict[str, Any]:
             {"name": "赵某", "id_number": f.resident_id(71), "mobile": "13900000071"},
         ],
         "claims": [{"description": "unpaid wages, March to May", "amount": "6000.00"}],
-        "claim_known_on": date.today().isoformat(),
+        "claim_known_on": f.today().isoformat(),
         "summary": "工人申请调解，要求支付拖欠工资",
     }
 

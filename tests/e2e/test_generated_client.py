@@ -12,7 +12,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -93,7 +92,7 @@ async def test_the_readme_walk_through_a_generated_client(
     assert again.status_code == 200 and again.parsed is not None
     assert again.parsed.case_id == case.case_id
 
-    today = datetime.now(UTC).date()
+    today = f.today()
     paid = await api("cases.record_payment").asyncio_detailed(
         case.case_id,
         client=client,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.async_api import Browser, expect
@@ -71,7 +71,7 @@ async def test_a_mediator_opens_a_dispute_from_the_form(stack: Stack, browser: B
     await form.locator('[name="workers.0.mobile"]').fill("13912345670")
     await form.locator('[name="claims.0.description"]').fill("拖欠2026年9月至11月工资")
     await form.locator('[name="claims.0.amount"]').fill("12600.00")
-    known = (datetime.now(UTC).date() - timedelta(days=20)).isoformat()
+    known = (f.today() - timedelta(days=20)).isoformat()
     await form.locator('[name="claim_known_on"]').fill(known)
     await form.locator('[name="summary"]').fill("工人申请调解，追索三个月工资")
     await form.locator("button[type=submit]").click()
@@ -152,7 +152,7 @@ async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Brows
             }
         ],
         "claims": [{"description": "拖欠工资", "amount": "5000.00"}],
-        "claim_known_on": (datetime.now(UTC).date() - timedelta(days=30)).isoformat(),
+        "claim_known_on": (f.today() - timedelta(days=30)).isoformat(),
         "summary": "申请仲裁",
     }
     made = await stack.http.post("/api/v1/cases/disputes", json=dispute, headers=mediator)

@@ -150,7 +150,7 @@ async def open_major_case(stack: Stack, seconds: float) -> str:
 
 async def settle(stack: Stack, case_id: str) -> None:
     officer = f.actor(Role.mediator, COUNTY, id="mediator-jy")
-    today = datetime.now(UTC).date().isoformat()
+    today = f.today().isoformat()
     await act(
         stack,
         case_id,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -71,7 +70,7 @@ async def test_a_mediator_sees_the_case_waiting_for_them_and_finds_it_by_employe
     settled_employer = f"古交市顺达装饰工程有限公司{tag}"
     settled = await open_case_of(stack, settled_employer)
     mediator = await stack.login(Role.mediator, counties=[COUNTY])
-    today = datetime.now(UTC).date().isoformat()
+    today = f.today().isoformat()
     await act(
         stack, mediator, settled, "record_payment",
         worker_no=1, amount="3000.00", paid_on=today, reason="现场发放",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -133,7 +132,7 @@ async def test_a_mediator_records_a_payment_from_the_case_page_and_confirms_it(
     await expect(form.locator("select#f-paid_by option:checked")).to_have_text("用人单位")
     await form.locator("#f-worker_no").fill("1")
     await form.locator("#f-amount").fill("3000.00")
-    await form.locator("#f-paid_on").fill(datetime.now(UTC).date().isoformat())
+    await form.locator("#f-paid_on").fill(f.today().isoformat())
     await form.locator("#f-reason").fill("用人单位现场发放")
     await fits(page, "case-action-form")
     await form.locator("button[type=submit]").click()
@@ -174,7 +173,7 @@ async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
     )
     await form.locator("#f-worker_no").fill("1")
     await form.locator("#f-amount").fill("5000.00")
-    await form.locator("#f-paid_on").fill(datetime.now(UTC).date().isoformat())
+    await form.locator("#f-paid_on").fill(f.today().isoformat())
     await form.locator("#f-reason").fill("多登记了")
     await form.locator("button[type=submit]").click()
     await refused_beside(

@@ -315,7 +315,7 @@ async def test_pub3_a_dispute_shows_the_hearing_date(
     stack: Stack, public: httpx.AsyncClient
 ) -> None:
     """MA: the hearing's date and time, in Chinese, as something the worker must do."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     phone = mobile()
     mediator = f.actor(Role.mediator, COUNTY, id="mediator-jcp")
@@ -325,7 +325,7 @@ async def test_pub3_a_dispute_shows_the_hearing_date(
         "employer": {"name": "太原尖草坪某劳务公司", "credit_code": f.EMPLOYER_CODE},
         "workers": [{"name": "周九", "id_number": f.resident_id(851), "mobile": phone}],
         "claims": [{"description": "拖欠工资", "amount": "6000.00"}],
-        "claim_known_on": date.today().isoformat(),
+        "claim_known_on": f.today().isoformat(),
         "summary": "工人申请仲裁，要求支付拖欠工资",
         "opened_by": mediator,
     }
@@ -347,7 +347,7 @@ async def test_pub3_a_dispute_shows_the_hearing_date(
     await act(
         "schedule_hearing",
         hearing_at=hearing.isoformat(),
-        notice_served_on=date.today().isoformat(),
+        notice_served_on=f.today().isoformat(),
     )
     await sign_in(stack, public, case_id, phone)
     page = await public.get("/my/case")

@@ -7,8 +7,6 @@ Each page is photographed at 390 px and 1366 px and must fit the window's width.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from playwright.async_api import Browser, Page, ViewportSize, expect
 
@@ -115,7 +113,7 @@ async def test_a_worker_files_a_complaint_and_follows_it_to_settlement(
     await expect(page.locator("#stage")).to_contain_text("正在办理")
     await texts(stack, case_id, "已受理")
 
-    today = datetime.now(UTC).date().isoformat()
+    today = f.today().isoformat()
     await act(
         stack, inspector, case_id, "record_payment",
         worker_no="1", amount="8600.00", paid_on=today, reason="现场发放",
