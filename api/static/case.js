@@ -159,14 +159,16 @@ async function load(base) {
   renderPayments(detail.payments);
   renderHistory(history);
   await ActionForms.render(detail, async (action) => {
-    const done = document.getElementById("action-done");
-    done.textContent = App.t("action_done") + App.sep() + App.action(action);
-    done.hidden = false;
+    // Said once the case is read again and drawn: what the user opens after seeing it (a
+    // deadline's form) is not wiped by the redraw.
     try {
       await load(base);
     } catch (error) {
       App.showError(error);
     }
+    const done = document.getElementById("action-done");
+    done.textContent = App.t("action_done") + App.sep() + App.action(action);
+    done.hidden = false;
   });
 }
 

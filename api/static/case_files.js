@@ -54,8 +54,8 @@
       } else {
         done.textContent = App.t("notice_done") + " " + answer.body.number;
       }
-      done.hidden = false;
       await load();
+      done.hidden = false;
     } finally {
       button.disabled = false;
     }
