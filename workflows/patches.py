@@ -71,3 +71,6 @@ def patched(patch_id: str) -> bool:
 # Patches after CURRENT was cut: asked on their own (see the module's docstring).
 # PW-4: a case opened by a project watch tells the project of the payments confirmed in it.
 PROJECT_WATCH_PAYMENTS = "project-watch-payments"
+# PW-2: the next month opens at the watch's spread instant (or when a batch for it comes
+# first), not at the funding cycle's end itself: a province's projects do not all wake at once.
+PROJECT_WATCH_SPREAD_OPENING = "project-watch-spread-opening"

@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.wage_arrears.models import CaseSource, Project, WageArrearsIntake
     from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
+    from workflows.patches import PROJECT_WATCH_SPREAD_OPENING
     from workflows.wage_arrears import WageArrearsWorkflow
 
 # What the Temporal UI shows for the watch's timer: fixed words, never personal data.
@@ -83,8 +84,12 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
         """The watch's clock: sleeps to the next funding, pay or grace instant, or until an
         action changes what is due; continues as new when a month opens."""
         flusher = asyncio.create_task(self._flush_forever())
+        spread_opening = workflow.patched(PROJECT_WATCH_SPREAD_OPENING)
+        # A month opened by the clock or by a batch for it that came first: the run goes on
+        # as new, carrying the open months.
+        months = len(self.state.months)
         while not self._is_closed():
-            wake = clock.next_wake(self.state)
+            wake = clock.next_wake(self.state, spread_opening)
             self._wake = False
             stop = lambda: self._wake or self._is_closed()  # noqa: E731
             if wake is None:
@@ -97,14 +102,14 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
                 except TimeoutError:
                     pass
             async with self._lock:
-                ticked = clock.tick(self.state, workflow.now())
+                ticked = clock.tick(self.state, workflow.now(), spread_opening)
                 if ticked.changed:
                     self._changed(ticked.notes)
                 if ticked.to_case:
                     await self._to_case(ticked.to_case)
             if self._is_closed():
                 break
-            if ticked.month_opened or self._history_full():
+            if ticked.month_opened or len(self.state.months) > months or self._history_full():
                 await self._continue_as_new(intake)
         await self._flushed_now()
         await workflow.wait_condition(workflow.all_handlers_finished)

@@ -8,14 +8,13 @@ what `tick` found to the wage-arrears case it opens or joins.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.common import Role
 from domain.notifications import Notification, notify_case
 from domain.project_watch import rules
 from domain.project_watch.models import (
-    MAX_OPEN_MONTHS,
     ProjectState,
     ProjectStatus,
     RiskLevel,
@@ -64,9 +63,11 @@ def _breached(
         out.notes.append(_high_risk(state, month))
 
 
-def tick(state: ProjectState, now: datetime) -> Tick:
+def tick(state: ProjectState, now: datetime, spread_opening: bool = False) -> Tick:
     """Everything whose time came: funding checks (PW-2), pay-date checks (PW-3), grace ends
-    (PW-4), the next month opened, the watch ended (PW-6)."""
+    (PW-4), the next month opened, the watch ended (PW-6). `spread_opening` (a patch of the
+    workflow): the next month opens at the funding cycle's end plus the project's spread, like
+    its checks, instead of at the end itself."""
     out = Tick()
     lag = rules.spread(state.case_id)
     for month in state.months:
@@ -118,15 +119,8 @@ def tick(state: ProjectState, now: datetime) -> Tick:
             for no, wm in owed_workers(month).items():
                 if wm.case_id is None:
                     out.to_case.append((month.month, int(no), wm.owed))
-    last = state.months[-1] if state.months else None
-    if (
-        state.status is ProjectStatus.watching
-        and last is not None
-        and now >= last.funding_due
-        and len([m for m in state.months if not m.closed]) < MAX_OPEN_MONTHS
-    ):
-        following = rules.next_month(last.month)
-        state.months.append(rules.new_month(following, state.intake.pay_day, state.grace_days))
+    if rules.month_due_to_open(state, now - (lag if spread_opening else timedelta(0))):
+        rules.open_next_month(state)
         out.month_opened = True
         out.changed = True
     before = state.status
@@ -142,8 +136,8 @@ def _high_risk(state: ProjectState, month: str) -> Notification:
     )
 
 
-def next_wake(state: ProjectState) -> datetime | None:
-    """The next instant a timer of the watch fires."""
+def next_wake(state: ProjectState, spread_opening: bool = False) -> datetime | None:
+    """The next instant a timer of the watch fires (`spread_opening`: see `tick`)."""
     lag = rules.spread(state.case_id)
     times: list[datetime] = []
     for month in state.months:
@@ -156,7 +150,7 @@ def next_wake(state: ProjectState) -> datetime | None:
         if not month.grace_checked:
             times.append(month.grace_due + lag)
     if state.status is ProjectStatus.watching and state.months:
-        times.append(state.months[-1].funding_due)
+        times.append(state.months[-1].funding_due + (lag if spread_opening else timedelta(0)))
     return min(times) if times else None
 
 

@@ -14,6 +14,7 @@ from domain import actions
 from domain.actions import ENFORCERS, ActionSpec
 from domain.common import CST, ActionNotAllowed, Command, InvalidActionInput
 from domain.project_watch.models import (
+    MAX_OPEN_MONTHS,
     MAX_ROSTER,
     ChangeBankCard,
     CompleteWorks,
@@ -95,6 +96,26 @@ def open_month(state: ProjectState, month: str) -> MonthRecord | None:
     return next((m for m in state.months if m.month == month and not m.closed), None)
 
 
+def month_due_to_open(state: ProjectState, now: datetime) -> str | None:
+    """The month after the last, once the last one's funding cycle has ended (PW-2): the
+    watch opens it at its instant, or a batch for it that comes first opens it."""
+    last = state.months[-1] if state.months else None
+    if (
+        state.status is ProjectStatus.watching
+        and last is not None
+        and now >= last.funding_due
+        and len([m for m in state.months if not m.closed]) < MAX_OPEN_MONTHS
+    ):
+        return next_month(last.month)
+    return None
+
+
+def open_next_month(state: ProjectState) -> MonthRecord:
+    record = new_month(next_month(state.months[-1].month), state.intake.pay_day, state.grace_days)
+    state.months.append(record)
+    return record
+
+
 def _watching(state: ProjectState) -> None:
     if state.status is ProjectStatus.ended:
         raise ActionNotAllowed("the watch of this project has ended")
@@ -141,21 +162,19 @@ def _check_card(state: ProjectState, cmd: Command, now: datetime) -> None:
     _on_roster(state, cmd.id_number)
 
 
-def _month_for(state: ProjectState, month: str) -> MonthRecord:
-    record = open_month(state, month)
-    if record is None:
+def _month_for(state: ProjectState, month: str, now: datetime) -> None:
+    if open_month(state, month) is None and month != month_due_to_open(state, now):
         raise InvalidActionInput(f"the month {month} is not open on this project")
-    return record
 
 
 def _check_funding(state: ProjectState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordFunding)
-    _month_for(state, cmd.month)
+    _month_for(state, cmd.month, now)
 
 
 def _check_sheet(state: ProjectState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordWageSheet)
-    _month_for(state, cmd.month)
+    _month_for(state, cmd.month, now)
     ids = [line.id_number for line in cmd.lines]
     if len(set(ids)) != len(ids):
         raise InvalidActionInput("a worker appears twice on the wage sheet")
@@ -165,7 +184,7 @@ def _check_sheet(state: ProjectState, cmd: Command, now: datetime) -> None:
 
 def _check_payments(state: ProjectState, cmd: Command, now: datetime) -> None:
     assert isinstance(cmd, RecordPayments)
-    _month_for(state, cmd.month)
+    _month_for(state, cmd.month, now)
     for line in cmd.lines:
         worker = _on_roster(state, line.id_number)
         # PW-3: paid into the worker's own card, the one on the roster.

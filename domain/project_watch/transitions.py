@@ -82,7 +82,7 @@ def apply(name: str, state: ProjectState, cmd: Command, now: datetime) -> Effect
         assert worker is not None
         worker.bank_card = cmd.bank_card
     elif isinstance(cmd, RecordFunding):
-        month = _new_batch(state, cmd.month, cmd.batch_id)
+        month = _new_batch(state, cmd.month, cmd.batch_id, now)
         if month is not None:
             month.funded += cmd.amount
             # PW-2: funding within the cycle (the month) counts; a later one is still
@@ -90,14 +90,14 @@ def apply(name: str, state: ProjectState, cmd: Command, now: datetime) -> Effect
             if cmd.funded_on <= rules.last_day(month.month) and now < month.funding_due:
                 month.funded_in_time = True
     elif isinstance(cmd, RecordWageSheet):
-        month = _new_batch(state, cmd.month, cmd.batch_id)
+        month = _new_batch(state, cmd.month, cmd.batch_id, now)
         if month is not None:
             for sheet_line in cmd.lines:
                 wm = _worker_month(state, month, sheet_line.id_number)
                 wm.sheet_amount = sheet_line.amount
                 wm.confirmed = sheet_line.confirmed
     elif isinstance(cmd, RecordPayments):
-        month = _new_batch(state, cmd.month, cmd.batch_id)
+        month = _new_batch(state, cmd.month, cmd.batch_id, now)
         if month is not None:
             for line in cmd.lines:
                 _worker_month(state, month, line.id_number).paid += line.amount
@@ -119,9 +119,9 @@ def deadline_passed(state: ProjectState, deadline: Deadline, now: datetime) -> E
     return Effects()
 
 
-def _new_batch(state: ProjectState, month: str, batch_id: str) -> MonthRecord | None:
+def _new_batch(state: ProjectState, month: str, batch_id: str, now: datetime) -> MonthRecord | None:
     """The month a batch is for, or None when the batch is recorded in it already."""
-    record = _month(state, month)
+    record = _month(state, month, now)
     if batch_id in record.batches:
         return None
     record.batches.append(batch_id)
@@ -134,9 +134,12 @@ def _worker_month(state: ProjectState, month: MonthRecord, id_number: str) -> Wo
     return month.workers.setdefault(str(worker.worker_no), WorkerMonth())
 
 
-def _month(state: ProjectState, month: str) -> MonthRecord:
+def _month(state: ProjectState, month: str, now: datetime) -> MonthRecord:
     record = rules.open_month(state, month)
-    assert record is not None
+    if record is None:
+        # PW-2: a batch for the month due to open came before the watch's instant opened it.
+        assert month == rules.month_due_to_open(state, now)
+        record = rules.open_next_month(state)
     return record
 
 

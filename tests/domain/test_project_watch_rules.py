@@ -166,3 +166,36 @@ def test_the_month_end_timers_are_spread_over_the_hour_after() -> None:
     slices = [sum(1 for o in offsets if o // timedelta(minutes=10) == i) for i in range(6)]
     assert all(150 <= n <= 250 for n in slices), slices
     assert rules.spread("PW-2026-000001") == rules.spread("PW-2026-000001")
+
+
+def test_pw2_the_next_month_opens_at_the_projects_spread_instant() -> None:
+    """Spread like the checks: a province's projects do not all open their next month at the
+    funding cycle's end itself (the watch's patch); unspread, it opens at the end."""
+    state = project()
+    lag = rules.spread(state.case_id)
+    assert lag > timedelta(0)
+    assert clock.next_wake(state, spread_opening=True) == FIRST.funding_due + lag
+    before = clock.tick(state, FIRST.funding_due + lag - timedelta(seconds=1), True)
+    assert not before.month_opened and [m.month for m in state.months] == [MONTH]
+    assert clock.tick(state, FIRST.funding_due + lag, spread_opening=True).month_opened
+    assert [m.month for m in state.months] == [MONTH, rules.next_month(MONTH)]
+
+    unspread = project()
+    assert clock.next_wake(unspread) == FIRST.funding_due
+    assert clock.tick(unspread, FIRST.funding_due).month_opened
+
+
+def test_pw2_a_batch_for_the_month_due_to_open_opens_it() -> None:
+    """The bank's batch for the new month may come before the watch's spread instant: it is
+    recorded, opening the month; before the cycle's end it is refused."""
+    state = project()
+    following = rules.next_month(MONTH)
+    batch = RecordFunding.model_validate(pf.funding(following))
+    with pytest.raises(InvalidActionInput, match="not open"):
+        rules.check("record_funding", state, batch, FIRST.funding_due - timedelta(seconds=1))
+    act(state, "record_funding", batch, FIRST.funding_due + timedelta(minutes=1))
+    assert [m.month for m in state.months] == [MONTH, following]
+    assert state.months[-1].funded == batch.amount
+    # The watch's own instant then opens nothing more.
+    lag = rules.spread(state.case_id)
+    assert not clock.tick(state, FIRST.funding_due + lag, spread_opening=True).month_opened

@@ -62,12 +62,14 @@ async def _end_linked_cases(harness: Harness) -> AsyncIterator[None]:
                     await case.terminate("test finished")
 
 
-async def open_project(h: Harness, workers: int = 2, **overrides: Any) -> tuple[Handle, str]:
+async def open_project(
+    h: Harness, workers: int = 2, case_id: str | None = None, **overrides: Any
+) -> tuple[Handle, str]:
     month = month_of(await h.now())
     handle = await h.client.start_workflow(
         ProjectWatchWorkflow.run,
         ProjectIntake.model_validate(project_intake(month, workers, **overrides)),
-        id=random_case_id("PW"),
+        id=case_id or random_case_id("PW"),
         task_queue=h.task_queue,
     )
     h.started.append(handle)
@@ -401,3 +403,29 @@ async def test_pw4_a_breach_after_its_case_was_closed_opens_another(
     await pay(latest, month, [2], batch="P-after")
     v = await view(latest)
     assert month_record(v, month).workers["2"].paid == Decimal("5000.00")
+
+
+async def test_pw2_the_next_month_opens_at_the_projects_spread_instant(
+    harness: Harness,
+) -> None:
+    """The month's opening is spread like its checks (a province's projects do not all wake
+    at the funding cycle's end); a batch for the new month that comes before that instant
+    is recorded and opens it."""
+    # A project whose spread leaves room before its instant.
+    case_id = next(
+        i for i in (random_case_id("PW") for _ in range(100)) if rules.spread(i).seconds >= 60
+    )
+    handle, month = await open_project(harness, case_id=case_id)
+    first = rules.new_month(month, 15, 3)
+    lag = rules.spread(handle.id)
+    following = rules.next_month(month)
+    await harness.sleep_until(first.funding_due + lag / 2)
+    v = await view(handle)
+    assert [m.month for m in v.state.months] == [month]
+
+    await fund(handle, following)
+    # The month it opened is carried to the next run, as when the clock opens it.
+    v = await view(harness.client.get_workflow_handle(handle.id), until=lambda v: v.state.runs == 2)
+    assert v.state.runs == 2
+    assert [m.month for m in v.state.months] == [month, following]
+    assert month_record(v, following).funded > 0
