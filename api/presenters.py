@@ -38,7 +38,7 @@ from domain.insurance.kind import INSURANCE_TRANSFER
 from domain.insurance.view import TransferView
 from domain.project_watch.kind import PROJECT_WATCH
 from domain.project_watch.transitions import open_case_id
-from domain.project_watch.view import ProjectView, month_rows
+from domain.project_watch.view import ProjectView, amount_at_risk, month_rows
 from domain.wage_arrears import accounts
 from domain.wage_arrears.kind import WAGE_ARREARS
 from domain.wage_arrears.view import WageArrearsView
@@ -298,7 +298,7 @@ def project_watch_detail(
         grace_days=state.grace_days,
         risk=state.risk.value,
         risk_month=state.risk_month,
-        risk_amount=state.risk_amount,
+        risk_amount=amount_at_risk(state),
         breaches_in_a_row=state.breaches_in_a_row,
         roster=[
             from_attributes(

@@ -92,7 +92,9 @@ class ProjectItem(BaseModel):
     status: str
     risk: str
     risk_month: str | None
-    risk_amount: Decimal | None
+    risk_amount: Decimal | None = Field(
+        description="what the project's workers are owed now by its wage sheets (PW-3)"
+    )
     breaches_in_a_row: int
     open_case_id: str | None
     url: str

@@ -8,18 +8,13 @@ Three projects in one county:
 - `late_funding`: opened for last month, whose funding cycle ended without the builder's
   funding: the watch warns at once (PW-2) and the board lists it at risk. Its workers started
   this month, so last month had no wages to pay;
-- `missed_payroll`: last month's wage sheet confirmed, one worker paid, two not. Its pay day
-  is today with no grace days (PW-3, PW-4), so the watch's timer at the end of today (midnight
-  China Standard Time, then up to an hour later by `rules.spread`) records the breach and
-  opens a wage-arrears case by itself, against the general contractor, with the two unpaid
-  workers and their amounts. Until then the board lists it at risk for last month's funding.
-
-Why not sooner: a month's instants are midnights, and its wage sheet (what says who is owed
-what) can only be recorded once the project is open, while a pay date already past is checked
-in the watch's first step, before any batch arrives: a month whose pay date passed with no
-sheet closes with nobody's amount known. So the earliest instant that opens a case with
-amounts is the next midnight. (On the 29th to the 31st, no pay day, at most the 28th, falls
-today: the project is opened for this month with pay day 1, due the 2nd of next month.)
+- `missed_payroll`: enrolled in the watch while under way, its records of the month before
+  last arriving with it: the bank's payments (one worker of three paid) and then the wage
+  sheet, confirmed by the workers, that shows the other two owed. That month's pay date and
+  grace (PW-3, PW-4: the 15th of last month, three days) are past, so the watch opens a
+  wage-arrears case by itself as soon as the sheet is recorded, against the general
+  contractor, with the two unpaid workers and their amounts (PW-5). Neither month was funded
+  (PW-2), so the board lists the project at high risk (two breaches in a row, PW-4).
 """
 
 from __future__ import annotations
@@ -49,9 +44,11 @@ WORKER_NAMES = ("王建国", "李德胜", "张海军")
 SENT: dict[str, dict[str, Any]] = {
     "clean": {"fund": True, "sheet": True, "paid": (0, 1, 2)},
     "late_funding": {},
-    "missed_payroll": {"sheet": True, "paid": (0,)},
+    "missed_payroll": {"sheet": True, "paid": (0,), "sheet_last": True},
 }
 OPENING = "the case is still opening"
+# PW-3's default pay day (the demo's projects keep it, and the county's grace).
+PAY_DAY = 15
 OPENING_TRIES = 50
 
 
@@ -65,6 +62,12 @@ class ProjectPlan:
     fund: bool = False
     sheet: bool = False
     paid: tuple[int, ...] = ()
+    # The wage sheet after the payments (a project enrolled late sends its records so).
+    sheet_last: bool = False
+
+    @property
+    def pay_day(self) -> int:
+        return int(self.body.get("pay_day", PAY_DAY))
 
 
 @dataclass
@@ -91,11 +94,7 @@ def project_plans(
     """The three projects as of `today` (China Standard Time)."""
     this = rules.month_of(today)
     last = _previous(this)
-    if today.day <= 28:
-        missed_month, pay_day = last, today.day
-    else:
-        missed_month, pay_day = this, 1
-    months = {"clean": this, "late_funding": last, "missed_payroll": missed_month}
+    months = {"clean": this, "late_funding": last, "missed_payroll": _previous(last)}
     out = []
     for n, (scenario, month) in enumerate(months.items()):
         first_day = date.fromisoformat(f"{month}-01")
@@ -129,10 +128,6 @@ def project_plans(
             ],
         }
         key = f"demo-project-{county}-{scenario}-{month}"
-        if scenario == "missed_payroll":
-            # Its pay day is the day the demo runs: another day's run opens another project.
-            body.update(pay_day=pay_day, grace_days=0)
-            key += f"-{pay_day:02d}"
         plan = ProjectPlan(key, scenario, body, month, **SENT[scenario])
         out.append(plan)
     return out
@@ -163,6 +158,17 @@ class ProjectLoader:
         response = await self._post("/api/v1/projects", plan.body, plan.key)
         return str(response.json()["case_id"]), response.status_code == 201
 
+    async def opened_case(self, project_id: str) -> str | None:
+        """PW-4: the case the project's watch opened by itself, once it has (a moment after
+        the batch that showed the breach)."""
+        for _ in range(OPENING_TRIES):
+            response = await self.http.get(f"/api/v1/projects/{project_id}", headers=self.headers)
+            case_id = response.json().get("open_case_id") if response.status_code == 200 else None
+            if case_id:
+                return str(case_id)
+            await asyncio.sleep(0.2)
+        return None
+
     async def feed(self, plan: ProjectPlan, project_id: str, today: date) -> None:
         for path, body in batches(plan, today):
             await self._post(f"/api/v1/projects/{project_id}/{path}", body)
@@ -173,50 +179,46 @@ def batches(plan: ProjectPlan, today: date) -> list[tuple[str, dict[str, Any]]]:
     path under the project and the body."""
     roster = plan.body["roster"]
     batch = f"demo-{plan.scenario}-{plan.month}"
-    out: list[tuple[str, dict[str, Any]]] = []
-    if plan.fund:
-        funding = {
-            "reason": "建设单位按月拨付人工费用",
-            "batch_id": f"{batch}-F1",
-            "month": plan.month,
-            "amount": str(sum(WAGES)),
-            "funded_on": today.isoformat(),
-        }
-        out.append(("funding", funding))
-    if plan.sheet:
-        sheet = {
-            "reason": "劳务班组工资支付表，工人签字确认",
-            "batch_id": f"{batch}-S1",
-            "month": plan.month,
-            "lines": [
-                {"id_number": w["id_number"], "amount": str(wage), "confirmed": True}
-                for w, wage in zip(roster, WAGES, strict=True)
-            ],
-        }
-        out.append(("wage-sheets", sheet))
-    if plan.paid:
-        payments = {
-            "reason": "工资专用账户代发",
-            "batch_id": f"{batch}-P1",
-            "month": plan.month,
-            "lines": [
-                {
-                    "id_number": roster[i]["id_number"],
-                    "bank_card": roster[i]["bank_card"],
-                    "amount": str(WAGES[i]),
-                    "paid_on": today.isoformat(),
-                }
-                for i in plan.paid
-            ],
-        }
-        out.append(("payments", payments))
-    return out
-
-
-def breach_due(plan: ProjectPlan, project_id: str) -> datetime:
-    """When the missed payroll's timer opens its case: the pay date plus grace, spread."""
-    record = rules.new_month(plan.month, plan.body["pay_day"], plan.body["grace_days"])
-    return record.grace_due + rules.spread(project_id)
+    funding: dict[str, Any] = {
+        "reason": "建设单位按月拨付人工费用",
+        "batch_id": f"{batch}-F1",
+        "month": plan.month,
+        "amount": str(sum(WAGES)),
+        "funded_on": today.isoformat(),
+    }
+    sheet: dict[str, Any] = {
+        "reason": "劳务班组工资支付表，工人签字确认",
+        "batch_id": f"{batch}-S1",
+        "month": plan.month,
+        "lines": [
+            {"id_number": w["id_number"], "amount": str(wage), "confirmed": True}
+            for w, wage in zip(roster, WAGES, strict=True)
+        ],
+    }
+    # Paid on the day, or on the pay date where that is past (PW-3).
+    pay_date = date.fromisoformat(f"{rules.next_month(plan.month)}-{plan.pay_day:02d}")
+    payments: dict[str, Any] = {
+        "reason": "工资专用账户代发",
+        "batch_id": f"{batch}-P1",
+        "month": plan.month,
+        "lines": [
+            {
+                "id_number": roster[i]["id_number"],
+                "bank_card": roster[i]["bank_card"],
+                "amount": str(WAGES[i]),
+                "paid_on": min(today, pay_date).isoformat(),
+            }
+            for i in plan.paid
+        ],
+    }
+    sent: list[tuple[str, dict[str, Any], bool]] = [
+        ("funding", funding, plan.fund),
+        ("wage-sheets", sheet, plan.sheet and not plan.sheet_last),
+        ("payments", payments, bool(plan.paid)),
+        # A project enrolled late sends the bank's payments first, the wage sheet after.
+        ("wage-sheets", sheet, plan.sheet and plan.sheet_last),
+    ]
+    return [(path, body) for path, body, sent_now in sent if sent_now]
 
 
 async def load_projects(
@@ -239,7 +241,7 @@ async def load_projects(
         await loader.feed(plan, project_id, today)
         line = f"{project_id}  {county}  project: {plan.scenario}"
         if plan.scenario == "missed_payroll":
-            due = breach_due(plan, project_id).astimezone(CST)
-            line += f" (its case opens at {due:%Y-%m-%d %H:%M} China Standard Time)"
+            case_id = await loader.opened_case(project_id)
+            line += f" (opened wage-arrears case {case_id})" if case_id else ""
         say(line)
     return result

@@ -74,3 +74,7 @@ PROJECT_WATCH_PAYMENTS = "project-watch-payments"
 # PW-2: the next month opens at the watch's spread instant (or when a batch for it comes
 # first), not at the funding cycle's end itself: a province's projects do not all wake at once.
 PROJECT_WATCH_SPREAD_OPENING = "project-watch-spread-opening"
+# PW-3, PW-4: a month whose pay date came with no wage sheet stays open until the sheet comes,
+# and what a sheet (or any batch) recorded after the grace shows owed opens or joins the case at
+# once, instead of only what was owed at the grace's end.
+PROJECT_WATCH_LATE_SHEET = "project-watch-late-sheet"

@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.wage_arrears.models import CaseSource, Project, WageArrearsIntake
     from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
-    from workflows.patches import PROJECT_WATCH_SPREAD_OPENING
+    from workflows.patches import PROJECT_WATCH_LATE_SHEET, PROJECT_WATCH_SPREAD_OPENING
     from workflows.wage_arrears import WageArrearsWorkflow
 
 # What the Temporal UI shows for the watch's timer: fixed words, never personal data.
@@ -85,6 +85,7 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
         action changes what is due; continues as new when a month opens."""
         flusher = asyncio.create_task(self._flush_forever())
         spread_opening = workflow.patched(PROJECT_WATCH_SPREAD_OPENING)
+        late_sheet = workflow.patched(PROJECT_WATCH_LATE_SHEET)
         # A month opened by the clock or by a batch for it that came first: the run goes on
         # as new, carrying the open months.
         months = len(self.state.months)
@@ -102,7 +103,7 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
                 except TimeoutError:
                     pass
             async with self._lock:
-                ticked = clock.tick(self.state, workflow.now(), spread_opening)
+                ticked = clock.tick(self.state, workflow.now(), spread_opening, late_sheet)
                 if ticked.changed:
                     self._changed(ticked.notes)
                 if ticked.to_case:

@@ -38,6 +38,11 @@ async function loadProjectsAtRisk() {
       )
     )
   );
+  // On a phone each row is a card: its cells carry their column's name.
+  const labels = [...document.querySelectorAll("#projects thead th")].map((th) => th.textContent);
+  document.querySelectorAll("#projects tbody tr").forEach((tr) =>
+    [...tr.children].forEach((td, i) => td.setAttribute("data-label", labels[i] || ""))
+  );
   document.getElementById("projects-empty").hidden = page.items.length > 0;
   // Per county: how many projects at each risk.
   document.getElementById("projects-by-county").replaceChildren(

@@ -20,7 +20,7 @@ from domain.project_watch.models import (
     RiskLevel,
     WorkerMonth,
 )
-from domain.project_watch.transitions import close_if_paid, end_if_done, owed_workers
+from domain.project_watch.transitions import close_if_paid, end_if_done, has_sheet, owed_workers
 
 
 @dataclass
@@ -63,11 +63,15 @@ def _breached(
         out.notes.append(_high_risk(state, month))
 
 
-def tick(state: ProjectState, now: datetime, spread_opening: bool = False) -> Tick:
+def tick(
+    state: ProjectState, now: datetime, spread_opening: bool = False, late_sheet: bool = False
+) -> Tick:
     """Everything whose time came: funding checks (PW-2), pay-date checks (PW-3), grace ends
-    (PW-4), the next month opened, the watch ended (PW-6). `spread_opening` (a patch of the
-    workflow): the next month opens at the funding cycle's end plus the project's spread, like
-    its checks, instead of at the end itself."""
+    (PW-4), the next month opened, the watch ended (PW-6). Patches of the workflow:
+    `spread_opening`, the next month opens at the funding cycle's end plus the project's
+    spread, like its checks, instead of at the end itself; `late_sheet`, a month whose pay date
+    came with no wage sheet waits for one (PW-3), and whatever is owed past the grace goes to
+    the case whenever it becomes known (a sheet recorded late), not only at the grace's end."""
     out = Tick()
     lag = rules.spread(state.case_id)
     for month in state.months:
@@ -86,13 +90,15 @@ def tick(state: ProjectState, now: datetime, spread_opening: bool = False) -> Ti
             month.pay_checked = True
             owed = owed_workers(month)
             active = [w for w in state.roster if rules.active_in(w, month.month)]
-            missing_sheet = bool(active) and not month.workers
+            # Under `late_sheet`, payments recorded with no sheet are not a sheet either.
+            missing_sheet = bool(active) and not (has_sheet(month) if late_sheet else month.workers)
             if owed or missing_sheet:
                 # PW-3: each rostered worker not paid in full by the pay date is a breach.
                 for wm in owed.values():
                     wm.breached = True
                 for w in active if missing_sheet else []:
                     month.workers.setdefault(str(w.worker_no), WorkerMonth(breached=True))
+                month.sheet_awaited = late_sheet and missing_sheet
                 amount = sum((wm.owed for wm in owed.values()), Decimal("0"))
                 if not month.funding_late:
                     state.breaches_in_a_row += 1
@@ -113,9 +119,13 @@ def tick(state: ProjectState, now: datetime, spread_opening: bool = False) -> Ti
                     state.risk_month = None
                     state.risk_amount = None
             close_if_paid(state, month, now)
+        graced = late_sheet and month.grace_checked
         if not month.grace_checked and now >= month.grace_due + lag:
             out.changed = True
             month.grace_checked = True
+            graced = True
+        if graced:
+            # PW-4: owed past the grace, and in no case yet.
             for no, wm in owed_workers(month).items():
                 if wm.case_id is None:
                     out.to_case.append((month.month, int(no), wm.owed))

@@ -138,7 +138,9 @@ class RecordFunding(Command):
 
 class SheetLine(StrictModel):
     id_number: ResidentId
-    amount: PositiveMoney
+    # PW-3: what the worker earned in the month; 0 for a rostered worker with no work in it
+    # (a month's sheet says that too, so the month can close).
+    amount: Money = Field(ge=0)
     confirmed: bool
 
 
@@ -222,6 +224,9 @@ class MonthRecord(StrictModel):
     funding_late: bool = False
     pay_checked: bool = False
     grace_checked: bool = False
+    # PW-3: the pay date came and no wage sheet says what the rostered workers were owed: the
+    # month stays open until one does.
+    sheet_awaited: bool = False
     batches: list[str] = Field(default_factory=list)
     # By worker_no (as a string: JSON object keys).
     workers: dict[str, WorkerMonth] = Field(default_factory=dict)

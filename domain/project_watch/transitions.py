@@ -92,10 +92,14 @@ def apply(name: str, state: ProjectState, cmd: Command, now: datetime) -> Effect
     elif isinstance(cmd, RecordWageSheet):
         month = _new_batch(state, cmd.month, cmd.batch_id, now)
         if month is not None:
+            awaited, month.sheet_awaited = month.sheet_awaited, False
             for sheet_line in cmd.lines:
                 wm = _worker_month(state, month, sheet_line.id_number)
                 wm.sheet_amount = sheet_line.amount
                 wm.confirmed = sheet_line.confirmed
+            if awaited:
+                # PW-3: the sheet came after the pay date; what it shows paid closes the month.
+                close_if_paid(state, month, now)
     elif isinstance(cmd, RecordPayments):
         month = _new_batch(state, cmd.month, cmd.batch_id, now)
         if month is not None:
@@ -189,14 +193,19 @@ def case_paid(
     return []
 
 
+def has_sheet(month: MonthRecord) -> bool:
+    """PW-3: a wage sheet says what some worker earned in the month."""
+    return any(wm.sheet_amount is not None for wm in month.workers.values())
+
+
 def owed_workers(month: MonthRecord) -> dict[str, WorkerMonth]:
     return {no: wm for no, wm in month.workers.items() if wm.sheet_amount and wm.owed > 0}
 
 
 def close_if_paid(state: ProjectState, month: MonthRecord, now: datetime) -> None:
-    """A month closes once its pay date came with a wage sheet, and every worker on it is
-    paid in full."""
-    if month.closed or not month.pay_checked:
+    """A month closes once its pay date came with a wage sheet (or one came later), and every
+    worker on it is paid in full."""
+    if month.closed or not month.pay_checked or month.sheet_awaited:
         return
     expected = [w for w in state.roster if rules.active_in(w, month.month)]
     if expected and not month.workers:

@@ -157,6 +157,13 @@ def month_rows(state: ProjectState) -> list[MonthRow]:
     return rows
 
 
+def amount_at_risk(state: ProjectState) -> Decimal | None:
+    """PW-3, PW-4: what the project's workers are owed now by its wage sheets, over the months
+    it still holds (a sheet recorded late counts as soon as it is); None when nothing is."""
+    owed = sum((wm.owed for m in state.months for wm in m.workers.values()), Decimal("0"))
+    return owed or None
+
+
 def project_rows(state: ProjectState) -> ProjectSnapshot:
     return ProjectSnapshot(
         project_id=state.case_id,
@@ -166,7 +173,7 @@ def project_rows(state: ProjectState) -> ProjectSnapshot:
         status=state.status,
         risk=state.risk,
         risk_month=state.risk_month,
-        risk_amount=state.risk_amount,
+        risk_amount=amount_at_risk(state),
         breaches_in_a_row=state.breaches_in_a_row,
         open_case_id=open_case_id(state),
         next_due_at=next_wake(state),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Coroutine
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from devstack.demo import DemoResult, credit_code, load_demo, plans, resident_id
-from devstack.demo_projects import WAGES, breach_due, project_plans
+from devstack.demo_projects import WAGES, project_plans
 from domain.common import CST
 from domain.project_watch import rules
 from store.db import make_engine
@@ -61,8 +61,9 @@ async def test_demo_projects_a_clean_month_a_late_funding_and_a_missed_payroll(
     stack: Stack,
 ) -> None:
     """The demo's three projects (PW rules): a clean month funded, confirmed and paid; a late
-    funding at risk at once; a missed payroll with its sheet and one worker of three paid, its
-    pay day today and no grace, so its timer opens the case at the coming midnight."""
+    funding at risk at once; a missed payroll, enrolled after its month's pay date and grace,
+    whose payments (one worker of three) and then wage sheet open a wage-arrears case by
+    themselves while the demo runs, with the two unpaid workers and their amounts."""
     engine = make_engine(stack.settings.database_url)
     try:
         first = await load_demo(
@@ -105,9 +106,20 @@ async def test_demo_projects_a_clean_month_a_late_funding_and_a_missed_payroll(
         assert [Decimal(cells[no]["sheet_amount"]) for no in (1, 2, 3)] == list(WAGES)
         assert [Decimal(cells[no]["paid"]) for no in (1, 2, 3)] == [WAGES[0], 0, 0]
         assert Decimal(record["owed"]) == WAGES[1] + WAGES[2]
-        assert missed["grace_days"] == 0 and missed["open_case_id"] is None
-        due = breach_due(plan, opened["missed_payroll"])
-        assert datetime.now(UTC) < due <= datetime.now(UTC) + timedelta(days=4, hours=1)
+        # PW-4, PW-5: the case the watch opened by itself, against the general contractor.
+        assert missed["grace_days"] == 3 and missed["risk"] == "high_risk"
+        case_id = missed["open_case_id"]
+        assert case_id is not None
+        r = await stack.http.get(f"/api/v1/cases/{case_id}", headers=headers)
+        assert r.status_code == 200
+        case = r.json()
+        assert case["source"] == "monitoring"
+        roster = plan.body["roster"]
+        assert [Decimal(w["owed"]) for w in case["workers"]] == [WAGES[1], WAGES[2]]
+        assert case["employer"]["name"] == plan.body["general_contractor"]["name"]
+        assert case["project"]["watch_id"] == opened["missed_payroll"]
+        # The supervisor sees the workers' names masked (personal data).
+        assert [w["name"] for w in case["workers"]] == [roster[i]["name"][0] + "**" for i in (1, 2)]
 
         listed = (
             await stack.http.get(
@@ -116,6 +128,10 @@ async def test_demo_projects_a_clean_month_a_late_funding_and_a_missed_payroll(
                 headers=headers,
             )
         ).json()
+        # The board's row of the missed payroll: what its workers are owed, and its case.
+        item = next(i for i in listed["items"] if i["case_id"] == opened["missed_payroll"])
+        assert Decimal(item["risk_amount"]) == WAGES[1] + WAGES[2]
+        assert item["open_case_id"] == case_id
         if late["risk"] != "ok":
             assert opened["late_funding"] in {i["case_id"] for i in listed["items"]}
             assert listed["at_risk_by_county"][COUNTY]["funding_late"] >= 1

@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import Browser, expect
 
+from devstack.demo import credit_code, resident_id
+from devstack.demo_projects import load_projects
 from domain.common import CST, Role
 from tests import factories as f
 from tests import project_factories as pf
@@ -95,3 +97,30 @@ async def test_pw2_the_dashboard_counts_the_projects_watched_and_at_risk_per_cou
     await expect(page.locator('#project-counts tr[data-county="all"]')).to_have_count(1)
     await no_english(page, "dashboard")
     await fits(page, "dashboard-projects")
+
+
+async def test_pw4_the_board_shows_the_demos_missed_payroll_and_the_case_it_opened(
+    stack: Stack, browser: Browser
+) -> None:
+    """What `demo` leaves on the board: the project whose missed payroll opened a wage-arrears
+    case by itself, its row linking the case, at desktop width and at 390 px."""
+    inspector = await stack.login(Role.inspector, counties=[f.COUNTY])
+    token = inspector["Authorization"].removeprefix("Bearer ")
+    loaded_projects = await load_projects(
+        stack.http, token, f.COUNTY, credit_code, resident_id, say=lambda _: None
+    )
+    found = {**loaded_projects.already_there, **loaded_projects.opened}
+    project_id = found["missed_payroll"]
+    detail = (await stack.http.get(f"/api/v1/projects/{project_id}", headers=inspector)).json()
+    case_id = detail["open_case_id"]
+    assert case_id is not None and detail["risk"] == "high_risk"
+
+    page = await page_as(browser, inspector)
+    await page.goto(f"{stack.base_url}/board")
+    row = page.locator(f'#projects tr[data-case-id="{project_id}"]')
+    await expect(row).to_have_count(1, timeout=15000)
+    await expect(row.locator(f'a[href^="/board/cases/{case_id}"]')).to_have_count(1)
+    await fits(page, "board-demo-projects")
+    await row.locator(f'a[href^="/board/cases/{case_id}"]').click()
+    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    assert "monitoring" in await page.content() or "监控" in await page.content()

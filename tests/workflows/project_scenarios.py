@@ -80,6 +80,29 @@ async def project_breach_opened_a_case(h: Harness, case_id: str) -> Handle:
     return handle
 
 
+async def project_late_sheet_opened_a_case(h: Harness, case_id: str) -> Handle:
+    """PW-3, PW-4 (project-watch-late-sheet): a month's pay date comes with no wage sheet, only
+    a payment; the month waits; the sheet recorded after the grace opens the case at once for
+    the worker it shows unpaid; the bank pays them and the watch ends."""
+    handle, month = await _open(h, case_id)
+    await handle.execute_update(P.record_funding, pf.funding(month, batch="F1"))
+    await handle.execute_update(P.record_payments, pf.payments(month, [1], batch="P1"))
+    today = cst_date(await h.now()).isoformat()
+    await handle.execute_update(
+        P.complete_works, {"actor": pf.watcher(), "reason": "竣工验收", "completed_on": today}
+    )
+    await _past(h, rules.new_month(month, 15, 3).grace_due)
+    await _until(lambda: handle.query(P.view), lambda v: v.state.months[-1].grace_checked)
+    await handle.execute_update(P.record_wage_sheet, pf.sheet(month, [1, 2], batch="S-late"))
+    view = await _until(lambda: handle.query(P.view), lambda v: bool(v.state.linked_cases))
+    await handle.execute_update(P.record_payments, pf.payments(month, [2], batch="P2"))
+    await handle.result()
+    case = h.client.get_workflow_handle(view.state.linked_cases[0].case_id)
+    await _until(lambda: case.query(W.view), lambda v: v.state.status is CaseStatus.settled)
+    await case.terminate("scenario finished")
+    return handle
+
+
 async def wage_arrears_opened_by_a_project(h: Harness, case_id: str) -> Handle:
     """PW-4, PW-5: the case a project's missed payroll opened hears the project: a second
     unpaid month joins it (project_claims), a payment confirmed in it goes back to the

@@ -299,4 +299,5 @@ SCENARIOS: dict[str, Scenario] = {
     "delivery_of_a_settled_case": settled_and_delivered,
     "project_breach_opened_a_case": project_scenarios.project_breach_opened_a_case,
     "wage_arrears_opened_by_a_project": project_scenarios.wage_arrears_opened_by_a_project,
+    "project_late_sheet_opened_a_case": project_scenarios.project_late_sheet_opened_a_case,
 }

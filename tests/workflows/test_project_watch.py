@@ -429,3 +429,63 @@ async def test_pw2_the_next_month_opens_at_the_projects_spread_instant(
     assert v.state.runs == 2
     assert [m.month for m in v.state.months] == [month, following]
     assert month_record(v, following).funded > 0
+
+
+async def test_pw3_pw4_a_month_without_a_sheet_waits_for_it_and_a_late_sheet_opens_the_case(
+    harness: Harness,
+) -> None:
+    """PW-3: a pay date that comes with no wage sheet is a breach, and the month stays open
+    (nobody knows yet what the workers were owed; payments alone are no sheet). PW-4: the
+    sheet recorded after the grace shows who is owed, and the case opens at once for them."""
+    handle, month = await open_project(harness)
+    await fund(handle, month)
+    await pay(handle, month, [1])
+    first = rules.new_month(month, 15, 3)
+
+    await past(harness, first.grace_due)
+    v = await view(handle, until=lambda v: month_record(v, month).grace_checked)
+    record = month_record(v, month)
+    assert record.sheet_awaited and not record.closed
+    assert v.state.risk is RiskLevel.payroll_breached
+    assert "project_payroll_breached" in kinds(harness, handle.id)
+    assert v.state.linked_cases == []
+
+    await wage_sheet(handle, month, [1, 2], batch="S-late")
+    v = await view(handle, until=lambda v: v.state.linked_cases)
+    [link] = v.state.linked_cases
+    assert link.months == [month] and link.worker_nos == [2]
+    case = await harness.client.get_workflow_handle(link.case_id).query(WageArrearsWorkflow.view)
+    assert [(w.id_number, w.amount_owed) for w in case.state.intake.workers] == [
+        (resident_id(2), Decimal("5000.00"))
+    ]
+    assert not month_record(v, month).sheet_awaited
+
+    # Paid through the account, the worker is settled and the month closes (PW-4, PW-3).
+    await pay(handle, month, [2], batch="P-late")
+    v = await view(handle, until=lambda v: month_record(v, month).closed)
+    assert month_record(v, month).closed and v.state.linked_cases[0].settled
+
+
+async def test_pw3_a_late_sheet_of_a_month_with_no_work_closes_it(harness: Harness) -> None:
+    """PW-3: a rostered worker with no work in the month has 0 on its sheet; a sheet that
+    comes after the pay date and shows everyone paid closes the month, with no case."""
+    handle, month = await open_project(harness)
+    await pay(handle, month, [1])
+    await past(harness, rules.new_month(month, 15, 3).grace_due)
+    await view(handle, until=lambda v: month_record(v, month).grace_checked)
+
+    await handle.execute_update(
+        ProjectWatchWorkflow.record_wage_sheet,
+        RecordWageSheet.model_validate(
+            {
+                **sheet(month, [1], batch="S-late"),
+                "lines": [
+                    {"id_number": resident_id(1), "amount": "5000.00", "confirmed": True},
+                    {"id_number": resident_id(2), "amount": "0", "confirmed": True},
+                ],
+            }
+        ),
+    )
+    v = await view(handle, until=lambda v: month_record(v, month).closed)
+    assert month_record(v, month).closed
+    assert v.state.linked_cases == []
