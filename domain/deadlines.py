@@ -147,6 +147,10 @@ class Deadline(StrictModel):
     roll_past_holidays: bool = False
     fixed_due: datetime | None = None
     warn_before_days: int | None = None
+    # How much earlier than `warn_before_days` the warning comes (WA-4's campaign warnings,
+    # spread over a day by the case id so that a province's cases are not all warned in the
+    # same second; docs/RULES-notes.md). Never moves the due time.
+    warn_spread_seconds: int = 0
     pauses: list[Pause] = Field(default_factory=list)
     extensions: int = 0
     policy: DeadlinePolicy = Field(default_factory=DeadlinePolicy)
@@ -208,7 +212,9 @@ class Deadline(StrictModel):
         self.due_at = due.due_at
         self.calendar_version = due.calendar_version
         self.provisional = due.provisional
-        self.warn_at = _warn_at(self.start_at, due.due_at, self.warn_before_days)
+        self.warn_at = _warn_at(
+            self.start_at, due.due_at, self.warn_before_days, self.warn_spread_seconds
+        )
         if moved_later and self.warn_at is not None and self.warn_at > at:
             self.warned = False
         self.ledger.append(LedgerEntry.due_set(at, change, due, actor_id, reason, approver_id))
@@ -222,10 +228,12 @@ class Deadline(StrictModel):
         )
 
 
-def _warn_at(start_at: datetime, due_at: datetime, warn_before_days: int | None) -> datetime | None:
+def _warn_at(
+    start_at: datetime, due_at: datetime, warn_before_days: int | None, spread_seconds: int = 0
+) -> datetime | None:
     if not warn_before_days:
         return None
-    return max(start_at, due_at - timedelta(days=warn_before_days))
+    return max(start_at, due_at - timedelta(days=warn_before_days, seconds=spread_seconds))
 
 
 def new_deadline(
@@ -235,6 +243,7 @@ def new_deadline(
     request: DueRequest,
     due: DueResult,
     warn_before_days: int | None = None,
+    warn_spread_seconds: int = 0,
     policy: DeadlinePolicy | None = None,
     actor_id: str | None = None,
     reason: str | None = None,
@@ -245,7 +254,7 @@ def new_deadline(
         basis=request.basis,
         start_at=request.start_at,
         due_at=due.due_at,
-        warn_at=_warn_at(request.start_at, due.due_at, warn_before_days),
+        warn_at=_warn_at(request.start_at, due.due_at, warn_before_days, warn_spread_seconds),
         calendar_version=due.calendar_version,
         provisional=due.provisional,
         days=request.days,
@@ -253,6 +262,7 @@ def new_deadline(
         roll_past_holidays=request.roll_past_holidays,
         fixed_due=request.fixed_due,
         warn_before_days=warn_before_days,
+        warn_spread_seconds=warn_spread_seconds,
         policy=policy or DeadlinePolicy(),
         ledger=[LedgerEntry.due_set(request.start_at, "set", due, actor_id, reason)],
     )

@@ -1,14 +1,16 @@
-"""The workflows' patches, and the one mark that stands for all of them in a new case.
+"""The workflows' patches, and the marks that stand for them in a new case.
 
 Each `workflow.patched(id)` a new case calls records a marker and, through the SDK, an upsert
 of the `TemporalChangeVersion` search attribute: two events per patch, in every case, for
-ever. A case started on this code calls one patch, CURRENT, which stands for every patch
-listed below; a case started before it (and replaying without CURRENT's marker) asks each
-patch as it did. The first call of a run is made where the run begins, so a run of an older
-case is still replaying when it asks for CURRENT, and gets False for the whole run.
+ever. A case started on this code calls one patch, the newest mark (CURRENT), which stands for
+every patch it lists; a case started under an older mark replays with that mark's list, and a
+case started before any mark asks each patch as it did. `begin()` asks the marks where the
+run begins, newest first, so a run of an older case is still replaying when it asks them and
+keeps its answers for the whole run.
 
-A new patch is not added to CURRENT's list: it is asked on its own (`workflow.patched`) until
-the next mark is cut, which lists it and takes a new id.
+A new patch is not added to a mark that cases have already recorded: it is asked on its own
+(`workflow.patched`) until the next mark is cut, which lists it with all before it and takes
+a new id (MARKS, newest first).
 """
 
 from __future__ import annotations
@@ -40,35 +42,6 @@ LOCAL_IO = "local-io"
 # The case's timer kept while its moment stands (DeadlineClock, steady).
 STEADY_TIMER = "steady-timer"
 
-# Every patch above is in a case that records this one.
-CURRENT = "cases-2026-12"
-IN_CURRENT = frozenset(
-    {
-        STAMPED_ACTIONS,
-        OPENED_VIEW,
-        CASE_SUMMARIES,
-        LAW_AS_WRITTEN,
-        WA12_WA4_CLOCKS,
-        START_DISPUTE_CASE,
-        LOCAL_IO,
-        STEADY_TIMER,
-    }
-)
-
-
-def begin() -> None:
-    """Called first in every case run: asks for CURRENT while an older run still replays."""
-    workflow.patched(CURRENT)
-
-
-def patched(patch_id: str) -> bool:
-    """`workflow.patched(patch_id)`, True without a marker of its own in a CURRENT case."""
-    if patch_id in IN_CURRENT and workflow.patched(CURRENT):
-        return True
-    return workflow.patched(patch_id)
-
-
-# Patches after CURRENT was cut: asked on their own (see the module's docstring).
 # PW-4: a case opened by a project watch tells the project of the payments confirmed in it.
 PROJECT_WATCH_PAYMENTS = "project-watch-payments"
 # PW-2: the next month opens at the watch's spread instant (or when a batch for it comes
@@ -78,3 +51,62 @@ PROJECT_WATCH_SPREAD_OPENING = "project-watch-spread-opening"
 # and what a sheet (or any batch) recorded after the grace shows owed opens or joins the case at
 # once, instead of only what was owed at the grace's end.
 PROJECT_WATCH_LATE_SHEET = "project-watch-late-sheet"
+# WA-4: each case's campaign warnings come up to a day before their nominal time, by a spread
+# of its id (docs/RULES-notes.md); the legal due times do not move.
+CAMPAIGN_WARNING_SPREAD = "campaign-warning-spread"
+
+# The marks, newest first: each stands for every patch it lists in a case that records it.
+MARKS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "cases-2026-12b",
+        frozenset(
+            {
+                STAMPED_ACTIONS,
+                OPENED_VIEW,
+                CASE_SUMMARIES,
+                LAW_AS_WRITTEN,
+                WA12_WA4_CLOCKS,
+                START_DISPUTE_CASE,
+                LOCAL_IO,
+                STEADY_TIMER,
+                PROJECT_WATCH_PAYMENTS,
+                PROJECT_WATCH_SPREAD_OPENING,
+                PROJECT_WATCH_LATE_SHEET,
+                CAMPAIGN_WARNING_SPREAD,
+            }
+        ),
+    ),
+    (
+        "cases-2026-12",
+        frozenset(
+            {
+                STAMPED_ACTIONS,
+                OPENED_VIEW,
+                CASE_SUMMARIES,
+                LAW_AS_WRITTEN,
+                WA12_WA4_CLOCKS,
+                START_DISPUTE_CASE,
+                LOCAL_IO,
+                STEADY_TIMER,
+            }
+        ),
+    ),
+)
+CURRENT = MARKS[0][0]
+
+
+def begin() -> None:
+    """Called first in every case run: asks the marks, newest first, while an older run still
+    replays (the first it recorded answers True; a new run records CURRENT only)."""
+    for mark, _ in MARKS:
+        if workflow.patched(mark):
+            return
+
+
+def patched(patch_id: str) -> bool:
+    """`workflow.patched(patch_id)`, True without a marker of its own in a case whose mark
+    lists it. The marks' answers were kept by `begin()`: asking again records nothing."""
+    for mark, listed in MARKS:
+        if workflow.patched(mark):
+            return patch_id in listed or workflow.patched(patch_id)
+    return workflow.patched(patch_id)

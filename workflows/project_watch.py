@@ -48,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.wage_arrears.from_watch import MONITORING_ACTOR_ID, worker_claim
     from domain.wage_arrears.kind import WAGE_ARREARS
     from domain.wage_arrears.models import CaseSource, Project, WageArrearsIntake
+    from workflows import patches
     from workflows.case_base import CaseWorkflow
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER
     from workflows.patches import PROJECT_WATCH_LATE_SHEET, PROJECT_WATCH_SPREAD_OPENING
@@ -84,8 +85,8 @@ class ProjectWatchWorkflow(CaseWorkflow[ProjectState, ProjectResult]):
         """The watch's clock: sleeps to the next funding, pay or grace instant, or until an
         action changes what is due; continues as new when a month opens."""
         flusher = asyncio.create_task(self._flush_forever())
-        spread_opening = workflow.patched(PROJECT_WATCH_SPREAD_OPENING)
-        late_sheet = workflow.patched(PROJECT_WATCH_LATE_SHEET)
+        spread_opening = patches.patched(PROJECT_WATCH_SPREAD_OPENING)
+        late_sheet = patches.patched(PROJECT_WATCH_LATE_SHEET)
         # A month opened by the clock or by a batch for it that came first: the run goes on
         # as new, carrying the open months.
         months = len(self.state.months)

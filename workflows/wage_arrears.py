@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import ACTIVITY_TIMEOUT, RETRY_FOREVER, compute_due, run_io
     from workflows.dispute import DISPUTE_OUTCOME_SIGNAL, DisputeWorkflow
     from workflows.patches import (
+        CAMPAIGN_WARNING_SPREAD,
         CASE_SUMMARIES,
         LAW_AS_WRITTEN,
         PROJECT_WATCH_PAYMENTS,
@@ -64,6 +65,7 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
         settle_due = await compute_due(rules.settle_due_request(opened_at))
         self._state, notes = transitions.case_opened(case_id, intake, region, opened_at, settle_due)
         self._state.law_as_written = patches.patched(LAW_AS_WRITTEN)
+        self._state.campaign_warning_spread = patches.patched(CAMPAIGN_WARNING_SPREAD)
         if patches.patched(WA12_WA4_CLOCKS):
             wa12_name, wa12_request = rules.wa12_clock(self._state)
             wa12_due = await compute_due(wa12_request)
@@ -94,7 +96,7 @@ class WageArrearsWorkflow(CaseWorkflow[WageArrearsState, WageArrearsActionResult
         project = self.state.intake.project
         if project is None or project.watch_id is None:
             return
-        if not workflow.patched(PROJECT_WATCH_PAYMENTS):
+        if not patches.patched(PROJECT_WATCH_PAYMENTS):
             return
         payment = next(p for p in self.state.payments if p.payment_id == cmd.payment_id)
         worker = self.state.intake.workers[payment.worker_no - 1]

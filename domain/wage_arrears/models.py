@@ -297,6 +297,8 @@ class WageArrearsState(StrictModel):
     # Cases opened since the rules were read as written (RULES.md WA-1, WA-5): set once, at
     # opening, behind workflow.patched(), so older cases replay as they ran.
     law_as_written: bool = False
+    # WA-4: the campaign warnings spread over the day before their nominal time (a patch).
+    campaign_warning_spread: bool = False
     settled_at: datetime | None = None
     closed_at: datetime | None = None
     close_outcome: CloseOutcome | None = None

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
-from domain.campaign import CAMPAIGN_WARN_DAYS, CampaignDue
+from domain.campaign import CAMPAIGN_WARN_DAYS, CampaignDue, warning_spread_seconds
 from domain.common import Command, Role, cst_date, cst_date_str
 from domain.deadlines import (
     Deadline,
@@ -500,6 +500,8 @@ def clocks_started(
             policy=INVESTIGATION_POLICY if wa12_name == INVESTIGATION else None,
         )
     )
+    # WA-4: the warnings (never the due times) spread over a day by the case id.
+    spread = warning_spread_seconds(state.case_id) if state.campaign_warning_spread else 0
     for item in campaign:
         state.deadlines.append(
             new_deadline(
@@ -510,6 +512,7 @@ def clocks_started(
                 ),
                 due=DueResult(due_at=item.due_at, calendar_version="lunardate"),
                 warn_before_days=CAMPAIGN_WARN_DAYS.get(item.name),
+                warn_spread_seconds=spread,
             )
         )
 

@@ -44,8 +44,9 @@ HISTORIES = Path(__file__).parent / "histories"
 # `workflow.patched`) starts a generation, and the scenarios are recorded again beside the
 # old files. "cases-2026-12": one patch marker for all (workflows/patches.py), lookups and
 # read-model writes as local activities, the case's timer kept while its moment stands.
-GENERATION = "cases-2026-12"
-GENERATION_OFFSET = 10000
+# "cases-2026-12b": the next mark, with the project watch's patches and WA-4's spread warnings.
+GENERATION = "cases-2026-12b"
+GENERATION_OFFSET = 20000
 RECONCILE_SCENARIO = "reconcile_marked_two_cases"
 
 

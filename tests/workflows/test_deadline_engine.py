@@ -17,6 +17,7 @@ import lunardate
 import pytest
 from temporalio.client import WorkflowHandle
 
+from domain.campaign import WARNING_SPREAD, warning_spread_seconds
 from domain.common import CST, Role
 from domain.deadlines import DeadlineBasis, DeadlineState, SlaState
 from domain.wage_arrears.models import CaseStatus, CloseOutcome
@@ -530,8 +531,42 @@ async def test_wa4_campaign_deadlines_of_a_new_case(harness: Harness) -> None:
         assert campaign.rule == "WA-4"
         assert campaign.basis is DeadlineBasis.fixed
         assert campaign.due_at == due_at, name
-        assert campaign.warn_at == max(campaign.start_at, due_at - timedelta(days=warn_days))
+        # The warning comes up to a day earlier, by the case's spread; the due time does not.
+        spread = timedelta(seconds=warning_spread_seconds(handle.id))
+        assert campaign.warn_spread_seconds == spread.total_seconds() > 0
+        assert campaign.warn_at == max(
+            campaign.start_at, due_at - timedelta(days=warn_days) - spread
+        )
         assert campaign.state is DeadlineState.pending
+
+
+async def test_wa4_campaign_warnings_are_spread_over_a_day_and_fire_at_their_instant(
+    harness: Harness,
+) -> None:
+    """WA-4 (docs/RULES-notes.md): a province's cases are warned of the year end over the day
+    before the nominal warning, each case at its own instant by its id, once; the due time
+    and its breach record stay where the rule puts them."""
+    now = (await harness.now()).astimezone(CST)
+    # Opened in July: the year end's warning (mid-December) is not clamped to the opening.
+    await harness.sleep_until(datetime(now.year + (now.month >= 7), 7, 1, 9, tzinfo=CST))
+    handles = [await harness.open_case(f.intake(workers=10, amount="500.00")) for _ in range(3)]
+    warned_at = []
+    for handle in handles:
+        year_end = deadline(await harness.view(handle), "campaign_year_end")
+        await triage_major(harness, handle, year_end.due_at + timedelta(days=60))
+        nominal = year_end.due_at - timedelta(days=15)
+        assert nominal - WARNING_SPREAD <= year_end.warn_at < nominal
+        warned_at.append(year_end.warn_at)
+    assert len(set(warned_at)) == 3
+    first = min(warned_at)
+    await harness.sleep_until(first + timedelta(seconds=5))
+    for handle, at in zip(handles, warned_at, strict=True):
+        year_end = deadline(await harness.view(handle), "campaign_year_end")
+        assert year_end.warned is (at == first)
+        assert year_end.state is DeadlineState.pending
+    await harness.sleep_until(max(warned_at) + timedelta(seconds=5))
+    for handle in handles:
+        assert deadline(await harness.view(handle), "campaign_year_end").warned
 
 
 async def test_wa4_missed_year_end_is_recorded_but_does_not_escalate(harness: Harness) -> None:
