@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Page, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as
 from tests.e2e.test_workbench_pages import (
     CASES,
     COUNTY,
@@ -47,7 +47,7 @@ async def case_page_as(
 ) -> Page:
     page = await page_as(browser, headers)
     await page.goto(f"{stack.base_url}/board/cases/{case_id}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     return page
 
 

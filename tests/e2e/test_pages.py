@@ -84,6 +84,18 @@ async def page_as(
     return page
 
 
+async def page_of(browser: Browser, stack: Stack, role: Role, county: str, path: str) -> Page:
+    """A page at `path` of the site, signed in as a `role` of `county`."""
+    page = await page_as(browser, await stack.login(role, counties=[county]))
+    await page.goto(f"{stack.base_url}{path}")
+    return page
+
+
+async def drawn(page: Page) -> None:
+    """Waits until the page's script has read and drawn what it shows (`data-loaded`)."""
+    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+
+
 SCRIPT_ERRORS: list[str] = []
 
 
@@ -229,8 +241,9 @@ async def test_login_goes_only_to_a_path_of_this_site(stack: Stack, browser: Bro
 async def test_board_shows_an_overdue_case_in_red_and_drops_it_once_settled(
     stack: Stack, browser: Browser, overdue_case: str
 ) -> None:
-    page = await page_as(browser, await stack.login(Role.inspector, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board?refresh=1&county={COUNTY}")
+    page = await page_of(
+        browser, stack, Role.inspector, COUNTY, f"/board?refresh=1&county={COUNTY}"
+    )
     await expect(page.locator("h1, th").first).to_contain_text("案件")  # Chinese by default
     row = page.locator(f'#board tr[data-case-id="{overdue_case}"][data-deadline="settle"]')
     await expect(row).to_have_class(re.compile(r"\blate\b"), timeout=15000)
@@ -256,8 +269,7 @@ async def test_board_shows_an_overdue_case_in_red_and_drops_it_once_settled(
 async def test_board_filters_by_kind_and_switches_to_english(
     stack: Stack, browser: Browser, overdue_case: str
 ) -> None:
-    page = await page_as(browser, await stack.login(Role.inspector, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board?lang=en")
+    page = await page_of(browser, stack, Role.inspector, COUNTY, "/board?lang=en")
     await expect(page.locator("header nav")).to_contain_text("SLA board")
     await expect(page.locator("#board thead")).to_contain_text("Time left")
     await page.select_option("#kind", "dispute")
@@ -273,9 +285,8 @@ async def test_board_filters_by_kind_and_switches_to_english(
 async def test_case_page_shows_parties_masked_deadlines_and_the_timeline(
     stack: Stack, browser: Browser, overdue_case: str
 ) -> None:
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board/cases/{overdue_case}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.supervisor, COUNTY, f"/board/cases/{overdue_case}")
+    await drawn(page)
     timeline = page.locator("#timeline li.event")
     whats = [await li.get_attribute("data-what") for li in await timeline.all()]
     assert whats[0] == "case_opened"
@@ -299,9 +310,8 @@ async def test_dashboard_draws_its_charts(
 ) -> None:
     escalated = await open_major_case(stack, seconds=1)
     await until_status(stack, escalated, "escalated")
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/dashboard")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.supervisor, COUNTY, "/dashboard")
+    await drawn(page)
     for chart in ("#chart-weekly", "#chart-overdue", "#chart-recovered"):
         await expect(page.locator(f"{chart} svg rect.bar").first).to_be_attached()
     opened_this_week = page.locator("#chart-weekly rect.bar").nth(-2)
@@ -322,9 +332,8 @@ async def test_case_page_of_an_insurance_transfer_shows_both_agencies(
     opened = await stack.http.post(f"{CASES}/insurance-transfers", json=pension_intake())
     assert opened.status_code == 201, opened.text
     case_id = opened.json()["case_id"]
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[NEW]))
-    await page.goto(f"{stack.base_url}/board/cases/{case_id}?lang=en")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.supervisor, NEW, f"/board/cases/{case_id}?lang=en")
+    await drawn(page)
     parties = page.locator("#parties")
     await expect(parties).to_contain_text("Transfer-out agency")
     await expect(parties).to_contain_text("小店区社保中心")

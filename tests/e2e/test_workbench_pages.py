@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as, photograph
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as, page_of, photograph
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -81,9 +81,8 @@ async def fits(page: Page, name: str, widths: tuple[int, ...] = WIDTHS, height: 
 
 
 async def case_page(browser: Browser, stack: Stack, case_id: str) -> Page:
-    page = await page_as(browser, await stack.login(Role.mediator, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board/cases/{case_id}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.mediator, COUNTY, f"/board/cases/{case_id}")
+    await drawn(page)
     return page
 
 
@@ -201,7 +200,7 @@ async def test_my_work_lists_the_users_case_with_its_deadline(
     headers = await stack.login(Role.mediator, counties=[COUNTY], user_id="mediator-gj-work")
     page = await page_as(browser, headers)
     await page.goto(f"{stack.base_url}/work")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     await expect(page.locator("#whoami")).to_have_text("mediator-gj-work · 调解员 · 古交市")
     counties = page.locator('#filters select[name="county_code"] option')
     assert await counties.all_inner_texts() == ["全部", "古交市"]
@@ -221,8 +220,7 @@ async def test_my_work_lists_the_users_case_with_its_deadline(
 @pytest.mark.parametrize("path", ["/board", "/dashboard", "/inbox"])
 async def test_other_pages_fit_a_phone(stack: Stack, browser: Browser, path: str) -> None:
     await open_case(stack)
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}{path}")
+    page = await page_of(browser, stack, Role.supervisor, COUNTY, path)
     await page.wait_for_load_state("networkidle")
     await fits(page, "page" + path.replace("/", "-"))
     await page.context.close()
