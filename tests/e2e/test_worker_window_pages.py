@@ -23,6 +23,7 @@ from tests.e2e.test_worker_window import (
     complaint_form,
     mobile,
     staff_open,
+    staff_open_named,
     texts,
 )
 
@@ -161,13 +162,8 @@ async def test_wrong_codes_lock_and_an_unknown_case_gets_the_same_answer(
 async def test_another_worker_of_the_case_sees_only_their_own_amounts(
     stack: Stack, browser: Browser
 ) -> None:
-    first, second = mobile(), mobile()
-    case_id = await staff_open(
-        stack,
-        [
-            f.worker(831, "4200.00") | {"name": "赵六", "mobile": first},
-            f.worker(832, "6900.00") | {"name": "钱七", "mobile": second},
-        ],
+    case_id, (first, second) = await staff_open_named(
+        stack, (831, "4200.00", "赵六"), (832, "6900.00", "钱七")
     )
     page = await phone(browser)
     await sign_in(page, stack, case_id, second)
