@@ -98,7 +98,6 @@ async def test_a_supervisor_triages_and_extends_the_investigation_with_an_approv
     await fits(page, "supervisor-extended")
     text = await page.locator("main").inner_text()
     assert "extend_deadline" not in text and "investigation" not in text
-    await page.context.close()
 
 
 async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_wait(
@@ -138,7 +137,6 @@ async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_w
         e.get("action") == "refer_to_police" and e.get("outcome", "").startswith("done")
         for e in history["events"]
     )
-    await page.context.close()
 
 
 async def test_a_clerk_issues_the_acceptance_letter(stack: Stack, browser: Browser) -> None:
@@ -162,4 +160,3 @@ async def test_a_clerk_issues_the_acceptance_letter(stack: Stack, browser: Brows
     await expect(page.locator("#case-status")).to_have_text("已出具联系函")
     await expect(page.locator("#timeline")).to_contain_text("出具联系函")
     await fits(page, "clerk-letter-issued")
-    await page.context.close()

@@ -49,7 +49,6 @@ async def test_each_role_sees_the_kinds_it_may_open_and_no_other(
             await expect(page.locator(button)).to_be_visible()
         else:
             await expect(page.locator(button)).to_be_hidden()
-    await page.context.close()
 
 
 async def test_a_mediator_opens_a_dispute_from_the_form(stack: Stack, browser: Browser) -> None:
@@ -88,7 +87,6 @@ async def test_a_mediator_opens_a_dispute_from_the_form(stack: Stack, browser: B
     await drawn(page)
     await expect(page.locator("main")).to_contain_text(employer)
     await fits(page, "open-dispute-opened")
-    await page.context.close()
 
 
 async def test_a_clerk_opens_a_pension_transfer_with_its_contribution_years(
@@ -131,7 +129,6 @@ async def test_a_clerk_opens_a_pension_transfer_with_its_contribution_years(
     await expect(page).to_have_url(re.compile(r"/board/cases/SI-\d{4}-\d{6}"), timeout=15000)
     await drawn(page)
     await expect(page.locator("main")).to_contain_text("郑州市中原区社会保险中心")
-    await page.context.close()
 
 
 async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Browser) -> None:
@@ -178,4 +175,3 @@ async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Brows
     await form.locator("button[type=submit]").click()
     await expect(page.locator("#action-done")).to_be_visible(timeout=15000)
     await fits(page, "change-claims-rows")
-    await page.context.close()

@@ -115,7 +115,6 @@ async def test_a_mediator_sees_the_case_waiting_for_them_and_finds_it_by_employe
     await expect(page.locator(f'#work tr[data-case-id="{settled}"]')).to_contain_text("已清偿")
     await expect(page.locator("#work-hint")).to_contain_text("您所辖区县的案件")
     await fits(page, "my-work-all")
-    await page.context.close()
 
 
 async def test_refusals_carry_their_chinese_sentence(stack: Stack) -> None:
@@ -203,4 +202,3 @@ async def test_a_mediator_opens_a_wage_arrears_case_from_my_work(
     for url in urls + [page.url]:
         assert good_id not in url and bad_id not in url and "13912345678" not in url
     await fits(page, "new-case-opened")
-    await page.context.close()

@@ -155,7 +155,6 @@ async def test_a_mediator_records_a_payment_from_the_case_page_and_confirms_it(
     text = await page.locator("main").inner_text()
     assert "done" not in text and "record_payment" not in text  # no English on the page
     await fits(page, "case-after-payment")
-    await page.context.close()
 
 
 async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
@@ -190,7 +189,6 @@ async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
     await refused_beside(form, 409, "案件当前状态不允许此操作", "WA-7 · 工资保证金")
     await expect(page.locator("#payments tbody tr")).to_have_count(0)  # nothing changed
     await fits(page, "case-refused")
-    await page.context.close()
 
 
 async def test_my_work_lists_the_users_case_with_its_deadline(
@@ -214,7 +212,6 @@ async def test_my_work_lists_the_users_case_with_its_deadline(
     await fits(page, "my-work")
     await row.locator("a").click()
     await expect(page).to_have_url(re.compile(f"/board/cases/{case_id}"))
-    await page.context.close()
 
 
 @pytest.mark.parametrize("path", ["/board", "/dashboard", "/inbox"])
@@ -223,4 +220,3 @@ async def test_other_pages_fit_a_phone(stack: Stack, browser: Browser, path: str
     page = await page_of(browser, stack, Role.supervisor, COUNTY, path)
     await page.wait_for_load_state("networkidle")
     await fits(page, "page" + path.replace("/", "-"))
-    await page.context.close()
