@@ -101,7 +101,7 @@ def wage_arrears_detail(
         for acc, claim in zip(view.accounts, intake.workers, strict=True)
     ]
     return WageArrearsDetail(
-        **_case_fields(WAGE_ARREARS, view, role, now),
+        **_case_fields(WAGE_ARREARS, view, role, now, state.closed_at),
         status=state.status.value,
         severity=state.severity.value,
         triaged=state.triaged,
@@ -133,10 +133,10 @@ def wage_arrears_detail(
 
 
 def _case_fields(
-    kind: CaseKind, view: Any, role: Role | None, now: datetime | None
+    kind: CaseKind, view: Any, role: Role | None, now: datetime | None, closed_at: datetime | None
 ) -> dict[str, Any]:
     """The fields every kind's detail fills the same way: its ids, its clocks as of `now`,
-    the caller's actions and its revision."""
+    its dates, the caller's actions and its revision."""
     state = view.state
     return {
         "case_id": state.case_id,
@@ -144,7 +144,7 @@ def _case_fields(
         "kind": kind.name,
         "deadlines": _deadlines(state.deadlines, now or datetime.now(UTC)),
         "opened_at": state.opened_at,
-        "closed_at": state.closed_at,
+        "closed_at": closed_at,
         "available_actions": _available(kind.actions, view.available_actions, role),
         "not_yet": _not_yet(kind.actions, state, view.available_actions, role),
         "revision": state.revision,
@@ -211,7 +211,7 @@ def dispute_detail(
         else []
     )
     return DisputeDetail(
-        **_case_fields(DISPUTE, view, role, now),
+        **_case_fields(DISPUTE, view, role, now, state.closed_at),
         stage=state.stage.value,
         status=state.stage.value,
         priority=state.priority,
@@ -243,7 +243,7 @@ def transfer_detail(
     intake = state.intake
     shown = _Shown.of(reveal, [intake.worker.name])
     return TransferDetail(
-        **_case_fields(INSURANCE_TRANSFER, view, role, now),
+        **_case_fields(INSURANCE_TRANSFER, view, role, now, state.closed_at),
         transfer_kind=intake.kind.value,
         stage=state.stage.value,
         status=state.stage.value,
@@ -273,15 +273,14 @@ def project_watch_detail(
 ) -> ProjectWatchDetail:
     """PW-1..PW-6: the roster masked unless the caller's role needs it (the card: its last 4
     digits); the months' grid names workers by their roster number only."""
-    mask_name, mask_resident_id, mask_mobile = _masks(reveal)
     mask_card = _shown if reveal else identity.mask_bank_card
     state = view.state
     intake = state.intake
+    shown = _Shown.of(reveal, [w.name for w in state.roster])
     account = intake.wage_account
     return ProjectWatchDetail(
-        case_id=state.case_id,
-        case_number=intake.case_number,
-        kind=PROJECT_WATCH.name,
+        # A watch ends rather than closes: its end is the detail's `closed_at`.
+        **_case_fields(PROJECT_WATCH, view, role, now, state.ended_at),
         status=state.status.value,
         county_code=intake.county_code,
         name=intake.name,
@@ -302,24 +301,14 @@ def project_watch_detail(
         breaches_in_a_row=state.breaches_in_a_row,
         roster=[
             from_attributes(
-                RosterWorkerPublic,
-                w,
-                name=mask_name(w.name),
-                id_number=mask_resident_id(w.id_number),
-                mobile=mask_mobile(w.mobile),
-                bank_card=mask_card(w.bank_card),
+                RosterWorkerPublic, w, **shown.person(w), bank_card=mask_card(w.bank_card)
             )
             for w in state.roster
         ],
         months=[row.model_dump(mode="json") for row in month_rows(state)],
         months_closed_before=state.months_closed,
         open_case_id=open_case_id(state),
-        opened_at=state.opened_at,
-        closed_at=state.ended_at,
-        available_actions=_available(PROJECT_WATCH.actions, view.available_actions, role),
-        not_yet=_not_yet(PROJECT_WATCH.actions, state, view.available_actions, role),
         linked_cases=[link.model_dump(mode="json") for link in state.linked_cases],
-        revision=state.revision,
     )
 
 

@@ -279,12 +279,9 @@ class RosterWorkerPublic(BaseModel):
     end_on: date | None
 
 
-class ProjectWatchDetail(BaseModel):
+class ProjectWatchDetail(CaseDetailBase):
     """A project payroll watch (PW-1..PW-6): its parties, roster and months as a grid."""
 
-    case_id: str
-    case_number: str | None = None
-    kind: str
     status: str
     county_code: str
     name: str
@@ -309,14 +306,8 @@ class ProjectWatchDetail(BaseModel):
     deadlines: list[DeadlinePublic] = []
     opened_at: datetime
     closed_at: datetime | None
-    available_actions: list[AvailableAction]
-    not_yet: list[ActionNotYet] = []
+    # A link also names its months, workers and whether it is settled or closed.
     linked_cases: list[dict[str, Any]]
-    revision: int
-    ended_abnormally: str | None = Field(
-        default=None, description="terminated, failed, timed_out or canceled; null if not"
-    )
-    ended_at: datetime | None = None
 
 
 # What `GET /api/v1/cases/{id}` answers: the detail of the case's kind.

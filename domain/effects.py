@@ -80,6 +80,14 @@ def deadline_changed(state: object, cmd: Command, now: datetime) -> Effects:
     return Effects(recompute=[(cmd.deadline, cmd)])
 
 
+# What an officer's extend, pause or resume does in every kind whose deadlines allow them.
+DEADLINE_CHANGES: Mapping[type[Command], Transition[object]] = {
+    ExtendDeadline: deadline_changed,
+    PauseDeadline: deadline_changed,
+    ResumeDeadline: deadline_changed,
+}
+
+
 def by_command(
     handlers: Mapping[type[Command], Transition[S]],
 ) -> Callable[[str, S, Command, datetime], Effects]:

@@ -36,6 +36,19 @@ class CaseCounties:
     counties: tuple[str, ...]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """What a list of cases or deadlines is narrowed to: a county and a kind asked for,
+    within the caller's counties and kinds."""
+
+    county_code: str | None = None
+    # The caller's counties: only cases seen from one of them (None: every case).
+    county_codes: frozenset[str] | None = None
+    # The kinds the caller works on (None: every kind).
+    kinds: frozenset[str] | None = None
+    kind: str | None = None
+
+
 def county_and_kind(
     c: Any, county_code: str | None, kinds: Collection[str] | None, kind: str | None
 ) -> list[ColumnElement[bool]]:

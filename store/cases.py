@@ -9,20 +9,14 @@ from sqlalchemy import false, func, or_
 from sqlmodel import Session, col, select
 
 from domain.case_ends import ABNORMAL_ENDS
-from store.access import visible_in
+from store.access import Scope, county_and_kind, visible_in
 from store.case_numbers import number_key
 from store.tables import CaseRecord, CaseRequestRecord, DeadlineRecord
 
 
-@dataclass(frozen=True)
-class CaseFilter:
-    kind: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class CaseFilter(Scope):
     status: str | None = None
-    county_code: str | None = None
-    # The caller's counties: only cases seen from one of them (None: every case).
-    county_codes: frozenset[str] | None = None
-    # The kinds the caller works on (None: every kind).
-    kinds: frozenset[str] | None = None
     severity: str | None = None
     due_before: datetime | None = None
     overdue_at: datetime | None = None
@@ -43,15 +37,10 @@ def awaiting_column(awaiting: list[str]) -> str:
 def list_cases(
     session: Session, flt: CaseFilter, limit: int, offset: int
 ) -> tuple[list[CaseRecord], int]:
-    query = select(CaseRecord)
-    if flt.kind:
-        query = query.where(CaseRecord.kind == flt.kind)
-    if flt.kinds is not None:
-        query = query.where(col(CaseRecord.kind).in_(sorted(flt.kinds)))
+    c = CaseRecord.__table__.c  # type: ignore[attr-defined]
+    query = select(CaseRecord).where(*county_and_kind(c, flt.county_code, flt.kinds, flt.kind))
     if flt.status:
         query = query.where(CaseRecord.status == flt.status)
-    if flt.county_code:
-        query = query.where(CaseRecord.county_code == flt.county_code)
     if flt.county_codes is not None:
         query = query.where(
             visible_in(col(CaseRecord.case_id), col(CaseRecord.county_code), flt.county_codes)

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from core.rows import from_attributes
 from domain.deadlines import DeadlineState, SlaState
-from store.access import county_and_kind, visible_in
+from store.access import Scope, county_and_kind, visible_in
 from store.board import BoardCountRecord
 from store.tables import DeadlineRecord
 
@@ -37,16 +37,12 @@ DEFAULT_SLA_STATES: frozenset[SlaState] = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SlaFilter:
+@dataclass(frozen=True, kw_only=True)
+class SlaFilter(Scope):
+    """The deadlines of the cases in scope (those of cases seen from `county_codes`)."""
+
     now: datetime
     sla_states: Collection[SlaState] = DEFAULT_SLA_STATES
-    county_code: str | None = None
-    # The caller's counties: only deadlines of cases seen from one of them (None: all).
-    county_codes: frozenset[str] | None = None
-    # The kinds the caller works on (None: every kind).
-    kinds: frozenset[str] | None = None
-    kind: str | None = None
     rule: str | None = None
     # Exclusive, like `due_before` on the case list.
     due_before: datetime | None = None

@@ -15,10 +15,7 @@ from domain.common import Command, Role, cst_date
 from domain.deadlines import (
     Deadline,
     DeadlineState,
-    ExtendDeadline,
-    PauseDeadline,
     RestartDeadline,
-    ResumeDeadline,
 )
 from domain.dispute import rules
 from domain.dispute.models import (
@@ -48,7 +45,7 @@ from domain.dispute.models import (
     RecordSuit,
     ScheduleHearing,
 )
-from domain.effects import Effects, by_command, deadline_changed
+from domain.effects import DEADLINE_CHANGES, Effects, by_command
 from domain.files import AttachFile, attach_file
 from domain.notifications import Notification, deadline_notice
 from domain.notifications import notify_case as _notify
@@ -428,9 +425,7 @@ _HANDLERS: dict[type[Command], Callable[[DisputeState, Command, datetime], Effec
     RecordJudgment: _judgment,
     ApplyEnforcement: _enforcement,
     CloseDispute: _closed,
-    ExtendDeadline: deadline_changed,
-    PauseDeadline: deadline_changed,
-    ResumeDeadline: deadline_changed,
+    **DEADLINE_CHANGES,
     AttachFile: attach_file,
 }
 

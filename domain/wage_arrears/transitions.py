@@ -20,12 +20,9 @@ from domain.deadlines import (
     DeadlineState,
     DueRequest,
     DueResult,
-    ExtendDeadline,
-    PauseDeadline,
-    ResumeDeadline,
     new_deadline,
 )
-from domain.effects import Effects, Retime, by_command, deadline_changed
+from domain.effects import DEADLINE_CHANGES, Effects, Retime, by_command
 from domain.files import AttachFile, attach_file
 from domain.notifications import Notification, deadline_notice
 from domain.notifications import notify_case as _notify
@@ -574,9 +571,7 @@ _HANDLERS: dict[type[Command], Handler] = {
     DecideRemoval: _notes(removal_decided),  # type: ignore[arg-type]
     CloseCase: _notes(closed),  # type: ignore[arg-type]
     DecideComplaint: complaint_decided,  # type: ignore[dict-item]
-    ExtendDeadline: deadline_changed,
-    PauseDeadline: deadline_changed,
-    ResumeDeadline: deadline_changed,
+    **DEADLINE_CHANGES,
     AttachFile: attach_file,
 }
 

@@ -7,12 +7,12 @@ import re
 import uuid
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page
 
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as
 from tests.e2e.test_workbench_pages import CASES, COUNTY, fits, transfer_from_zhengzhou
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +43,7 @@ async def loaded(page: Page, url: str) -> None:
         # The inbox marks no load, the board counts its loads: both rest once answered.
         await page.wait_for_load_state("networkidle")
         return
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
 
 
 async def no_english(page: Page, name: str) -> None:

@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Page, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as
 from tests.e2e.test_workbench_pages import (
     CASES,
     COUNTY,
@@ -47,7 +47,7 @@ async def case_page_as(
 ) -> Page:
     page = await page_as(browser, headers)
     await page.goto(f"{stack.base_url}/board/cases/{case_id}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     return page
 
 
@@ -98,7 +98,6 @@ async def test_a_supervisor_triages_and_extends_the_investigation_with_an_approv
     await fits(page, "supervisor-extended")
     text = await page.locator("main").inner_text()
     assert "extend_deadline" not in text and "investigation" not in text
-    await page.context.close()
 
 
 async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_wait(
@@ -138,7 +137,6 @@ async def test_an_inspector_issues_an_order_to_pay_and_is_told_the_police_must_w
         e.get("action") == "refer_to_police" and e.get("outcome", "").startswith("done")
         for e in history["events"]
     )
-    await page.context.close()
 
 
 async def test_a_clerk_issues_the_acceptance_letter(stack: Stack, browser: Browser) -> None:
@@ -162,4 +160,3 @@ async def test_a_clerk_issues_the_acceptance_letter(stack: Stack, browser: Brows
     await expect(page.locator("#case-status")).to_have_text("已出具联系函")
     await expect(page.locator("#timeline")).to_contain_text("出具联系函")
     await fits(page, "clerk-letter-issued")
-    await page.context.close()

@@ -64,4 +64,3 @@ async def test_the_bell_counts_and_the_inbox_lists_a_supervisors_notifications(
     await photograph(page, "inbox-390")
     await page.locator("#mark-all").click()
     await expect(page.locator("#bell-count")).to_be_hidden()
-    await page.context.close()

@@ -14,7 +14,7 @@ from playwright.async_api import Browser, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as
 from tests.e2e.test_work_pages import work_page
 from tests.e2e.test_workbench_pages import COUNTY, fits, refused_beside
 
@@ -49,7 +49,6 @@ async def test_each_role_sees_the_kinds_it_may_open_and_no_other(
             await expect(page.locator(button)).to_be_visible()
         else:
             await expect(page.locator(button)).to_be_hidden()
-    await page.context.close()
 
 
 async def test_a_mediator_opens_a_dispute_from_the_form(stack: Stack, browser: Browser) -> None:
@@ -85,10 +84,9 @@ async def test_a_mediator_opens_a_dispute_from_the_form(stack: Stack, browser: B
     await form.locator('[name="employer.credit_code"]').fill(f.EMPLOYER_CODE)
     await form.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"/board/cases/MA-\d{4}-\d{6}"), timeout=15000)
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     await expect(page.locator("main")).to_contain_text(employer)
     await fits(page, "open-dispute-opened")
-    await page.context.close()
 
 
 async def test_a_clerk_opens_a_pension_transfer_with_its_contribution_years(
@@ -129,9 +127,8 @@ async def test_a_clerk_opens_a_pension_transfer_with_its_contribution_years(
     await fits(page, "open-transfer-filled")
     await form.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"/board/cases/SI-\d{4}-\d{6}"), timeout=15000)
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     await expect(page.locator("main")).to_contain_text("郑州市中原区社会保险中心")
-    await page.context.close()
 
 
 async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Browser) -> None:
@@ -166,7 +163,7 @@ async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Brows
     assert accepted.status_code == 200, accepted.text
     page = await page_as(browser, mediator)
     await page.goto(f"{stack.base_url}/board/cases/{case_id}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     await page.click('#action-buttons [data-action="change_claims"]')
     form = page.locator('form[data-action="change_claims"]')
     rows = form.locator('[data-list="claims"]')
@@ -178,4 +175,3 @@ async def test_a_list_in_an_action_is_rows_not_json(stack: Stack, browser: Brows
     await form.locator("button[type=submit]").click()
     await expect(page.locator("#action-done")).to_be_visible(timeout=15000)
     await fits(page, "change-claims-rows")
-    await page.context.close()

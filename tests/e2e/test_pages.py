@@ -12,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image, ImageStat
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from domain.common import Role
 from tests import factories as f
@@ -62,9 +62,11 @@ async def page_as(
     browser: Browser, token_header: dict[str, str] | None, **context_options: Any
 ) -> Page:
     """A page in a fresh context (1280x900 unless `context_options` say otherwise), signed in
-    with `token_header`'s token, whose script errors and refusals land in SCRIPT_ERRORS."""
+    with `token_header`'s token, whose script errors and refusals land in SCRIPT_ERRORS; the
+    context is closed once the test is over (`no_script_errors`)."""
     context_options.setdefault("viewport", {"width": 1280, "height": 900})
     context = await browser.new_context(**context_options)
+    CONTEXTS.append(context)
     if token_header is not None:
         token = token_header["Authorization"].removeprefix("Bearer ")
         await context.add_init_script(
@@ -84,14 +86,31 @@ async def page_as(
     return page
 
 
+async def page_of(browser: Browser, stack: Stack, role: Role, county: str, path: str) -> Page:
+    """A page at `path` of the site, signed in as a `role` of `county`."""
+    page = await page_as(browser, await stack.login(role, counties=[county]))
+    await page.goto(f"{stack.base_url}{path}")
+    return page
+
+
+async def drawn(page: Page) -> None:
+    """Waits until the page's script has read and drawn what it shows (`data-loaded`)."""
+    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+
+
 SCRIPT_ERRORS: list[str] = []
+# The contexts `page_as` opened for the running test.
+CONTEXTS: list[BrowserContext] = []
 
 
 @pytest.fixture(autouse=True)
-def no_script_errors() -> Iterator[None]:
-    """Every page's scripts run without an uncaught error."""
+async def no_script_errors() -> AsyncIterator[None]:
+    """Every page's scripts run without an uncaught error; the test's contexts are closed
+    once it is over, passed or failed."""
     SCRIPT_ERRORS.clear()
     yield
+    while CONTEXTS:
+        await CONTEXTS.pop().close()
     assert SCRIPT_ERRORS == []
 
 
@@ -208,7 +227,6 @@ async def test_login_page_keeps_the_token_and_a_bad_one_goes_back_to_login(
     await stale.goto(f"{stack.base_url}/dashboard?lang=en")
     await expect(stale).to_have_url(re.compile(r"/login\?lang=en&next=%2Fdashboard"))
     await expect(stale.locator("h1")).to_have_text("Log in with an access token")
-    await stale.context.close()
 
 
 async def test_login_goes_only_to_a_path_of_this_site(stack: Stack, browser: Browser) -> None:
@@ -223,14 +241,14 @@ async def test_login_goes_only_to_a_path_of_this_site(stack: Stack, browser: Bro
         await page.fill("#token", token.removeprefix("Bearer "))
         await page.click("button[type=submit]")
         await expect(page).to_have_url(f"{stack.base_url}{lands_on}")
-    await page.context.close()
 
 
 async def test_board_shows_an_overdue_case_in_red_and_drops_it_once_settled(
     stack: Stack, browser: Browser, overdue_case: str
 ) -> None:
-    page = await page_as(browser, await stack.login(Role.inspector, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board?refresh=1&county={COUNTY}")
+    page = await page_of(
+        browser, stack, Role.inspector, COUNTY, f"/board?refresh=1&county={COUNTY}"
+    )
     await expect(page.locator("h1, th").first).to_contain_text("案件")  # Chinese by default
     row = page.locator(f'#board tr[data-case-id="{overdue_case}"][data-deadline="settle"]')
     await expect(row).to_have_class(re.compile(r"\blate\b"), timeout=15000)
@@ -250,14 +268,12 @@ async def test_board_shows_an_overdue_case_in_red_and_drops_it_once_settled(
         0, timeout=10000
     )
     await photograph(page, "sla-board-after-settling")
-    await page.context.close()
 
 
 async def test_board_filters_by_kind_and_switches_to_english(
     stack: Stack, browser: Browser, overdue_case: str
 ) -> None:
-    page = await page_as(browser, await stack.login(Role.inspector, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board?lang=en")
+    page = await page_of(browser, stack, Role.inspector, COUNTY, "/board?lang=en")
     await expect(page.locator("header nav")).to_contain_text("SLA board")
     await expect(page.locator("#board thead")).to_contain_text("Time left")
     await page.select_option("#kind", "dispute")
@@ -267,15 +283,13 @@ async def test_board_filters_by_kind_and_switches_to_english(
     await expect(page.locator("header nav")).to_contain_text("时限看板")
     await page.goto(f"{stack.base_url}/dashboard")
     await expect(page.locator("header nav")).to_contain_text("督导统计")
-    await page.context.close()
 
 
 async def test_case_page_shows_parties_masked_deadlines_and_the_timeline(
     stack: Stack, browser: Browser, overdue_case: str
 ) -> None:
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board/cases/{overdue_case}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.supervisor, COUNTY, f"/board/cases/{overdue_case}")
+    await drawn(page)
     timeline = page.locator("#timeline li.event")
     whats = [await li.get_attribute("data-what") for li in await timeline.all()]
     assert whats[0] == "case_opened"
@@ -291,7 +305,6 @@ async def test_case_page_shows_parties_masked_deadlines_and_the_timeline(
     assert f.resident_id(1) not in text and "工人1" not in text  # masked by the API
     await expect(page.locator("#deadlines tbody tr").first).to_be_visible()
     await photograph(page, "case-page")
-    await page.context.close()
 
 
 async def test_dashboard_draws_its_charts(
@@ -299,9 +312,8 @@ async def test_dashboard_draws_its_charts(
 ) -> None:
     escalated = await open_major_case(stack, seconds=1)
     await until_status(stack, escalated, "escalated")
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/dashboard")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.supervisor, COUNTY, "/dashboard")
+    await drawn(page)
     for chart in ("#chart-weekly", "#chart-overdue", "#chart-recovered"):
         await expect(page.locator(f"{chart} svg rect.bar").first).to_be_attached()
     opened_this_week = page.locator("#chart-weekly rect.bar").nth(-2)
@@ -313,7 +325,6 @@ async def test_dashboard_draws_its_charts(
     await expect(page.locator("#tiles")).to_contain_text("按期清偿率")
     image = await photograph(page, "dashboard")
     assert has_colour(image, (59, 154, 90)), "no recovered-amount bar drawn"
-    await page.context.close()
 
 
 async def test_case_page_of_an_insurance_transfer_shows_both_agencies(
@@ -322,9 +333,8 @@ async def test_case_page_of_an_insurance_transfer_shows_both_agencies(
     opened = await stack.http.post(f"{CASES}/insurance-transfers", json=pension_intake())
     assert opened.status_code == 201, opened.text
     case_id = opened.json()["case_id"]
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[NEW]))
-    await page.goto(f"{stack.base_url}/board/cases/{case_id}?lang=en")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.supervisor, NEW, f"/board/cases/{case_id}?lang=en")
+    await drawn(page)
     parties = page.locator("#parties")
     await expect(parties).to_contain_text("Transfer-out agency")
     await expect(parties).to_contain_text("小店区社保中心")
@@ -334,4 +344,3 @@ async def test_case_page_of_an_insurance_transfer_shows_both_agencies(
         "data-what", "case_opened"
     )
     await photograph(page, "case-page-transfer-en")
-    await page.context.close()

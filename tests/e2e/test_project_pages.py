@@ -15,7 +15,7 @@ from tests import factories as f
 from tests import project_factories as pf
 from tests.e2e.conftest import Stack
 from tests.e2e.test_chinese_pages import loaded, no_english
-from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_pages import browser, no_script_errors, page_as, page_of
 from tests.e2e.test_workbench_pages import fits
 
 pytestmark = pytest.mark.e2e
@@ -61,8 +61,7 @@ async def test_pw2_the_board_lists_a_project_whose_funding_cycle_passed(
     now = datetime.now(CST)
     last_month = pf.month_of(now.replace(day=1) - timedelta(days=1))
     case_id = await open_project(stack, last_month)
-    page = await page_as(browser, await stack.login(Role.inspector, counties=[f.COUNTY]))
-    await page.goto(f"{stack.base_url}/board")
+    page = await page_of(browser, stack, Role.inspector, f.COUNTY, "/board")
     row = page.locator(f'#projects tr[data-case-id="{case_id}"]')
     for _ in range(20):
         if await row.count():

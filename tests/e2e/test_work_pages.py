@@ -14,7 +14,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as
 from tests.e2e.test_workbench_pages import CASES, COUNTY, fits, refused_beside
 
 pytestmark = pytest.mark.e2e
@@ -58,7 +58,7 @@ async def until_status(stack: Stack, headers: dict[str, str], employer: str, sta
 async def work_page(browser: Browser, headers: dict[str, str], base_url: str) -> Page:
     page = await page_as(browser, headers)
     await page.goto(f"{base_url}/work")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     return page
 
 
@@ -115,7 +115,6 @@ async def test_a_mediator_sees_the_case_waiting_for_them_and_finds_it_by_employe
     await expect(page.locator(f'#work tr[data-case-id="{settled}"]')).to_contain_text("已清偿")
     await expect(page.locator("#work-hint")).to_contain_text("您所辖区县的案件")
     await fits(page, "my-work-all")
-    await page.context.close()
 
 
 async def test_refusals_carry_their_chinese_sentence(stack: Stack) -> None:
@@ -197,10 +196,9 @@ async def test_a_mediator_opens_a_wage_arrears_case_from_my_work(
     await first.locator('[data-part="id_number"] input').fill(good_id)
     await form.locator("button[type=submit]").click()
     await expect(page).to_have_url(re.compile(r"/board/cases/WA-\d{4}-\d{6}"), timeout=15000)
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     await expect(page.locator("main")).to_contain_text(employer)
     await expect(page.locator("main")).to_contain_text("8,000.00")
     for url in urls + [page.url]:
         assert good_id not in url and bad_id not in url and "13912345678" not in url
     await fits(page, "new-case-opened")
-    await page.context.close()

@@ -16,7 +16,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from domain.common import Role
 from tests import factories as f
 from tests.e2e.conftest import Stack
-from tests.e2e.test_pages import browser, no_script_errors, page_as, photograph
+from tests.e2e.test_pages import browser, drawn, no_script_errors, page_as, page_of, photograph
 
 pytestmark = pytest.mark.e2e
 __all__ = ["browser", "no_script_errors"]  # fixtures shared with test_pages
@@ -81,9 +81,8 @@ async def fits(page: Page, name: str, widths: tuple[int, ...] = WIDTHS, height: 
 
 
 async def case_page(browser: Browser, stack: Stack, case_id: str) -> Page:
-    page = await page_as(browser, await stack.login(Role.mediator, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}/board/cases/{case_id}")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    page = await page_of(browser, stack, Role.mediator, COUNTY, f"/board/cases/{case_id}")
+    await drawn(page)
     return page
 
 
@@ -156,7 +155,6 @@ async def test_a_mediator_records_a_payment_from_the_case_page_and_confirms_it(
     text = await page.locator("main").inner_text()
     assert "done" not in text and "record_payment" not in text  # no English on the page
     await fits(page, "case-after-payment")
-    await page.context.close()
 
 
 async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
@@ -191,7 +189,6 @@ async def test_a_refused_action_shows_why_in_chinese_beside_the_form(
     await refused_beside(form, 409, "案件当前状态不允许此操作", "WA-7 · 工资保证金")
     await expect(page.locator("#payments tbody tr")).to_have_count(0)  # nothing changed
     await fits(page, "case-refused")
-    await page.context.close()
 
 
 async def test_my_work_lists_the_users_case_with_its_deadline(
@@ -201,7 +198,7 @@ async def test_my_work_lists_the_users_case_with_its_deadline(
     headers = await stack.login(Role.mediator, counties=[COUNTY], user_id="mediator-gj-work")
     page = await page_as(browser, headers)
     await page.goto(f"{stack.base_url}/work")
-    await expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=15000)
+    await drawn(page)
     await expect(page.locator("#whoami")).to_have_text("mediator-gj-work · 调解员 · 古交市")
     counties = page.locator('#filters select[name="county_code"] option')
     assert await counties.all_inner_texts() == ["全部", "古交市"]
@@ -215,14 +212,11 @@ async def test_my_work_lists_the_users_case_with_its_deadline(
     await fits(page, "my-work")
     await row.locator("a").click()
     await expect(page).to_have_url(re.compile(f"/board/cases/{case_id}"))
-    await page.context.close()
 
 
 @pytest.mark.parametrize("path", ["/board", "/dashboard", "/inbox"])
 async def test_other_pages_fit_a_phone(stack: Stack, browser: Browser, path: str) -> None:
     await open_case(stack)
-    page = await page_as(browser, await stack.login(Role.supervisor, counties=[COUNTY]))
-    await page.goto(f"{stack.base_url}{path}")
+    page = await page_of(browser, stack, Role.supervisor, COUNTY, path)
     await page.wait_for_load_state("networkidle")
     await fits(page, "page" + path.replace("/", "-"))
-    await page.context.close()

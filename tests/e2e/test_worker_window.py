@@ -132,6 +132,17 @@ async def staff_open(stack: Stack, workers: list[dict[str, Any]]) -> str:
     return case_id
 
 
+async def staff_open_named(stack: Stack, *workers: tuple[int, str, str]) -> tuple[str, list[str]]:
+    """A case opened by staff for `workers` (number, amount owed, name), each with a mobile of
+    their own: its id and the mobiles, in the workers' order."""
+    mobiles = [mobile() for _ in workers]
+    named = [
+        f.worker(no, owed) | {"name": name, "mobile": number}
+        for (no, owed, name), number in zip(workers, mobiles, strict=True)
+    ]
+    return await staff_open(stack, named), mobiles
+
+
 async def test_pub5_an_online_complaint_opens_a_case_pending_acceptance_and_texts_the_worker(
     stack: Stack, public: httpx.AsyncClient
 ) -> None:
@@ -189,13 +200,8 @@ async def test_pub5_the_complaint_form_checks_ids_credit_codes_and_mobiles_as_th
 async def test_pub1_pub3_pub4_a_worker_follows_their_own_case_and_each_view_is_in_its_history(
     stack: Stack, public: httpx.AsyncClient
 ) -> None:
-    one, two = mobile(), mobile()
-    case_id = await staff_open(
-        stack,
-        [
-            f.worker(801, "5100.00") | {"name": "李四", "mobile": one},
-            f.worker(802, "7300.00") | {"name": "王五", "mobile": two},
-        ],
+    case_id, (one, two) = await staff_open_named(
+        stack, (801, "5100.00", "李四"), (802, "7300.00", "王五")
     )
     await sign_in(stack, public, case_id, two)
     page = await public.get("/my/case")

@@ -23,6 +23,7 @@ from tests.e2e.test_worker_window import (
     complaint_form,
     mobile,
     staff_open,
+    staff_open_named,
     texts,
 )
 
@@ -128,7 +129,6 @@ async def test_a_worker_files_a_complaint_and_follows_it_to_settlement(
     await expect(page.locator("#stage")).to_contain_text("已全部支付")
     await expect(page.locator("#amounts")).to_contain_text("尚未支付")
     await fits(page, "my-case-settled")
-    await page.context.close()
 
 
 async def test_wrong_codes_lock_and_an_unknown_case_gets_the_same_answer(
@@ -155,19 +155,13 @@ async def test_wrong_codes_lock_and_an_unknown_case_gets_the_same_answer(
     await page.click("#verify button[type=submit]")
     await expect(page.locator("#message-title")).to_have_text("已锁定")
     await fits(page, "my-locked")
-    await page.context.close()
 
 
 async def test_another_worker_of_the_case_sees_only_their_own_amounts(
     stack: Stack, browser: Browser
 ) -> None:
-    first, second = mobile(), mobile()
-    case_id = await staff_open(
-        stack,
-        [
-            f.worker(831, "4200.00") | {"name": "赵六", "mobile": first},
-            f.worker(832, "6900.00") | {"name": "钱七", "mobile": second},
-        ],
+    case_id, (first, second) = await staff_open_named(
+        stack, (831, "4200.00", "赵六"), (832, "6900.00", "钱七")
     )
     page = await phone(browser)
     await sign_in(page, stack, case_id, second)
@@ -176,4 +170,3 @@ async def test_another_worker_of_the_case_sees_only_their_own_amounts(
     for other in ("赵六", "4,200.00", first, "钱七", second, "11,100.00"):
         assert other not in text
     await fits(page, "my-case-second-worker")
-    await page.context.close()
