@@ -55,42 +55,32 @@ PROJECT_WATCH_LATE_SHEET = "project-watch-late-sheet"
 # of its id (docs/RULES-notes.md); the legal due times do not move.
 CAMPAIGN_WARNING_SPREAD = "campaign-warning-spread"
 
+# What the mark "cases-2026-12" stands for in a case that recorded it.
+IN_CASES_2026_12 = frozenset(
+    {
+        STAMPED_ACTIONS,
+        OPENED_VIEW,
+        CASE_SUMMARIES,
+        LAW_AS_WRITTEN,
+        WA12_WA4_CLOCKS,
+        START_DISPUTE_CASE,
+        LOCAL_IO,
+        STEADY_TIMER,
+    }
+)
 # The marks, newest first: each stands for every patch it lists in a case that records it.
 MARKS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "cases-2026-12b",
-        frozenset(
-            {
-                STAMPED_ACTIONS,
-                OPENED_VIEW,
-                CASE_SUMMARIES,
-                LAW_AS_WRITTEN,
-                WA12_WA4_CLOCKS,
-                START_DISPUTE_CASE,
-                LOCAL_IO,
-                STEADY_TIMER,
-                PROJECT_WATCH_PAYMENTS,
-                PROJECT_WATCH_SPREAD_OPENING,
-                PROJECT_WATCH_LATE_SHEET,
-                CAMPAIGN_WARNING_SPREAD,
-            }
-        ),
+        IN_CASES_2026_12
+        | {
+            PROJECT_WATCH_PAYMENTS,
+            PROJECT_WATCH_SPREAD_OPENING,
+            PROJECT_WATCH_LATE_SHEET,
+            CAMPAIGN_WARNING_SPREAD,
+        },
     ),
-    (
-        "cases-2026-12",
-        frozenset(
-            {
-                STAMPED_ACTIONS,
-                OPENED_VIEW,
-                CASE_SUMMARIES,
-                LAW_AS_WRITTEN,
-                WA12_WA4_CLOCKS,
-                START_DISPUTE_CASE,
-                LOCAL_IO,
-                STEADY_TIMER,
-            }
-        ),
-    ),
+    ("cases-2026-12", IN_CASES_2026_12),
 )
 CURRENT = MARKS[0][0]
 
